@@ -1,0 +1,402 @@
+/**
+ * A local stand-in for Segment's Functions runtime, used by the tests, the local HTTP
+ * runtime (`npm start`) and the benchmark to run the *built* source function
+ * (`dist/sources/launchdarkly.js`) the way Segment would.
+ *
+ * The script is evaluated once per `loadFunction` in a fresh `node:vm` context holding
+ * exactly the globals SPEC 4.2 lists, so a built file that reaches for `require`,
+ * `process` or `Buffer` fails here as it would in Segment. Module state survives between
+ * invocations of one SourceFunction (a warm runtime); a new `loadFunction` is a cold start.
+ *
+ * A vm context is not a security boundary (host objects such as `crypto` lead back to the
+ * host realm through `.constructor`): it checks what the code *uses*, nothing more.
+ */
+import { readFileSync } from 'node:fs'
+import * as nodeCrypto from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import { format } from 'node:util'
+import * as vm from 'node:vm'
+
+/** Segment's error classes, as the function sees them (globals of the context). */
+export const SEGMENT_ERROR_NAMES = ['EventNotSupported', 'InvalidEventPayload', 'ValidationError', 'RetryError'] as const
+export type SegmentErrorName = (typeof SEGMENT_ERROR_NAMES)[number]
+
+/** What `Segment.<type>(message)` calls the sandbox records. */
+export const SEGMENT_CALL_TYPES = ['track', 'page', 'identify', 'group', 'alias', 'screen'] as const
+export type SegmentCallType = (typeof SEGMENT_CALL_TYPES)[number]
+
+/** Segment's limit on one emitted message (its JSON, in bytes). */
+export const MAX_MESSAGE_BYTES = 32768
+/** Segment's limit on one invocation. */
+export const DEFAULT_TIMEOUT_MS = 5000
+/** `request.url` when the caller gives none; relative URLs (an HTTP request's path) resolve against it. */
+export const DEFAULT_REQUEST_URL = 'http://127.0.0.1/'
+
+export interface RecordedCall {
+  type: SegmentCallType
+  /** A deep (JSON) copy of what the function passed, so later mutation cannot change it. */
+  message: Record<string, unknown>
+}
+
+/** An incoming delivery. Header values may come straight from node's `IncomingHttpHeaders`. */
+export interface FunctionRequest {
+  body: string
+  headers?: Record<string, string | string[] | undefined>
+  url?: string
+}
+
+export type FunctionSettings = Record<string, unknown>
+
+export interface InvocationError {
+  /** The thrown error's `name`: a SegmentErrorName, 'Error', 'TypeError', ..., or 'Timeout'. */
+  name: string
+  message: string
+}
+
+interface InvocationReport {
+  calls: RecordedCall[]
+  /** Console output of this invocation (plus any written outside one since the last). */
+  logs: string[]
+  durationMs: number
+}
+
+export type InvocationResult = ({ ok: true } & InvocationReport) | ({ ok: false; error: InvocationError } & InvocationReport)
+
+export interface SandboxConsole {
+  log(...args: unknown[]): void
+  info(...args: unknown[]): void
+  warn(...args: unknown[]): void
+  error(...args: unknown[]): void
+  debug(...args: unknown[]): void
+}
+
+export interface SandboxOptions {
+  /** The function's `fetch`; default: the host's global `fetch`, looked up per call so nock (installed later) still intercepts it. */
+  fetch?: typeof fetch
+  /** Also receives every console line; logs are recorded per invocation either way. */
+  console?: Partial<SandboxConsole>
+  /** Per-invocation limit (default 5000 ms, Segment's). */
+  timeoutMs?: number
+  /** Clock for `cache.load` TTLs (default `Date.now`), injectable so tests can age entries. */
+  now?: () => number
+  /** File name shown in stack traces of the function's code. */
+  filename?: string
+}
+
+export interface SourceFunction {
+  /**
+   * Runs `onRequest(request, settings)`. Never rejects for the function's own errors: they
+   * come back as `{ok: false, error}`. Invocations of one SourceFunction run one at a time,
+   * like one warm Segment instance; load several SourceFunctions for concurrency.
+   */
+  invoke(request: FunctionRequest, settings: FunctionSettings): Promise<InvocationResult>
+}
+
+/** The `name` of a thrown value, realm-independent (`instanceof` fails across vm contexts). */
+export function errorName(err: unknown): string {
+  const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined
+  return typeof name === 'string' && name !== '' ? name : 'Error'
+}
+
+/** Whether `err` is one of Segment's error classes (any of them, or the one named). */
+export function isSegmentError(err: unknown, name?: SegmentErrorName): boolean {
+  const actual = errorName(err)
+  return name === undefined ? (SEGMENT_ERROR_NAMES as readonly string[]).includes(actual) : actual === name
+}
+
+/** The HTTP status the local runtime answers with for a result (SPEC 6). */
+export function httpStatusFor(result: InvocationResult): 202 | 400 | 401 | 500 | 503 {
+  if (result.ok) return 202
+  switch (result.error.name) {
+    case 'InvalidEventPayload':
+    case 'EventNotSupported':
+      return 400
+    case 'ValidationError':
+      return 401
+    case 'RetryError':
+    case 'Timeout':
+      return 503
+    default:
+      return 500
+  }
+}
+
+/** Reads and loads a built function file (e.g. `dist/sources/launchdarkly.js`). */
+export function loadFunctionFile(path: string, options: SandboxOptions = {}): SourceFunction {
+  return loadFunction(readFileSync(path, 'utf8'), { filename: path, ...options })
+}
+
+/**
+ * Evaluates `code` in a fresh context (throws if it does not compile, throws at top level,
+ * or defines no `onRequest`) and returns a handle to invoke it.
+ */
+export function loadFunction(code: string, options: SandboxOptions = {}): SourceFunction {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const script = new vm.Script(code, { filename: options.filename ?? 'function.js' })
+  const boot = (): Runtime => createRuntime(script, options, timeoutMs)
+  let runtime = boot()
+  // Chain of invocations, so each one owns the runtime's Segment/console recorders.
+  let tail: Promise<unknown> = Promise.resolve()
+
+  const run = async (request: FunctionRequest, settings: FunctionSettings): Promise<InvocationResult> => {
+    const result = await runtime.invoke(request, settings)
+    // Like Lambda, a timed-out instance is thrown away: its stray continuations must not
+    // record into later invocations, and the next delivery gets a cold start.
+    if (!result.ok && result.error.name === 'Timeout') {
+      runtime.dispose()
+      runtime = boot()
+    }
+    return result
+  }
+
+  return {
+    invoke(request, settings) {
+      const result = tail.then(() => run(request, settings))
+      tail = result.catch(() => undefined)
+      return result
+    },
+  }
+}
+
+/** Runs in every new context before the function: what must belong to the context's realm. */
+const PRELUDE = new vm.Script(
+  `(() => {
+    'use strict';
+    // Segment's error classes extend the context's Error, so the function's
+    // 'instanceof Error' holds and the name shows in String(err) and stacks.
+    class EventNotSupported extends Error {}
+    class InvalidEventPayload extends Error {}
+    class ValidationError extends Error {}
+    class RetryError extends Error {}
+    for (const cls of [EventNotSupported, InvalidEventPayload, ValidationError, RetryError]) {
+      Object.defineProperty(cls.prototype, 'name', { value: cls.name, writable: true, configurable: true });
+      // Configurable, so a script declaring its own class of that name still loads.
+      Object.defineProperty(globalThis, cls.name, { value: cls, writable: true, configurable: true });
+    }
+    return {
+      // request.json() rejects with the context's SyntaxError, as Segment's would.
+      makeRequest: (body, headers, url) => ({
+        headers,
+        url,
+        async json() { return JSON.parse(body); },
+        async text() { return body; },
+      }),
+      parseJson: (text) => JSON.parse(text),
+      makeError: (message) => new Error(message),
+    };
+  })()`,
+  { filename: 'segment-functions-prelude.js' }
+)
+
+/** Hooks into the context that the prelude returns (never visible to the function). */
+interface Prelude {
+  makeRequest(body: string, headers: Headers, url: URL): object
+  parseJson(text: string): unknown
+  makeError(message: string): Error
+}
+
+/** One evaluated copy of the script: a warm instance. */
+interface Runtime {
+  invoke(request: FunctionRequest, settings: FunctionSettings): Promise<InvocationResult>
+  dispose(): void
+}
+
+/** Holds the arguments on the context's global only while `onRequest`'s synchronous part runs. */
+const ARGS_KEY = '\u0000segmentSandboxArgs'
+/**
+ * Calling through a Script lets vm's own `timeout` stop a synchronous busy loop (a plain
+ * host call could not). After the first `await`, only the race below bounds the time: a
+ * busy loop there would block the host too, a vm limitation.
+ */
+const CALL = new vm.Script(`onRequest(...globalThis[${JSON.stringify(ARGS_KEY)}])`, { filename: 'segment-functions-invoke.js' })
+
+interface Invocation {
+  calls: RecordedCall[]
+  logs: string[]
+}
+
+function createRuntime(script: vm.Script, options: SandboxOptions, timeoutMs: number): Runtime {
+  const now = options.now ?? Date.now
+  const sink = options.console
+  let current: Invocation | undefined
+  let disposed = false
+  // Logs written outside an invocation (top level at load, stray callbacks) go with the next one.
+  let pendingLogs: string[] = []
+  // Segment freezes an instance between invocations; pending host timers would instead
+  // fire into the next invocation and keep the host process (jest, bench) alive.
+  const timers = new Set<NodeJS.Timeout>()
+  const clearTimers = (): void => {
+    for (const timer of timers) clearTimeout(timer)
+    timers.clear()
+  }
+
+  const writer =
+    (level: keyof SandboxConsole) =>
+    (...args: unknown[]): void => {
+      ;(current ? current.logs : pendingLogs).push(format(...args))
+      sink?.[level]?.(...args)
+    }
+
+  const globals: Record<string, unknown> = {
+    Segment: Object.fromEntries(
+      SEGMENT_CALL_TYPES.map((type) => [
+        type,
+        (message: unknown): void => {
+          // Errors for the function to catch belong to its realm (prelude is set before any call).
+          if (!current) throw prelude.makeError(`Segment.${type}: called outside an invocation (was a promise left un-awaited?)`)
+          const problem = checkMessage(type, message)
+          if (problem !== undefined) throw prelude.makeError(`Segment.${type}: ${problem}`)
+          current.calls.push({ type, message: JSON.parse(JSON.stringify(message)) as Record<string, unknown> })
+        },
+      ])
+    ),
+    fetch: options.fetch ?? ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => fetch(input, init)),
+    crypto: nodeCrypto,
+    cache: { load: makeCache(now) },
+    console: {
+      log: writer('log'),
+      info: writer('info'),
+      warn: writer('warn'),
+      error: writer('error'),
+      debug: writer('debug'),
+    },
+    atob,
+    btoa,
+    URL,
+    URLSearchParams,
+    TextEncoder,
+    TextDecoder,
+    setTimeout: (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): NodeJS.Timeout | undefined => {
+      // A discarded (timed-out) instance schedules nothing more.
+      if (disposed) return undefined
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        callback(...args)
+      }, ms)
+      timers.add(timer)
+      return timer
+    },
+    clearTimeout: (timer: NodeJS.Timeout | undefined): void => {
+      if (timer === undefined) return
+      timers.delete(timer)
+      clearTimeout(timer)
+    },
+  }
+
+  const context = vm.createContext(globals, { name: 'segment-function' })
+  const prelude = PRELUDE.runInContext(context) as Prelude
+  // A top-level infinite loop should fail the load, not hang it.
+  script.runInContext(context, { timeout: timeoutMs })
+  if (vm.runInContext('typeof onRequest', context) !== 'function') {
+    throw new Error('The function code does not define a top-level onRequest(request, settings)')
+  }
+
+  const invoke = async (request: FunctionRequest, settings: FunctionSettings): Promise<InvocationResult> => {
+    // Built before the clock starts: a bad URL or header here is the caller's bug, so it rejects.
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(request.headers ?? {})) {
+      for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item)
+    }
+    // Host URL class, the same one the function sees as the global `URL`.
+    const req = prelude.makeRequest(request.body, headers, new URL(request.url ?? '/', DEFAULT_REQUEST_URL))
+    // A fresh copy per invocation, in the context's realm: the function may mutate it freely.
+    const copy = prelude.parseJson(JSON.stringify(settings))
+
+    const invocation: Invocation = { calls: [], logs: pendingLogs }
+    pendingLogs = []
+    current = invocation
+    const started = performance.now()
+    let timer: NodeJS.Timeout | undefined
+    let error: InvocationError | undefined
+    try {
+      let pending: unknown
+      Object.defineProperty(context, ARGS_KEY, { value: [req, copy], configurable: true })
+      try {
+        pending = CALL.runInContext(context, { timeout: timeoutMs })
+      } finally {
+        delete (context as Record<string, unknown>)[ARGS_KEY]
+      }
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TimeoutSignal()), Math.max(0, timeoutMs - (performance.now() - started)))
+      })
+      await Promise.race([pending, timedOut])
+    } catch (err) {
+      error =
+        err instanceof TimeoutSignal || (err as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
+          ? { name: 'Timeout', message: `Function timed out after ${timeoutMs} ms` }
+          : { name: errorName(err), message: messageOf(err) }
+    } finally {
+      clearTimeout(timer)
+      clearTimers()
+      current = undefined
+    }
+    const report = { calls: invocation.calls, logs: invocation.logs, durationMs: performance.now() - started }
+    return error ? { ok: false, error, ...report } : { ok: true, ...report }
+  }
+
+  return {
+    invoke,
+    dispose() {
+      disposed = true
+      clearTimers()
+    },
+  }
+}
+
+/** Host-side marker for the timeout race, told apart from anything the function throws. */
+class TimeoutSignal extends Error {}
+
+function messageOf(err: unknown): string {
+  const message = typeof err === 'object' && err !== null ? (err as { message?: unknown }).message : undefined
+  return typeof message === 'string' ? message : String(err)
+}
+
+/** Why Segment would reject this message, or undefined when it accepts it. */
+function checkMessage(type: SegmentCallType, message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return 'the message must be an object'
+  const m = message as Record<string, unknown>
+  const has = (key: string): boolean => m[key] !== undefined && m[key] !== null && m[key] !== ''
+  if (type === 'alias') {
+    if (!has('userId') || !has('previousId')) return 'userId and previousId are required'
+  } else if (!has('userId') && !has('anonymousId')) {
+    return 'userId or anonymousId is required'
+  }
+  if (type === 'track' && (typeof m.event !== 'string' || m.event === '')) return 'event must be a non-empty string'
+  let json: string
+  try {
+    json = JSON.stringify(m)
+  } catch (err) {
+    return `the message is not serializable as JSON (${messageOf(err)})`
+  }
+  const bytes = Buffer.byteLength(json, 'utf8')
+  if (bytes > MAX_MESSAGE_BYTES) return `the message is ${bytes} bytes of JSON, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`
+  return undefined
+}
+
+interface CacheEntry {
+  value: Promise<unknown>
+  /** When the loader settled; undefined while it is still running (callers share that load). */
+  storedAt?: number
+}
+
+/** Segment's `cache.load(key, ttlMs, loader)`, living as long as the warm instance. */
+function makeCache(now: () => number) {
+  const entries = new Map<string, CacheEntry>()
+  return (key: string, ttlMs: number, loader: () => unknown): Promise<unknown> => {
+    const hit = entries.get(key)
+    if (hit && (hit.storedAt === undefined || now() - hit.storedAt < ttlMs)) return hit.value
+    if (typeof loader !== 'function') return Promise.reject(new TypeError('cache.load: loader must be a function'))
+    const entry: CacheEntry = { value: Promise.resolve().then(loader) }
+    entries.set(key, entry)
+    entry.value.then(
+      () => {
+        entry.storedAt = now()
+      },
+      () => {
+        // A failed load is not cached: the next call tries again.
+        if (entries.get(key) === entry) entries.delete(key)
+      }
+    )
+    return entry.value
+  }
+}

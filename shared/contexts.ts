@@ -1,0 +1,107 @@
+// Contexts (SPEC 3.5): every way an event names who it is about, reduced to
+// `contextKeys` ({kind: key}), plus Segment's userId / anonymousId.
+
+import { EventRejection } from './errors'
+import { describe, isObject, own, JsonObject } from './json'
+
+export type ContextKeys = Record<string, string>
+
+// LaunchDarkly's rule for kind names; "kind" and "multi" are reserved.
+const KIND_PATTERN = /^[A-Za-z0-9._-]+$/
+
+function checkKind(kind: unknown, where: string): string {
+  if (typeof kind !== 'string' || !KIND_PATTERN.test(kind) || kind === 'kind' || kind === 'multi') {
+    throw new EventRejection(`${where} is not a valid context kind (${describeKind(kind)})`)
+  }
+  return kind
+}
+
+function describeKind(kind: unknown): string {
+  return typeof kind === 'string' ? JSON.stringify(kind.slice(0, 64)) : describe(kind)
+}
+
+function checkKey(key: unknown, kind: string, where: string): string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new EventRejection(`${where} for kind "${kind}" must be a non-empty string, found ${describe(key)}`)
+  }
+  return key
+}
+
+/**
+ * The event's context as `{kind: key}`. `contextKeys` wins when present, then `context`,
+ * then the legacy `user` object or `userKey` (+ `contextKind`).
+ */
+export function contextKeysOf(event: JsonObject): ContextKeys {
+  const given = own(event, 'contextKeys')
+  if (given !== undefined) return checkedContextKeys(given, 'contextKeys')
+
+  const context = own(event, 'context')
+  if (context !== undefined) return fromContext(context)
+
+  const user = own(event, 'user')
+  if (user !== undefined) {
+    if (!isObject(user)) throw new EventRejection(`user must be an object, found ${describe(user)}`)
+    return { user: checkKey(own(user, 'key'), 'user', 'user.key') }
+  }
+
+  const userKey = own(event, 'userKey')
+  if (userKey !== undefined) {
+    const contextKind = own(event, 'contextKind') ?? 'user'
+    if (contextKind !== 'user' && contextKind !== 'anonymousUser') {
+      throw new EventRejection(`contextKind must be "user" or "anonymousUser", found ${describeKind(contextKind)}`)
+    }
+    return { [contextKind]: checkKey(userKey, contextKind, 'userKey') }
+  }
+  throw new EventRejection('event has no context (expected context, contextKeys, user or userKey)')
+}
+
+/** Validates a `{kind: key}` object; also used for the destination's mapped contextKeys. */
+export function checkedContextKeys(value: unknown, where: string): ContextKeys {
+  if (!isObject(value)) throw new EventRejection(`${where} must be an object, found ${describe(value)}`)
+  const entries = Object.keys(value).map((kind): [string, string] => {
+    checkKind(kind, `${where} key ${describeKind(kind)}`)
+    return [kind, checkKey(value[kind], kind, `${where} key`)]
+  })
+  if (entries.length === 0) throw new EventRejection(`${where} is empty`)
+  // fromEntries defines own properties, so a "__proto__" kind cannot reach the prototype.
+  return Object.fromEntries(entries)
+}
+
+function fromContext(context: unknown): ContextKeys {
+  if (!isObject(context)) throw new EventRejection(`context must be an object, found ${describe(context)}`)
+  const kind = own(context, 'kind') ?? 'user'
+  if (kind !== 'multi') {
+    const single = checkKind(kind, 'context.kind')
+    return Object.fromEntries([[single, checkKey(own(context, 'key'), single, 'context.key')]])
+  }
+  const entries = Object.keys(context)
+    .filter((k) => k !== 'kind' && k !== '_meta')
+    .map((k): [string, string] => {
+      const part = context[k]
+      checkKind(k, `multi-kind context kind ${describeKind(k)}`)
+      if (!isObject(part)) throw new EventRejection(`context.${k} must be an object, found ${describe(part)}`)
+      return [k, checkKey(own(part, 'key'), k, `context.${k}.key`)]
+    })
+  if (entries.length === 0) throw new EventRejection('multi-kind context has no kinds')
+  return Object.fromEntries(entries)
+}
+
+function escapeKey(key: string): string {
+  return key.replace(/%/g, '%25').replace(/:/g, '%3A')
+}
+
+/** LaunchDarkly's canonical key: the key for a lone user, else sorted `kind:key` pairs. */
+export function canonicalKey(keys: ContextKeys): string {
+  const kinds = Object.keys(keys).sort()
+  if (kinds.length === 1 && kinds[0] === 'user') return keys.user
+  return kinds.map((kind) => `${kind}:${escapeKey(keys[kind])}`).join(':')
+}
+
+/** Segment identity: userId from the user kind, else an anonymousId (never both). */
+export function identityOf(keys: ContextKeys): { userId: string } | { anonymousId: string } {
+  const user = own(keys, 'user')
+  if (typeof user === 'string') return { userId: user }
+  const anonymousUser = own(keys, 'anonymousUser')
+  if (typeof anonymousUser === 'string') return { anonymousId: anonymousUser }
+  return { anonymousId: canonicalKey(keys) }
+}

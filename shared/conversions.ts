@@ -1,0 +1,187 @@
+// How a schema property's value crosses between a LaunchDarkly event and a Segment
+// message. schema.ts names one of these per property; nothing else converts values.
+
+import { ContextKeys, checkedContextKeys } from './contexts'
+import { EventRejection, MappingError } from './errors'
+import { describe, isFiniteNumber, isObject, JsonObject, own } from './json'
+
+/** What the forward direction knows about one event besides its own fields. */
+export interface SourceEvent {
+  readonly raw: JsonObject
+  readonly environment: string
+  readonly project: string
+  readonly contextKeys: ContextKeys
+  readonly includeCustomData: boolean
+  /** Looked up from the REST API by the source function, when configured (SPEC 3.6). */
+  readonly variationName?: string
+}
+
+export interface Conversion {
+  /** LaunchDarkly → Segment; `undefined` omits the property. May throw EventRejection. */
+  toSegment(ldValue: unknown, event: SourceEvent): unknown
+  /**
+   * Segment → LaunchDarkly; `undefined` omits the field. `fields` holds every mapped
+   * field, for rules that depend on another one. May throw MappingError.
+   * Absent for properties that only exist in the export (environment, eventId, ...).
+   */
+  toLaunchDarkly?(value: unknown, fields: JsonObject): unknown
+}
+
+/** Reads a dotted LaunchDarkly path such as `reason.kind`; own properties only. */
+export function readPath(obj: JsonObject, path: string): unknown {
+  let at: unknown = obj
+  for (const part of path.split('.')) {
+    if (!isObject(at)) return undefined
+    at = own(at, part)
+  }
+  return at
+}
+
+type Check = (value: unknown) => boolean
+const checks = {
+  string: (v: unknown) => typeof v === 'string',
+  integer: (v: unknown) => Number.isInteger(v) && (v as number) >= 0,
+  number: isFiniteNumber,
+  boolean: (v: unknown) => typeof v === 'boolean',
+  object: isObject
+} satisfies Record<string, Check>
+const expected: Record<keyof typeof checks, string> = {
+  string: 'a string',
+  integer: 'a non-negative integer',
+  number: 'a finite number',
+  boolean: 'a boolean',
+  object: 'an object'
+}
+export type CheckedType = keyof typeof checks
+
+function absent(value: unknown): value is null | undefined {
+  return value === undefined || value === null
+}
+
+/**
+ * A field copied as is in both directions, omitted when absent (null counts as absent),
+ * rejected when present with the wrong type.
+ */
+export function optional(type: CheckedType, name: string): Conversion {
+  const ok = checks[type]
+  return {
+    toSegment(value) {
+      if (absent(value)) return undefined
+      if (!ok(value)) throw new EventRejection(`${name} must be ${expected[type]}, found ${describe(value)}`)
+      return value
+    },
+    toLaunchDarkly(value) {
+      if (absent(value)) return undefined
+      if (!ok(value)) throw new MappingError(`${name} must be ${expected[type]}, found ${describe(value)}`)
+      return value
+    }
+  }
+}
+
+/** Like `optional`, but an event without it is rejected. */
+export function required(type: CheckedType, name: string, what: string): Conversion {
+  const ok = (v: unknown) => checks[type](v) && v !== ''
+  const message = (v: unknown) => `${name} (${what}) must be ${expected[type] === 'a string' ? 'a non-empty string' : expected[type]}, found ${describe(v)}`
+  return {
+    toSegment(value) {
+      if (!ok(value)) throw new EventRejection(message(value))
+      return value
+    },
+    toLaunchDarkly(value) {
+      if (!ok(value)) throw new MappingError(message(value))
+      return value
+    }
+  }
+}
+
+/** Any JSON value; absent becomes null (a flag can serve null). */
+export const anyJson: Conversion = {
+  toSegment: (value) => (value === undefined ? null : value),
+  toLaunchDarkly: (value) => (value === undefined ? null : value)
+}
+
+/** A number kept only when finite (0 included); anything else is dropped, never rejected. */
+export const finiteOrOmitted: Conversion = {
+  toSegment: (value) => (isFiniteNumber(value) ? value : undefined),
+  toLaunchDarkly: (value) => (isFiniteNumber(value) ? value : undefined)
+}
+
+/** LaunchDarkly's creationDate as ISO-8601; throws EventRejection when it is not a date. */
+export function isoFromEpochMillis(value: unknown): string {
+  const date = isFiniteNumber(value) ? new Date(value) : undefined
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new EventRejection(`creationDate must be epoch milliseconds, found ${describe(value)}`)
+  }
+  return date.toISOString()
+}
+
+/** epoch milliseconds ⇄ ISO-8601. */
+export const epochMillisToIso: Conversion = {
+  toSegment: isoFromEpochMillis,
+  toLaunchDarkly(value) {
+    const ms = typeof value === 'string' ? Date.parse(value) : isFiniteNumber(value) ? value : NaN
+    if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime())) {
+      throw new MappingError(`timestamp must be an ISO-8601 date, found ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describe(value)}`)
+    }
+    return ms
+  }
+}
+
+/** Export-only values that come from outside the event's own fields. */
+export function fromSource(pick: (event: SourceEvent) => unknown): Conversion {
+  return { toSegment: (_value, event) => pick(event) }
+}
+
+export const contextKeys: Conversion = {
+  toSegment: (_value, event) => event.contextKeys,
+  toLaunchDarkly(value) {
+    try {
+      return checkedContextKeys(value, 'contextKeys')
+    } catch (error) {
+      throw new MappingError((error as Error).message)
+    }
+  }
+}
+
+/** Data Export records carry ids; SDK events do not. */
+export const eventId: Conversion = {
+  toSegment(value) {
+    if (absent(value)) return undefined
+    if (typeof value === 'string' || isFiniteNumber(value)) return String(value)
+    throw new EventRejection(`id must be a string, found ${describe(value)}`)
+  }
+}
+
+export const variationName: Conversion = {
+  toSegment(value, event) {
+    if (typeof value === 'string' && value !== '') return value
+    return event.variationName
+  }
+}
+
+/** Always present: only an explicit `true` puts an evaluation in an experiment. */
+export const inExperiment: Conversion = {
+  toSegment: (value) => value === true,
+  // LaunchDarkly's own reasons carry inExperiment only when true; a reason needs a kind.
+  toLaunchDarkly: (value, fields) => (value === true && typeof own(fields, 'reasonKind') === 'string' ? true : undefined)
+}
+
+/**
+ * Segment's `default` says whether the SDK served the application's fallback, which is
+ * when the evaluation has no variation. LaunchDarkly's own `default` is the fallback
+ * value itself: going back, it is the served value when the fallback was served.
+ */
+export const servedFallback: Conversion = {
+  toSegment: (_value, event) => absent(own(event.raw, 'variation')),
+  toLaunchDarkly(value, fields) {
+    if (value !== true || !absent(own(fields, 'variation'))) return undefined
+    const served = own(fields, 'value')
+    return served === undefined ? null : served
+  }
+}
+
+/** Custom data leaves only with includeCustomData (LaunchDarkly's own export drops it). */
+export const customData: Conversion = {
+  toSegment: (value, event) => (event.includeCustomData && value !== undefined ? value : undefined),
+  toLaunchDarkly: (value) => (value === undefined || value === null ? undefined : value)
+}

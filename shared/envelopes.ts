@@ -1,0 +1,112 @@
+// The forms a delivery's body can take (SPEC 3.1), unwrapped into a flat list of items:
+// one per LaunchDarkly event, each with its Data Export record's project and
+// environment when it had one. A bad element becomes a per-item rejection; only a body
+// that is no form at all throws.
+
+import { isAuditEntry } from './audit'
+import { decodeBase64Utf8 } from './base64'
+import { PayloadError } from './errors'
+import { describe, isObject, JsonObject, own } from './json'
+import { utf8Length } from './sha256'
+
+/** Segment's limit for one function invocation. */
+export const MAX_BODY_BYTES = 512 * 1024
+
+export const EXPECTED_FORMS =
+  'a Pub/Sub push, an audit-log entry, a Data Export record, a LaunchDarkly SDK event, a JSON array of records and events, or NDJSON'
+
+export type Item =
+  | { index: number; event: JsonObject; record?: JsonObject }
+  | { index: number; rejection: string }
+
+export type Envelope =
+  | { form: 'audit'; entry: JsonObject }
+  | { form: 'record' | 'event' | 'array' | 'ndjson'; items: Item[]; pubsub: boolean }
+
+function found(value: unknown): string {
+  if (!isObject(value)) return `a JSON ${describe(value)}`
+  const keys = Object.keys(value)
+  if (keys.length === 0) return 'an empty object'
+  const shown = keys.slice(0, 8).map((k) => JSON.stringify(k.slice(0, 32)))
+  return `an object with keys ${shown.join(', ')}${keys.length > 8 ? ', …' : ''}`
+}
+
+/** A record wraps one event: `{project, environment, event: {kind, ...}, version}`. */
+function isRecord(value: JsonObject): boolean {
+  return isObject(own(value, 'event')) && own(value, 'kind') === undefined
+}
+
+function toItem(value: unknown, index: number, where: string): Item {
+  if (!isObject(value)) {
+    return { index, rejection: `${where} is not a LaunchDarkly event or Data Export record: found ${found(value)}` }
+  }
+  if (isRecord(value)) return { index, event: own(value, 'event') as JsonObject, record: value }
+  if (own(value, 'kind') === undefined) {
+    return { index, rejection: `${where} has no kind: found ${found(value)}` }
+  }
+  return { index, event: value }
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) }
+  } catch {
+    return { ok: false }
+  }
+}
+
+function startOf(text: string): string {
+  return JSON.stringify(text.trimStart().slice(0, 24))
+}
+
+/** Reads one delivery body. Throws PayloadError when it is no known form. */
+export function readEnvelope(body: string): Envelope {
+  if (body.trim() === '') throw new PayloadError(`Expected ${EXPECTED_FORMS}; found an empty body`)
+  const bytes = utf8Length(body)
+  if (bytes > MAX_BODY_BYTES) {
+    throw new PayloadError(`Expected a body of at most ${MAX_BODY_BYTES} bytes; found ${bytes} bytes`)
+  }
+  return fromText(body, false)
+}
+
+function fromText(text: string, pubsub: boolean): Envelope {
+  const parsed = parseJson(text)
+  if (parsed.ok) return fromValue(parsed.value, pubsub)
+
+  // NDJSON: one object per line; a line that does not parse is rejected alone.
+  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '')
+  const items = lines.map((line, index): Item => {
+    const value = parseJson(line)
+    return value.ok ? toItem(value.value, index, `line ${index + 1}`) : { index, rejection: `line ${index + 1} is not valid JSON` }
+  })
+  if (lines.length < 2 || items.every((item) => 'rejection' in item && item.rejection.endsWith('not valid JSON'))) {
+    throw new PayloadError(`Expected ${EXPECTED_FORMS}; found text that is neither JSON nor NDJSON, starting ${startOf(text)}`)
+  }
+  return { form: 'ndjson', items, pubsub }
+}
+
+function fromValue(value: unknown, pubsub: boolean): Envelope {
+  if (Array.isArray(value)) {
+    return { form: 'array', items: value.map((element, index) => toItem(element, index, `element ${index}`)), pubsub }
+  }
+  if (!isObject(value)) throw new PayloadError(`Expected ${EXPECTED_FORMS}; found ${found(value)}`)
+
+  const message = own(value, 'message')
+  if (isObject(message) && own(message, 'data') !== undefined && own(value, 'subscription') !== undefined) {
+    if (pubsub) throw new PayloadError('Expected Pub/Sub message.data to hold LaunchDarkly events; found another Pub/Sub push')
+    return fromPubSub(own(message, 'data'))
+  }
+  if (isAuditEntry(value)) return { form: 'audit', entry: value }
+  if (isRecord(value)) return { form: 'record', items: [toItem(value, 0, 'record')], pubsub }
+  if (own(value, 'kind') !== undefined) return { form: 'event', items: [toItem(value, 0, 'event')], pubsub }
+  throw new PayloadError(`Expected ${EXPECTED_FORMS}; found ${found(value)}`)
+}
+
+function fromPubSub(data: unknown): Envelope {
+  const text = typeof data === 'string' ? decodeBase64Utf8(data) : undefined
+  if (text === undefined) {
+    throw new PayloadError(`Expected Pub/Sub message.data to be base64; found ${typeof data === 'string' ? 'a string that is not base64' : describe(data)}`)
+  }
+  if (text.trim() === '') throw new PayloadError('Expected Pub/Sub message.data to hold LaunchDarkly events; found empty data')
+  return fromText(text, true)
+}

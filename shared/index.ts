@@ -1,0 +1,20 @@
+// The core mapping module: the only code that knows the LaunchDarkly ⇄ Segment export
+// schema. Pure: no I/O, no globals, no Segment or LaunchDarkly runtime objects.
+
+export * from './errors'
+export * from './kinds'
+export * from './schema'
+export * from './segment'
+export { canonicalJson, isObject, MAX_DEPTH } from './json'
+export type { JsonObject } from './json'
+export { contextKeysOf, canonicalKey, identityOf, checkedContextKeys } from './contexts'
+export type { ContextKeys } from './contexts'
+export { MessageIds, auditMessageId, payloadIdFor } from './message-id'
+export type { Hash } from './message-id'
+export { sha256Hex, utf8Length } from './sha256'
+export { readEnvelope, MAX_BODY_BYTES, EXPECTED_FORMS } from './envelopes'
+export type { Envelope, Item } from './envelopes'
+export { AUDIT_ANONYMOUS_ID, auditEntryToCall, isAuditEntry } from './audit'
+export * from './to-segment'
+export { toLaunchDarklyEvent, isEcho } from './to-launchdarkly'
+export type { LaunchDarklyEvent } from './to-launchdarkly'

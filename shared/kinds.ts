@@ -1,0 +1,25 @@
+// LaunchDarkly analytics event kinds and what becomes of each in Segment (SPEC 3.2).
+
+/** Kinds exported as Segment track/page calls; each has a destination action. */
+export const EXPORT_KINDS = ['feature', 'click', 'pageview', 'custom'] as const
+export type ExportKind = (typeof EXPORT_KINDS)[number]
+
+/** Kinds that are counted as skipped, never an error. */
+export const SKIPPED_KINDS = ['index', 'identify', 'summary', 'debug', 'migration_op'] as const
+
+export function isExportKind(kind: string): kind is ExportKind {
+  return (EXPORT_KINDS as readonly string[]).includes(kind)
+}
+
+/** `diagnostic`, `diagnostic-init` and any other diagnostic variant are skipped too. */
+export function isSkippedKind(kind: string): boolean {
+  return (SKIPPED_KINDS as readonly string[]).includes(kind) || kind.startsWith('diagnostic')
+}
+
+/** The Segment call each exported kind becomes; a page call carries no event name. */
+export const SEGMENT_CALL: Record<ExportKind, { type: 'track' | 'page'; event?: string }> = {
+  feature: { type: 'track', event: 'feature' },
+  click: { type: 'track', event: 'click' },
+  pageview: { type: 'page' },
+  custom: { type: 'track', event: 'custom' }
+}

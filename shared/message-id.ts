@@ -1,0 +1,42 @@
+// Deterministic ids (SPEC 3.9): a retried or replayed delivery produces the same
+// messageIds, so Segment drops the duplicates; distinct events never share one.
+
+import { canonicalJson, JsonObject } from './json'
+import { sha256Hex } from './sha256'
+
+export type Hash = (text: string) => string
+
+function idFrom(text: string, hash: Hash): string {
+  return 'ld-' + hash(text).slice(0, 32)
+}
+
+/** Ids for the events of one delivery; counts repeats of identical events. */
+export class MessageIds {
+  private readonly seen = new Map<string, number>()
+  constructor(private readonly hash: Hash = sha256Hex) {}
+
+  /** The event's own id wins; otherwise its canonical JSON plus how many identical events came before. */
+  forEvent(environment: string, event: JsonObject, id: string | undefined): string {
+    if (id !== undefined) return idFrom(environment + '|' + id, this.hash)
+    const base = environment + '|' + canonicalJson(event)
+    const n = this.seen.get(base) ?? 0
+    this.seen.set(base, n + 1)
+    return idFrom(base + '|' + n, this.hash)
+  }
+}
+
+/** Audit-log entries have a unique `_id` of their own. */
+export function auditMessageId(entryId: string, hash: Hash = sha256Hex): string {
+  return idFrom(entryId, hash)
+}
+
+/**
+ * A name-based UUID (version 5 layout, SHA-256 digest) for a batch sent to LaunchDarkly,
+ * derived from the Segment messageIds it carries: a retried batch gets the same
+ * X-LaunchDarkly-Payload-ID and LaunchDarkly discards the repeat.
+ */
+export function payloadIdFor(messageIds: readonly string[], hash: Hash = sha256Hex): string {
+  const hex = hash(messageIds.join('\n'))
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}

@@ -1,0 +1,34 @@
+// Segment → LaunchDarkly (SPEC 5): the destination's mapped fields in, a native
+// LaunchDarkly analytics event out, read from the same schema declaration.
+
+import { JsonObject, own } from './json'
+import { ExportKind } from './kinds'
+import { isSentToLaunchDarkly, propertiesOf } from './schema'
+
+export type LaunchDarklyEvent = JsonObject & { kind: ExportKind; creationDate: number; key: string; contextKeys: Record<string, string> }
+
+function writePath(target: JsonObject, path: string, value: unknown): void {
+  const parts = path.split('.')
+  let at = target
+  for (const part of parts.slice(0, -1)) {
+    if (own(at, part) === undefined) at[part] = {}
+    at = at[part] as JsonObject
+  }
+  at[parts[parts.length - 1]] = value
+}
+
+/** Throws MappingError (errors.ts) naming the field that cannot become part of the event. */
+export function toLaunchDarklyEvent(kind: ExportKind, fields: JsonObject): LaunchDarklyEvent {
+  const event: JsonObject = { kind }
+  for (const property of propertiesOf(kind)) {
+    if (!isSentToLaunchDarkly(property)) continue
+    const value = property.convert.toLaunchDarkly!(own(fields, property.name), fields)
+    if (value !== undefined) writePath(event, property.ld!, value)
+  }
+  return event as LaunchDarklyEvent
+}
+
+/** An event exported from the environment it would be sent to must not go back (SPEC 5). */
+export function isEcho(fields: JsonObject, clientSideId: string): boolean {
+  return own(fields, 'environment') === clientSideId
+}
