@@ -183,5 +183,5 @@ export const servedFallback: Conversion = {
 /** Custom data leaves only with includeCustomData (LaunchDarkly's own export drops it). */
 export const customData: Conversion = {
   toSegment: (value, event) => (event.includeCustomData && value !== undefined ? value : undefined),
-  toLaunchDarkly: (value) => (value === undefined || value === null ? undefined : value)
+  toLaunchDarkly: (value) => value
 }
