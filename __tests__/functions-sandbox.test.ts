@@ -401,7 +401,7 @@ describe('fetch', () => {
 describe('httpStatusFor', () => {
   const result = (name?: string): InvocationResult =>
     name === undefined
-      ? { ok: true, calls: [], logs: [], durationMs: 0 }
+      ? { ok: true, returned: undefined, calls: [], logs: [], durationMs: 0 }
       : { ok: false, error: { name, message: '' }, calls: [], logs: [], durationMs: 0 }
 
   it.each([
@@ -415,5 +415,12 @@ describe('httpStatusFor', () => {
     ['Error', 500],
   ])('%s → %i', (name, status) => {
     expect(httpStatusFor(result(name))).toBe(status)
+  })
+})
+
+describe('returned value', () => {
+  it('reports what onRequest resolved to, as JSON', async () => {
+    const result = await loadFunction(fn(`return { emitted: 2, when: new Date(0) }`)).invoke({ body: '' }, {})
+    expect(result).toMatchObject({ ok: true, returned: { emitted: 2, when: '1970-01-01T00:00:00.000Z' } })
   })
 })

@@ -60,7 +60,10 @@ interface InvocationReport {
   durationMs: number
 }
 
-export type InvocationResult = ({ ok: true } & InvocationReport) | ({ ok: false; error: InvocationError } & InvocationReport)
+export type InvocationResult =
+  /** `returned`: what onRequest resolved to, as JSON (Segment ignores it; the local runtime shows it). */
+  | ({ ok: true; returned: unknown } & InvocationReport)
+  | ({ ok: false; error: InvocationError } & InvocationReport)
 
 export interface SandboxConsole {
   log(...args: unknown[]): void
@@ -308,6 +311,7 @@ function createRuntime(script: vm.Script, options: SandboxOptions, timeoutMs: nu
     const started = performance.now()
     let timer: NodeJS.Timeout | undefined
     let error: InvocationError | undefined
+    let returned: unknown
     try {
       let pending: unknown
       Object.defineProperty(context, ARGS_KEY, { value: [req, copy], configurable: true })
@@ -319,7 +323,7 @@ function createRuntime(script: vm.Script, options: SandboxOptions, timeoutMs: nu
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new TimeoutSignal()), Math.max(0, timeoutMs - (performance.now() - started)))
       })
-      await Promise.race([pending, timedOut])
+      returned = await Promise.race([pending, timedOut])
     } catch (err) {
       error =
         err instanceof TimeoutSignal || (err as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
@@ -331,7 +335,7 @@ function createRuntime(script: vm.Script, options: SandboxOptions, timeoutMs: nu
       current = undefined
     }
     const report = { calls: invocation.calls, logs: invocation.logs, durationMs: performance.now() - started }
-    return error ? { ok: false, error, ...report } : { ok: true, ...report }
+    return error ? { ok: false, error, ...report } : { ok: true, returned: jsonCopy(returned), ...report }
   }
 
   return {
@@ -398,5 +402,13 @@ function makeCache(now: () => number) {
       }
     )
     return entry.value
+  }
+}
+
+function jsonCopy(value: unknown): unknown {
+  try {
+    return value === undefined ? undefined : JSON.parse(JSON.stringify(value))
+  } catch {
+    return undefined
   }
 }

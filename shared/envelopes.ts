@@ -62,7 +62,9 @@ function startOf(text: string): string {
 /** Reads one delivery body. Throws PayloadError when it is no known form. */
 export function readEnvelope(body: string): Envelope {
   if (body.trim() === '') throw new PayloadError(`Expected ${EXPECTED_FORMS}; found an empty body`)
-  const bytes = utf8Length(body)
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: only a body that could be over the
+  // limit is counted byte by byte (the count profiled at 5% of converting small bodies).
+  const bytes = body.length * 3 <= MAX_BODY_BYTES ? 0 : utf8Length(body)
   if (bytes > MAX_BODY_BYTES) {
     throw new PayloadError(`Expected a body of at most ${MAX_BODY_BYTES} bytes; found ${bytes} bytes`)
   }

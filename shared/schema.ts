@@ -81,7 +81,7 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     label: 'Flag value',
     description: 'The value the flag evaluation served: any JSON value.',
     rule: '`value`, any JSON; absent becomes `null`',
-    convert: convert.anyJson
+    convert: convert.anyJson('value')
   },
   {
     name: 'flagVersion', segment: prop('flagVersion'), ld: 'version', kinds: ['feature'], type: 'integer', required: false,

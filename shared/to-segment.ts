@@ -47,6 +47,8 @@ export interface Delivery {
   readonly form: Envelope['form']
   readonly pubsub: boolean
   readonly calls: readonly SegmentCall[]
+  /** The body index of each call's event, for rejections an adapter finds later (e.g. Segment's 32 KB limit). */
+  readonly indexes: readonly number[]
   readonly pendingNames: readonly PendingName[]
   readonly skipped: Readonly<Record<string, number>>
   readonly rejected: readonly Rejection[]
@@ -61,10 +63,11 @@ export type VariationNames = (project: string, flagKey: string, variation: numbe
 export function readDelivery(body: string, settings: ExportSettings = {}): Delivery {
   const envelope = readEnvelope(body)
   if (envelope.form === 'audit') {
-    return { form: 'audit', pubsub: false, calls: [auditEntryToCall(envelope.entry, settings.hash)], pendingNames: [], skipped: {}, rejected: [] }
+    return { form: 'audit', pubsub: false, calls: [auditEntryToCall(envelope.entry, settings.hash)], indexes: [0], pendingNames: [], skipped: {}, rejected: [] }
   }
   const ids = new MessageIds(settings.hash)
   const calls: SegmentCall[] = []
+  const indexes: number[] = []
   const pendingNames: PendingName[] = []
   const skipped: Record<string, number> = {}
   const rejected: Rejection[] = []
@@ -77,6 +80,7 @@ export function readDelivery(body: string, settings: ExportSettings = {}): Deliv
       }
       if (result.pending) pendingNames.push({ call: calls.length, ...result.pending })
       calls.push(result.call)
+      indexes.push(item.index)
     } catch (error) {
       if (!(error instanceof EventRejection)) throw error
       rejected.push({ index: item.index, reason: error.message })
@@ -85,7 +89,7 @@ export function readDelivery(body: string, settings: ExportSettings = {}): Deliv
   if (envelope.items.length > 0 && rejected.length === envelope.items.length) {
     throw new PayloadError(`Every event of the delivery was rejected: ${describeRejections(rejected)}`)
   }
-  return { form: envelope.form, pubsub: envelope.pubsub, calls, pendingNames, skipped, rejected }
+  return { form: envelope.form, pubsub: envelope.pubsub, calls, indexes, pendingNames, skipped, rejected }
 }
 
 /** The distinct flags whose variation names are needed, one entry per (project, flag). */
@@ -115,7 +119,7 @@ export function summaryLine(summary: DeliverySummary): string {
   return line
 }
 
-function describeRejections(rejected: readonly Rejection[]): string {
+export function describeRejections(rejected: readonly Rejection[]): string {
   const shown = rejected.slice(0, 20).map((r) => `event ${r.index}: ${r.reason}`)
   return shown.join('; ') + (rejected.length > 20 ? `; and ${rejected.length - 20} more` : '')
 }
@@ -152,7 +156,16 @@ function convertItem(item: Item, settings: ExportSettings, ids: MessageIds): Con
   }
   const messageId = ids.forEvent(environment, event, properties.eventId as string | undefined)
   const shape = SEGMENT_CALL[kind]
-  const message = { ...(shape.event ? { event: shape.event } : {}), ...identityOf(source.contextKeys), properties, timestamp, messageId }
+  // Built field by field: the object spread this replaced (of two small objects) profiled
+  // as the single most expensive line of a conversion, a fifth of its time.
+  const identity = identityOf(source.contextKeys)
+  const message: JsonObject = {}
+  if (shape.event) message.event = shape.event
+  if ('userId' in identity) message.userId = identity.userId
+  else message.anonymousId = identity.anonymousId
+  message.properties = properties
+  message.timestamp = timestamp
+  message.messageId = messageId
   const call = { type: shape.type, message } as SegmentCall
 
   const variation = properties.variation

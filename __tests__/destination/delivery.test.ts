@@ -1,0 +1,354 @@
+// Delivery semantics (SPEC 5): one request per batch, the payload ID, 413 splitting,
+// retryable and final responses, the echo guard in a batch, and a status for every event.
+
+import {
+  APIError, createTestIntegration, IntegrationError, InvalidAuthenticationError, PayloadValidationError, RetryableError
+} from '@segment/actions-core'
+import type { SegmentEvent } from '@segment/actions-core'
+import nock from 'nock'
+import destination from '../../destinations/launchdarkly-events'
+import { payloadIdFor } from '../../shared'
+import {
+  BULK_PATH, CLIENT_SIDE_ID, CREATION_DATE, EVENTS_BASE, exportedTrack, FIXED_HEADERS, interceptBulk, launchDarklyHeaders,
+  settings
+} from './helpers'
+
+const customEvent = (n: number): SegmentEvent => exportedTrack('custom', `ld-${n}`, { key: `metric-${n}`, metricValue: n })
+const ldCustom = (n: number) => ({ kind: 'custom', creationDate: CREATION_DATE, key: `metric-${n}`, contextKeys: { user: 'user-123' }, metricValue: n })
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i)
+
+async function runBatch(events: SegmentEvent[], options: { settings?: typeof settings } = {}) {
+  const testDestination = createTestIntegration(destination)
+  await testDestination.testBatchAction('sendCustomEvent', { events, settings: options.settings ?? settings, useDefaultMappings: true })
+  return testDestination.results[0].multistatus ?? []
+}
+
+describe('batches', () => {
+  test('N events leave in one request, in order, with the payload ID of their messageIds', async () => {
+    const requests = interceptBulk([202])
+    const statuses = await runBatch(range(0, 5).map(customEvent))
+    expect(requests).toHaveLength(1)
+    expect(requests[0].body).toEqual(range(0, 5).map(ldCustom))
+    expect(launchDarklyHeaders(requests[0])).toEqual({
+      ...FIXED_HEADERS,
+      'x-launchdarkly-payload-id': payloadIdFor(range(0, 5).map((n) => `ld-${n}`))
+    })
+    expect(statuses).toEqual(range(0, 5).map((n) => ({ status: 202, sent: ldCustom(n), body: '' })))
+  })
+
+  test('250 events at batch_size 100 (three batches from Segment) leave in three requests of 100, 100 and 50', async () => {
+    const events = range(0, 250).map(customEvent)
+    const batchSize = 100
+    const requests = interceptBulk([202, 202, 202])
+    for (let start = 0; start < events.length; start += batchSize) {
+      const statuses = await runBatch(events.slice(start, start + batchSize))
+      expect(statuses.every((s) => s.status === 202)).toBe(true)
+    }
+    expect(requests.map((r) => (r.body as unknown[]).length)).toEqual([100, 100, 50])
+    expect(requests.flatMap((r) => r.body as unknown[])).toEqual(range(0, 250).map(ldCustom))
+    expect(requests.map((r) => r.headers['x-launchdarkly-payload-id'])).toEqual([
+      payloadIdFor(range(0, 100).map((n) => `ld-${n}`)),
+      payloadIdFor(range(100, 200).map((n) => `ld-${n}`)),
+      payloadIdFor(range(200, 250).map((n) => `ld-${n}`))
+    ])
+  })
+
+  test('a retried batch carries the same payload ID', async () => {
+    const requests = interceptBulk([503, 202])
+    const events = range(0, 3).map(customEvent)
+    expect((await runBatch(events)).map((s) => s.status)).toEqual([503, 503, 503])
+    expect((await runBatch(events)).map((s) => s.status)).toEqual([202, 202, 202])
+    expect(requests[1].headers['x-launchdarkly-payload-id']).toBe(requests[0].headers['x-launchdarkly-payload-id'])
+  })
+
+  test('the default batching fields', () => {
+    for (const action of Object.values(destination.actions)) {
+      expect(action.fields.enable_batching).toMatchObject({ type: 'boolean', default: true })
+      expect(action.fields.batch_size).toMatchObject({ type: 'number', default: 100 })
+      expect(typeof action.performBatch).toBe('function')
+    }
+  })
+})
+
+describe('the echo guard and invalid events in a batch', () => {
+  test('they fail alone; the others are delivered in one request; a status for every event', async () => {
+    const requests = interceptBulk([202])
+    const events = [
+      customEvent(0),
+      exportedTrack('custom', 'ld-echo', { key: 'echoed', environment: CLIENT_SIDE_ID }),
+      customEvent(2),
+      exportedTrack('custom', 'ld-bad', { key: 'bad', contextKeys: { user: '' } }),
+      exportedTrack('custom', 'ld-nokey', {}),
+      customEvent(5)
+    ]
+    const statuses = await runBatch(events)
+    expect(requests).toHaveLength(1)
+    expect(requests[0].body).toEqual([ldCustom(0), ldCustom(2), ldCustom(5)])
+    expect(requests[0].headers['x-launchdarkly-payload-id']).toBe(payloadIdFor(['ld-0', 'ld-2', 'ld-5']))
+    expect(statuses).toEqual([
+      { status: 202, sent: ldCustom(0), body: '' },
+      {
+        status: 400,
+        errortype: 'PAYLOAD_VALIDATION_FAILED',
+        errormessage:
+          'The event came from the LaunchDarkly environment this destination sends to (its environment equals the Client-side ID setting), so it is not sent back: LaunchDarkly would count it twice.',
+        errorreporter: 'INTEGRATIONS'
+      },
+      { status: 202, sent: ldCustom(2), body: '' },
+      {
+        status: 400,
+        errortype: 'PAYLOAD_VALIDATION_FAILED',
+        errormessage: 'Cannot build a LaunchDarkly custom event: contextKeys key for kind "user" must be a non-empty string, found empty string',
+        errorreporter: 'INTEGRATIONS'
+      },
+      {
+        status: 400,
+        errortype: 'PAYLOAD_VALIDATION_FAILED',
+        errormessage: "The root value is missing the required field 'key'.",
+        errorreporter: 'INTEGRATIONS'
+      },
+      { status: 202, sent: ldCustom(5), body: '' }
+    ])
+  })
+
+  test('a batch of echoes sends nothing', async () => {
+    const statuses = await runBatch([exportedTrack('custom', 'ld-echo', { key: 'echoed', environment: CLIENT_SIDE_ID })])
+    expect(statuses).toEqual([expect.objectContaining({ status: 400, errortype: 'PAYLOAD_VALIDATION_FAILED' })])
+  })
+})
+
+describe('413: the batch is split in halves, each sent the same way', () => {
+  test('five events: 413, then halves of three and two, each with its own payload ID', async () => {
+    const requests = interceptBulk([413, 202, 202])
+    const statuses = await runBatch(range(0, 5).map(customEvent))
+    expect(requests.map((r) => r.body)).toEqual([range(0, 5).map(ldCustom), range(0, 3).map(ldCustom), range(3, 5).map(ldCustom)])
+    expect(requests.map((r) => r.headers['x-launchdarkly-payload-id'])).toEqual([
+      payloadIdFor(['ld-0', 'ld-1', 'ld-2', 'ld-3', 'ld-4']),
+      payloadIdFor(['ld-0', 'ld-1', 'ld-2']),
+      payloadIdFor(['ld-3', 'ld-4'])
+    ])
+    expect(statuses.map((s) => s.status)).toEqual([202, 202, 202, 202, 202])
+  })
+
+  test('down to a single event that is still too large: it fails alone, the rest is delivered', async () => {
+    // [0..3] 413 → [0,1] 413 → [0] 413 (alone: fails) → [1] ok → [2,3] ok
+    const requests = interceptBulk([413, 413, 413, 202, 202])
+    const statuses = await runBatch(range(0, 4).map(customEvent))
+    expect(requests.map((r) => r.body)).toEqual([
+      range(0, 4).map(ldCustom),
+      range(0, 2).map(ldCustom),
+      [ldCustom(0)],
+      [ldCustom(1)],
+      range(2, 4).map(ldCustom)
+    ])
+    expect(statuses).toEqual([
+      {
+        status: 413,
+        errortype: 'PAYLOAD_TOO_LARGE',
+        errormessage: "The event is too large for LaunchDarkly's event ingestion API (HTTP 413), even sent alone.",
+        sent: ldCustom(0),
+        body: '',
+        errorreporter: 'DESTINATION'
+      },
+      { status: 202, sent: ldCustom(1), body: '' },
+      { status: 202, sent: ldCustom(2), body: '' },
+      { status: 202, sent: ldCustom(3), body: '' }
+    ])
+  })
+
+  test('perform: a single oversize event is a non-retryable error', async () => {
+    interceptBulk([413])
+    const error = await createTestIntegration(destination)
+      .testAction('sendCustomEvent', { event: customEvent(0), settings, useDefaultMappings: true })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(IntegrationError)
+    expect(error).toMatchObject({
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: "The event is too large for LaunchDarkly's event ingestion API (HTTP 413), even sent alone."
+    })
+  })
+
+  test('a half that meets a 429 is retryable while the other half is delivered', async () => {
+    interceptBulk([413, 429, 202])
+    const statuses = await runBatch(range(0, 4).map(customEvent))
+    expect(statuses).toEqual([
+      expect.objectContaining({ status: 429, errortype: 'TOO_MANY_REQUESTS', sent: ldCustom(0) }),
+      expect.objectContaining({ status: 429, errortype: 'TOO_MANY_REQUESTS', sent: ldCustom(1) }),
+      { status: 202, sent: ldCustom(2), body: '' },
+      { status: 202, sent: ldCustom(3), body: '' }
+    ])
+  })
+})
+
+const ID_MESSAGE = (status: number) =>
+  `LaunchDarkly did not accept the client-side ID (HTTP ${status}). Check the Client-side ID setting: copy it from Project settings → Environments in LaunchDarkly.`
+
+describe('responses', () => {
+  test.each([
+    [401, 'INVALID_AUTHENTICATION', ID_MESSAGE(401)],
+    [403, 'INVALID_AUTHENTICATION', ID_MESSAGE(403)],
+    [404, 'INVALID_AUTHENTICATION', ID_MESSAGE(404)],
+    [429, 'TOO_MANY_REQUESTS', 'LaunchDarkly is rate limiting event ingestion (HTTP 429); Segment will retry.'],
+    [500, 'INTERNAL_SERVER_ERROR', "LaunchDarkly's event ingestion API failed (HTTP 500); Segment will retry."],
+    [502, 'BAD_GATEWAY', "LaunchDarkly's event ingestion API failed (HTTP 502); Segment will retry."],
+    [503, 'SERVICE_UNAVAILABLE', "LaunchDarkly's event ingestion API failed (HTTP 503); Segment will retry."]
+  ])('batch: HTTP %i gives every event that status', async (status, errortype, message) => {
+    interceptBulk([status])
+    const statuses = await runBatch([customEvent(0), customEvent(1)])
+    expect(statuses).toEqual(
+      [0, 1].map((n) => ({ status, errortype, errormessage: message, sent: ldCustom(n), body: '', errorreporter: 'DESTINATION' }))
+    )
+  })
+
+  test('batch: another 4xx carries LaunchDarkly\'s own message', async () => {
+    interceptBulk([{ status: 400, body: { code: 'invalid_request', message: 'events must be\n an array' }, headers: { 'content-type': 'application/json' } }])
+    const statuses = await runBatch([customEvent(0)])
+    expect(statuses).toEqual([
+      {
+        status: 400,
+        errortype: 'BAD_REQUEST',
+        errormessage: 'LaunchDarkly rejected the events (HTTP 400): events must be an array',
+        sent: ldCustom(0),
+        body: { code: 'invalid_request', message: 'events must be\n an array' },
+        errorreporter: 'DESTINATION'
+      }
+    ])
+  })
+
+  async function performError(reply: Parameters<typeof interceptBulk>[0][number]) {
+    interceptBulk([reply])
+    return createTestIntegration(destination)
+      .testAction('sendCustomEvent', { event: customEvent(0), settings, useDefaultMappings: true })
+      .catch((e: unknown) => e)
+  }
+
+  test.each([401, 403, 404])('perform: HTTP %i is a non-retryable authentication error', async (status) => {
+    const error = await performError(status)
+    expect(error).toBeInstanceOf(InvalidAuthenticationError)
+    expect(error).toMatchObject({ status: 401, code: 'INVALID_AUTHENTICATION', message: ID_MESSAGE(status) })
+  })
+
+  test.each([
+    [429, 429, 'LaunchDarkly is rate limiting event ingestion (HTTP 429); Segment will retry.'],
+    [500, 500, "LaunchDarkly's event ingestion API failed (HTTP 500); Segment will retry."],
+    [503, 503, "LaunchDarkly's event ingestion API failed (HTTP 503); Segment will retry."],
+    // RetryableError takes only statuses Segment retries; 501 becomes 500 so it is retried.
+    [501, 500, "LaunchDarkly's event ingestion API failed (HTTP 501); Segment will retry."]
+  ])('perform: HTTP %i is retryable', async (replied, status, message) => {
+    const error = await performError(replied)
+    expect(error).toBeInstanceOf(RetryableError)
+    expect(error).toMatchObject({ status, code: 'RETRYABLE_ERROR', message })
+  })
+
+  test('perform: another 4xx is a non-retryable API error with LaunchDarkly\'s message', async () => {
+    const error = await performError({ status: 422, body: 'unknown event kind' })
+    expect(error).toBeInstanceOf(APIError)
+    expect(error).toMatchObject({ status: 422, code: '422', message: 'LaunchDarkly rejected the events (HTTP 422): unknown event kind' })
+  })
+
+  test('perform: a 4xx without a body', async () => {
+    const error = await performError(409)
+    expect(error).toMatchObject({ status: 409, message: 'LaunchDarkly rejected the events (HTTP 409).' })
+  })
+
+  test('perform: success returns what LaunchDarkly answered', async () => {
+    interceptBulk([202])
+    const responses = await createTestIntegration(destination).testAction('sendCustomEvent', { event: customEvent(0), settings, useDefaultMappings: true })
+    expect(responses.map((r) => r.status)).toEqual([202])
+  })
+})
+
+describe('no response at all', () => {
+  afterEach(() => jest.useRealTimers())
+
+  test('perform: a timeout (actions-core gives up after 10 s) is retryable', async () => {
+    // Fake clocks: the request client's 10 s timer fires long before LaunchDarkly's delayed answer.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] })
+    nock(EVENTS_BASE).post(BULK_PATH).delay(60_000).reply(202)
+    const outcome = createTestIntegration(destination)
+      .testAction('sendCustomEvent', { event: customEvent(0), settings, useDefaultMappings: true })
+      .catch((e: unknown) => e)
+    await jest.advanceTimersByTimeAsync(10_000)
+    const error = await outcome
+    expect(error).toBeInstanceOf(RetryableError)
+    expect(error).toMatchObject({ status: 408, message: 'LaunchDarkly did not answer in time; Segment will retry.' })
+  })
+
+  test('batch: a timeout makes every event retryable', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] })
+    nock(EVENTS_BASE).post(BULK_PATH).delay(60_000).reply(202)
+    const outcome = runBatch([customEvent(0), customEvent(1)])
+    await jest.advanceTimersByTimeAsync(10_000)
+    expect(await outcome).toEqual(
+      [0, 1].map((n) => ({
+        status: 408,
+        errortype: 'REQUEST_TIMEOUT',
+        errormessage: 'LaunchDarkly did not answer in time; Segment will retry.',
+        sent: ldCustom(n),
+        errorreporter: 'DESTINATION'
+      }))
+    )
+  })
+
+  const connectionError = (code: string) => Object.assign(new Error(`connect ${code} 203.0.113.9:443`), { code })
+
+  test('batch: a connection error makes every event retryable', async () => {
+    nock(EVENTS_BASE).post(BULK_PATH).replyWithError(connectionError('ECONNRESET'))
+    const statuses = await runBatch([customEvent(0), customEvent(1)])
+    expect(statuses).toEqual(
+      [0, 1].map((n) => ({
+        status: 503,
+        errortype: 'RETRYABLE_ERROR',
+        errormessage: "Could not reach LaunchDarkly's event ingestion API (ECONNRESET); Segment will retry.",
+        sent: ldCustom(n),
+        errorreporter: 'DESTINATION'
+      }))
+    )
+  })
+
+  test('perform: a connection error is retryable', async () => {
+    nock(EVENTS_BASE).post(BULK_PATH).replyWithError(connectionError('ECONNREFUSED'))
+    const error = await createTestIntegration(destination)
+      .testAction('sendCustomEvent', { event: customEvent(0), settings, useDefaultMappings: true })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RetryableError)
+    expect(error).toMatchObject({ status: 503, message: "Could not reach LaunchDarkly's event ingestion API (ECONNREFUSED); Segment will retry." })
+  })
+})
+
+describe('settings', () => {
+  test('eventsBaseUrl (trailing slash and all) and a client-side ID with stray spaces', async () => {
+    const requests = interceptBulk([202], '/events/bulk/abc-123', 'https://relay.example.com')
+    await createTestIntegration(destination).testAction('sendCustomEvent', {
+      event: customEvent(0),
+      settings: { clientSideId: '  abc-123 ', eventsBaseUrl: 'https://relay.example.com/' },
+      useDefaultMappings: true
+    })
+    expect(requests).toHaveLength(1)
+  })
+
+  test('an eventsBaseUrl that is not an http(s) URL fails without a request and without a retry', async () => {
+    const error = await createTestIntegration(destination)
+      .testAction('sendCustomEvent', { event: customEvent(0), settings: { clientSideId: CLIENT_SIDE_ID, eventsBaseUrl: 'events.launchdarkly.com' }, useDefaultMappings: true })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(IntegrationError)
+    expect(error).toMatchObject({ status: 400, code: 'INVALID_SETTINGS', message: 'The Events base URL setting must be an http(s) URL.' })
+  })
+
+  test.each([{}, { clientSideId: '  ' }])('a missing client-side ID (%j) fails without a request and without a retry', async (given) => {
+    const error = await createTestIntegration(destination)
+      .testAction('sendCustomEvent', { event: customEvent(0), settings: given as typeof settings, useDefaultMappings: true })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(IntegrationError)
+    expect(error).toMatchObject({ status: 400, code: 'INVALID_SETTINGS', message: 'The Client-side ID setting is empty.' })
+  })
+})
+
+test('a payload error keeps its class in perform (PayloadValidationError, non-retryable)', async () => {
+  const error = await createTestIntegration(destination)
+    .testAction('sendCustomEvent', { event: exportedTrack('custom', 'ld-x', { key: 'k', contextKeys: { user: '' } }), settings, useDefaultMappings: true })
+    .catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(PayloadValidationError)
+  expect(error).toMatchObject({ status: 400, code: 'PAYLOAD_VALIDATION_FAILED' })
+})

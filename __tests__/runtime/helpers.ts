@@ -1,0 +1,75 @@
+// Shared set-up for the runtime tests: the built function, a runtime on a free port with
+// its own data folder, and small local stand-ins for outside services.
+
+import { existsSync, mkdtempSync, readFileSync } from 'fs'
+import { createServer, IncomingMessage, Server } from 'http'
+import { AddressInfo } from 'net'
+import { tmpdir } from 'os'
+import { join } from 'path'
+import { gunzipSync } from 'zlib'
+import { RuntimeConfig } from '../../runtime/config'
+import { BUILT_FUNCTION, Runtime, startRuntime } from '../../runtime/server'
+import { buildSource } from '../../scripts/build'
+
+export async function ensureBuilt(): Promise<void> {
+  if (!existsSync(BUILT_FUNCTION)) await buildSource()
+}
+
+export interface TestRuntime extends Runtime {
+  dataDir: string
+  logs: string[]
+  /** The NDJSON sink's lines, parsed. */
+  lines(): Array<Record<string, unknown>>
+}
+
+export async function runtimeWith(settings: RuntimeConfig['settings'], extra: Partial<RuntimeConfig> = {}): Promise<TestRuntime> {
+  await ensureBuilt()
+  const dataDir = mkdtempSync(join(tmpdir(), 'ld-runtime-'))
+  const logs: string[] = []
+  const runtime = await startRuntime({ config: { host: '127.0.0.1', port: 0, settings, dataDir, ...extra }, log: (line) => logs.push(line) })
+  const file = join(dataDir, 'segment-events.ndjson')
+  return Object.assign(runtime, {
+    dataDir,
+    logs,
+    lines: () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [])
+  })
+}
+
+export interface Recorded {
+  method: string
+  path: string
+  headers: IncomingMessage['headers']
+  body: string
+}
+
+/** A local HTTP server recording every request and answering with `respond`. */
+export async function standIn(respond: (req: Recorded) => { status: number; body?: unknown } = () => ({ status: 200, body: {} })) {
+  const requests: Recorded[] = []
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    let raw = Buffer.concat(chunks)
+    if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw)
+    const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: raw.toString('utf8') }
+    requests.push(recorded)
+    const { status, body } = respond(recorded)
+    res.writeHead(status, { 'Content-Type': 'application/json' })
+    res.end(body === undefined ? '' : JSON.stringify(body))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) })
+  }
+}
+
+export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = check()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}

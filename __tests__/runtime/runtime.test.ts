@@ -1,0 +1,247 @@
+// The local runtime (SPEC 6) over real HTTP: the built source function on every SDK
+// path, gzip, status codes, the NDJSON sink, the Segment sink against a local stand-in of
+// the Tracking API, and the destination's `serve`-compatible routes.
+
+import { gzipSync } from 'zlib'
+import { finishDelivery, readDelivery } from '../../shared'
+import fixture from '../fixtures/node-server-sdk-bulk.json'
+import { runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
+
+jest.setTimeout(30_000)
+
+const SETTINGS = { projectId: 'proj-1', environmentId: 'env-1' }
+const BODY = JSON.stringify(fixture.body)
+const SUMMARY = { emitted: 15, skipped: { index: 5, debug: 1, identify: 2, summary: 1 }, rejected: [] }
+
+let runtime: TestRuntime
+afterEach(async () => {
+  await runtime?.close()
+})
+
+function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
+  return fetch(runtime.url + path, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } })
+}
+
+/** What the core module makes of the fixture, as the NDJSON sink writes it. */
+const expectedLines = () =>
+  finishDelivery(readDelivery(BODY, SETTINGS)).calls.map((call) => ({ type: call.type, ...call.message }))
+
+describe('source routes', () => {
+  test('an SDK /bulk request becomes NDJSON lines, one per Segment call, and a 202 summary', async () => {
+    runtime = await runtimeWith(SETTINGS)
+    const res = await post('/bulk', BODY, { Authorization: fixture.headers.authorization, 'X-LaunchDarkly-Event-Schema': '4' })
+    expect(res.status).toBe(202)
+    expect(await res.json()).toEqual(SUMMARY)
+    const lines = runtime.lines()
+    expect(lines).toEqual(expectedLines())
+    expect(lines[0]).toEqual({
+      type: 'track',
+      event: 'feature',
+      userId: 'user-123',
+      properties: { environment: 'env-1', project: 'proj-1', key: 'bool-tracked', contextKeys: { user: 'user-123' }, value: true, flagVersion: 7, variation: 0, inExperiment: false, default: false },
+      timestamp: '2026-11-26T00:59:49.876Z',
+      messageId: 'ld-d5dfdb71cee77f70d8a1fad54355a558'
+    })
+    // Each line is also printed, and the function's summary line is logged.
+    expect(runtime.logs).toContain(JSON.stringify(lines[0]))
+    expect(runtime.logs).toContain('launchdarkly: emitted 15, skipped index=5 debug=1 identify=2 summary=1, rejected 0')
+  })
+
+  test.each(['/sources/launchdarkly', '/mobile', '/mobile/events/bulk', '/events/bulk/env-1'])('%s is a source route', async (path) => {
+    runtime = await runtimeWith(SETTINGS)
+    const res = await post(path, BODY)
+    expect([res.status, await res.json()]).toEqual([202, SUMMARY])
+  })
+
+  test('gzip bodies are accepted, with or without Content-Encoding', async () => {
+    runtime = await runtimeWith(SETTINGS)
+    expect((await post('/bulk', gzipSync(BODY), { 'Content-Encoding': 'gzip' })).status).toBe(202)
+    expect((await post('/bulk', gzipSync(BODY))).status).toBe(202)
+    expect(runtime.lines()).toHaveLength(30)
+  })
+
+  test('a client-side SDK\'s path names the environment when LD_ENVIRONMENT_ID is unset', async () => {
+    runtime = await runtimeWith({ projectId: 'proj-1' })
+    const click = { kind: 'click', key: 'cta', url: 'https://example.com/', selector: '#buy', creationDate: 1700000000000, contextKeys: { user: 'u1' } }
+    expect((await post('/events/bulk/client-side-id-123', JSON.stringify([click]))).status).toBe(202)
+    expect(runtime.lines()).toEqual([
+      {
+        type: 'track', event: 'click', userId: 'u1',
+        properties: { environment: 'client-side-id-123', project: 'proj-1', key: 'cta', contextKeys: { user: 'u1' }, url: 'https://example.com/', selector: '#buy' },
+        timestamp: '2023-11-14T22:13:20.000Z', messageId: expect.stringMatching(/^ld-[0-9a-f]{32}$/)
+      }
+    ])
+  })
+
+  test('400 for InvalidEventPayload, with nothing delivered', async () => {
+    runtime = await runtimeWith(SETTINGS)
+    const res = await post('/bulk', '{"foo":1}')
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({
+      error: 'InvalidEventPayload',
+      message: 'Expected a Pub/Sub push, an audit-log entry, a Data Export record, a LaunchDarkly SDK event, a JSON array of records and events, or NDJSON; found an object with keys "foo"'
+    })
+    expect(runtime.lines()).toEqual([])
+  })
+
+  test('400 for a truncated gzip body', async () => {
+    runtime = await runtimeWith(SETTINGS)
+    const res = await post('/bulk', gzipSync(BODY).subarray(0, 40), { 'Content-Encoding': 'gzip' })
+    expect([res.status, await res.json()]).toEqual([
+      400,
+      { error: 'InvalidEventPayload', message: 'Expected a gzip body (Content-Encoding: gzip); found data that does not inflate' }
+    ])
+  })
+
+  test('401 for ValidationError: the ingest token is required and never echoed', async () => {
+    runtime = await runtimeWith({ ...SETTINGS, ingestToken: 'tok-s3cret' })
+    const refused = await post('/sources/launchdarkly', BODY, { Authorization: 'Bearer wrong' })
+    const body = await refused.text()
+    expect(refused.status).toBe(401)
+    expect(JSON.parse(body).error).toBe('ValidationError')
+    expect(body).not.toContain('tok-s3cret')
+    expect((await post('/sources/launchdarkly?token=tok-s3cret', BODY)).status).toBe(202)
+    expect((await post('/sources/launchdarkly', BODY, { Authorization: 'Bearer tok-s3cret' })).status).toBe(202)
+    expect(runtime.logs.join('\n')).not.toContain('tok-s3cret')
+  })
+
+  test('503 for RetryError when variation-name lookups fail transiently; nothing delivered', async () => {
+    const api = await standIn(() => ({ status: 503, body: { message: 'unavailable' } }))
+    try {
+      runtime = await runtimeWith({ ...SETTINGS, projectKey: 'default', accessToken: 'api-token', apiBaseUrl: api.url })
+      const res = await post('/bulk', BODY)
+      expect(res.status).toBe(503)
+      expect((await res.json()).error).toBe('RetryError')
+      expect(runtime.lines()).toEqual([])
+      expect(api.requests[0]).toMatchObject({ method: 'GET', headers: { authorization: 'api-token' } })
+    } finally {
+      await api.close()
+    }
+  })
+
+  test('unknown routes are 404, GET on a source route is 405', async () => {
+    runtime = await runtimeWith(SETTINGS)
+    expect((await fetch(runtime.url + '/nope', { method: 'POST' })).status).toBe(404)
+    expect((await fetch(runtime.url + '/bulk')).status).toBe(405)
+  })
+
+  test('GET / lists the routes and the active sink', async () => {
+    runtime = await runtimeWith(SETTINGS)
+    const text = await (await fetch(runtime.url + '/')).text()
+    expect(text).toContain(`${runtime.url}/bulk (server-side SDKs)`)
+    expect(text).toContain(`POST ${runtime.url}/destinations/launchdarkly-events/sendFeatureEvent`)
+    expect(text).toContain(`embedded sink: appending to ${runtime.dataDir}/segment-events.ndjson`)
+  })
+})
+
+describe('Segment sink (SEGMENT_WRITE_KEY)', () => {
+  test('@segment/analytics-node delivers the calls to the Tracking API with the write key', async () => {
+    const tracking = await standIn(() => ({ status: 200, body: { success: true } }))
+    try {
+      runtime = await runtimeWith(SETTINGS, { segmentWriteKey: 'wk-123', segmentHost: tracking.url })
+      expect(runtime.logs).toEqual([])
+      expect((await post('/bulk', BODY)).status).toBe(202)
+      await runtime.sink.close()
+      const batches = await waitFor(() => tracking.requests.length > 0 && tracking.requests, 'the Tracking API request')
+      expect(batches.every((r) => r.method === 'POST' && r.path === '/v1/batch')).toBe(true)
+      expect(batches[0].headers.authorization).toBe('Basic ' + Buffer.from('wk-123:').toString('base64'))
+      const sent = batches.flatMap((r) => JSON.parse(r.body).batch)
+      const expected = expectedLines()
+      expect(sent).toHaveLength(15)
+      sent.forEach((message: Record<string, unknown>, i: number) => {
+        const { type, ...rest } = expected[i]
+        expect(message).toMatchObject({ type, ...rest, timestamp: rest.timestamp })
+      })
+      expect(runtime.lines()).toEqual([])
+    } finally {
+      await tracking.close()
+    }
+  })
+})
+
+describe('destination routes (actions CLI serve)', () => {
+  const featureEvent = {
+    type: 'track',
+    event: 'feature',
+    userId: 'user-123',
+    messageId: 'segment-msg-1',
+    timestamp: '2026-11-26T00:59:49.876Z',
+    properties: {
+      environment: 'other-env', project: 'proj-1', key: 'exp-flag', contextKeys: { user: 'user-123' },
+      value: 'control', flagVersion: 12, variation: 0, reasonKind: 'FALLTHROUGH', inExperiment: true, default: false
+    }
+  }
+
+  test('POST /sendFeatureEvent reaches LaunchDarkly with the exact body and headers', async () => {
+    const ld = await standIn(() => ({ status: 202 }))
+    try {
+      runtime = await runtimeWith(SETTINGS)
+      const res = await post('/destinations/launchdarkly-events/sendFeatureEvent', JSON.stringify({
+        payload: featureEvent,
+        settings: { clientSideId: 'client-side-id', eventsBaseUrl: ld.url }
+      }))
+      expect(res.status).toBe(200)
+      const exchanges = await res.json()
+      expect(exchanges).toHaveLength(1)
+      expect(exchanges[0].response.statusCode).toBe(202)
+      expect(ld.requests).toHaveLength(1)
+      const [request] = ld.requests
+      expect(request.method).toBe('POST')
+      expect(request.path).toBe('/events/bulk/client-side-id')
+      expect(request.headers).toMatchObject({
+        'content-type': 'application/json',
+        'x-launchdarkly-event-schema': '4',
+        'x-launchdarkly-payload-id': expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+        'user-agent': expect.stringMatching(/^launchdarkly-segment-bundle\/\d+\.\d+\.\d+/)
+      })
+      expect(JSON.parse(request.body)).toEqual([
+        {
+          kind: 'feature', creationDate: 1795654789876, key: 'exp-flag', contextKeys: { user: 'user-123' },
+          value: 'control', version: 12, variation: 0, reason: { kind: 'FALLTHROUGH', inExperiment: true }
+        }
+      ])
+    } finally {
+      await ld.close()
+    }
+  })
+
+  test('an array payload runs the batch path: one request for all events', async () => {
+    const ld = await standIn(() => ({ status: 202 }))
+    try {
+      runtime = await runtimeWith(SETTINGS)
+      const payload = [1, 2, 3].map((n) => ({ ...featureEvent, messageId: `m${n}`, properties: { ...featureEvent.properties, key: `flag-${n}` } }))
+      const res = await post('/destinations/launchdarkly-events/sendFeatureEvent', JSON.stringify({ payload, settings: { clientSideId: 'cs', eventsBaseUrl: ld.url } }))
+      expect(res.status).toBe(200)
+      expect(ld.requests).toHaveLength(1)
+      expect(JSON.parse(ld.requests[0].body).map((e: { key: string }) => e.key)).toEqual(['flag-1', 'flag-2', 'flag-3'])
+    } finally {
+      await ld.close()
+    }
+  })
+
+  test('POST /authenticate asks the goals endpoint for the client-side ID', async () => {
+    const sdk = await standIn((req) => ({ status: req.path === '/sdk/goals/good-id' ? 200 : 404, body: [] }))
+    try {
+      runtime = await runtimeWith(SETTINGS)
+      const auth = (clientSideId: string) =>
+        post('/destinations/launchdarkly-events/authenticate', JSON.stringify({ clientSideId, sdkBaseUrl: sdk.url })).then((r) => r.json())
+      expect(await auth('good-id')).toEqual({ ok: true })
+      expect(await auth('bad-id')).toMatchObject({ ok: false, error: expect.stringContaining('client-side ID') })
+    } finally {
+      await sdk.close()
+    }
+  })
+
+  test('GET /manifest describes the destination', async () => {
+    runtime = await runtimeWith(SETTINGS)
+    const manifest = await (await fetch(runtime.url + '/destinations/launchdarkly-events/manifest')).json()
+    expect(manifest).toMatchObject({ name: 'LaunchDarkly Events', slug: 'actions-launchdarkly-events', mode: 'cloud', directoryName: 'launchdarkly-events' })
+    expect(Object.keys(manifest.actions).sort()).toEqual(['sendClickEvent', 'sendCustomEvent', 'sendFeatureEvent', 'sendPageViewEvent'])
+  })
+
+  test('an unknown action is a 400', async () => {
+    runtime = await runtimeWith(SETTINGS)
+    const res = await post('/destinations/launchdarkly-events/nope', '{}')
+    expect([res.status, await res.text()]).toEqual([400, "LaunchDarkly Events action 'nope' is invalid or not found"])
+  })
+})

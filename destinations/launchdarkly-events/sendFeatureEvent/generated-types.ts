@@ -1,0 +1,62 @@
+// Generated file. DO NOT MODIFY IT BY HAND.
+
+export interface Payload {
+  /**
+   * When the event happened. Sent to LaunchDarkly as creationDate (epoch milliseconds).
+   */
+  timestamp: string | number
+  /**
+   * The flag key for feature events; the metric (goal) key for click, page view and custom events.
+   */
+  key: string
+  /**
+   * The LaunchDarkly context as {contextKind: contextKey}, for example {"user": "user-123", "org": "org-9"}. Defaults to the event's contextKeys property, else {"user": userId}, else {"user": anonymousId}.
+   */
+  contextKeys: {
+    [k: string]: unknown
+  }
+  /**
+   * The value the flag evaluation served: any JSON value. Mapped as JSON text: the default encodes the event property with the JSON function. Text that is not valid JSON is sent as a plain string.
+   */
+  value?: string
+  /**
+   * Version of the flag configuration that was evaluated.
+   */
+  flagVersion?: number
+  /**
+   * Index of the variation served. Empty when the SDK served the application's fallback value.
+   */
+  variation?: number
+  /**
+   * Why the flag served this variation: OFF, FALLTHROUGH, TARGET_MATCH, RULE_MATCH, PREREQUISITE_FAILED or ERROR.
+   */
+  reasonKind?: string
+  /**
+   * Whether this evaluation is part of an experiment.
+   */
+  inExperiment?: boolean
+  /**
+   * When this flag was evaluated as a prerequisite, the key of the flag that required it.
+   */
+  prereqOf?: string
+  /**
+   * True when the SDK served the application's fallback value instead of a variation.
+   */
+  default?: boolean
+  /**
+   * Client-side ID of the LaunchDarkly environment the event came from. Events from the destination's own environment are not sent back to it.
+   */
+  environment?: string
+  /**
+   * The Segment messageId. The request header X-LaunchDarkly-Payload-ID is derived from the messageIds of a batch, so a batch that Segment retries carries the same ID and LaunchDarkly drops the repeat.
+   */
+  messageId?: string
+  /**
+   * When enabled, Segment sends events to LaunchDarkly in batches: one request per batch.
+   */
+  enable_batching?: boolean
+  /**
+   * Maximum number of events in one request to LaunchDarkly. A batch LaunchDarkly finds too large is split in halves and sent again.
+   */
+  batch_size?: number
+}

@@ -1,0 +1,17 @@
+import type { ActionDefinition } from '@segment/actions-core'
+import { fieldsFor } from '../fields'
+import type { Settings } from '../generated-types'
+import { sendEvent, sendEvents } from '../send'
+import type { Payload } from './generated-types'
+
+const action: ActionDefinition<Settings, Payload> = {
+  title: 'Send Feature Events',
+  description:
+    'Send flag evaluations to LaunchDarkly as feature events, for example evaluations exported from another LaunchDarkly environment, so that experiments and flag insights count them.',
+  defaultSubscription: 'type = "track" and event = "feature"',
+  fields: fieldsFor('feature'),
+  perform: (request, { settings, payload }) => sendEvent(request, 'feature', settings, payload),
+  performBatch: (request, { settings, payload }) => sendEvents(request, 'feature', settings, payload)
+}
+
+export default action

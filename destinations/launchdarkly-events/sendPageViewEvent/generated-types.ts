@@ -1,0 +1,38 @@
+// Generated file. DO NOT MODIFY IT BY HAND.
+
+export interface Payload {
+  /**
+   * When the event happened. Sent to LaunchDarkly as creationDate (epoch milliseconds).
+   */
+  timestamp: string | number
+  /**
+   * The flag key for feature events; the metric (goal) key for click, page view and custom events.
+   */
+  key: string
+  /**
+   * The LaunchDarkly context as {contextKind: contextKey}, for example {"user": "user-123", "org": "org-9"}. Defaults to the event's contextKeys property, else {"user": userId}, else {"user": anonymousId}.
+   */
+  contextKeys: {
+    [k: string]: unknown
+  }
+  /**
+   * URL of the page where the click or page view happened.
+   */
+  url?: string
+  /**
+   * Client-side ID of the LaunchDarkly environment the event came from. Events from the destination's own environment are not sent back to it.
+   */
+  environment?: string
+  /**
+   * The Segment messageId. The request header X-LaunchDarkly-Payload-ID is derived from the messageIds of a batch, so a batch that Segment retries carries the same ID and LaunchDarkly drops the repeat.
+   */
+  messageId?: string
+  /**
+   * When enabled, Segment sends events to LaunchDarkly in batches: one request per batch.
+   */
+  enable_batching?: boolean
+  /**
+   * Maximum number of events in one request to LaunchDarkly. A batch LaunchDarkly finds too large is split in halves and sent again.
+   */
+  batch_size?: number
+}

@@ -1,0 +1,92 @@
+/**
+ * `npm run bench` (SPEC 8): builds, then measures the bundle against its limits and its
+ * peer, side by side in one run. Prints a table; with `-- --json`, also one JSON object
+ * on the last line with exactly the keys listed in KEYS.
+ *
+ * Writes nothing outside .data/ (the peer's one-time install, see bench/peer.ts); all
+ * HTTP goes to nock, never the network. A benchmark script, not a test: timings vary
+ * from machine to machine, so nothing here asserts on them; the ratios compare
+ * measurements taken in the same process, interleaved where they can be.
+ */
+import { existsSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { buildSource } from './build'
+import { benchCodec } from './bench/codec'
+import { benchDestinations, EVENTS } from './bench/destination'
+import { benchFunction } from './bench/function'
+import { loadPeer, PEER_PACKAGE, PEER_VERSION } from './bench/peer'
+import { round } from './bench/stats'
+
+const BUILT = path.join(__dirname, '..', 'dist', 'sources', 'launchdarkly.js')
+
+/** SPEC 8's bars, shown beside the numbers. */
+const TARGETS = { ratio: 3, bundleBytes: 40_000, bodyMs: 5000 }
+
+export const KEYS = ['codecVsJsonRatio', 'eventsPerSecond', 'bundleBytes', 'maxBodyMs', 'requestsPer10k', 'peerRequestsPer10k', 'peerVsOursCpuRatio'] as const
+export type BenchJson = Record<(typeof KEYS)[number], number | null>
+
+const progress = (line: string): void => {
+  process.stderr.write(`bench: ${line}\n`)
+}
+
+async function main(): Promise<void> {
+  const asJson = process.argv.includes('--json')
+  const started = Date.now()
+
+  // `npm run bench` builds first; run directly (tsx scripts/bench.ts), build when missing.
+  if (!existsSync(BUILT)) await buildSource()
+  const bundleBytes = statSync(BUILT).size
+
+  progress(`loading the peer (${PEER_PACKAGE}@${PEER_VERSION}; installed into .data/bench-peer on first use)`)
+  const peerLoad = loadPeer(progress)
+  const peerNote = peerLoad.ok ? undefined : `peer unavailable, its keys are null: ${peerLoad.reason}`
+  if (peerNote) progress(peerNote)
+  else if (peerLoad.ok && peerLoad.installed) progress(`peer installed in ${round(peerLoad.installMs / 1000, 1)} s (not counted in the bench time)`)
+  const benchStarted = Date.now() - (peerLoad.ok ? peerLoad.installMs : 0)
+
+  progress('codec vs JSON (about 1 MB of the SDK fixture, interleaved rounds)')
+  const codec = benchCodec()
+  progress('built function on a 512 KiB delivery, in the Segment Functions sandbox')
+  const fn = await benchFunction(BUILT)
+  progress(`destinations: ${EVENTS} track calls, ours (performBatch) ${peerLoad.ok ? 'and the peer (one request per event)' : 'only'}`)
+  const dest = await benchDestinations(peerLoad.ok ? peerLoad.peer : null)
+
+  const json: BenchJson = {
+    codecVsJsonRatio: round(codec.ratio, 2),
+    eventsPerSecond: Math.round(codec.eventsPerSecond),
+    bundleBytes,
+    maxBodyMs: round(fn.medianMs, 1),
+    requestsPer10k: Math.round((dest.ours.requests * 10_000) / EVENTS),
+    peerRequestsPer10k: dest.peer ? Math.round((dest.peer.requests * 10_000) / EVENTS) : null,
+    peerVsOursCpuRatio: dest.peer ? round(dest.peer.cpuMs / dest.ours.cpuMs, 1) : null
+  }
+
+  const ok = (pass: boolean): string => (pass ? 'ok' : 'OVER')
+  const rows: string[][] = [
+    ['measure', 'value', 'bar (SPEC 8)', ''],
+    ['codec vs JSON.parse+stringify (native SHA-256, as deployed)', `${json.codecVsJsonRatio}×`, `≤ ${TARGETS.ratio}×`, ok(codec.ratio <= TARGETS.ratio)],
+    ['  same, shared/ portable SHA-256', `${round(codec.portableRatio, 2)}×`, '', ''],
+    ['  per pass', `codec ${round(codec.nativeMs, 1)} ms (portable ${round(codec.portableMs, 1)} ms), JSON ${round(codec.jsonMs, 1)} ms`, '', ''],
+    ['  payload', `${codec.deliveries} deliveries of the SDK fixture, ${codec.bytes} bytes, ${codec.exportedEvents} events out`, '', ''],
+    ['LaunchDarkly → Segment events per second (one core)', `${json.eventsPerSecond}`, '', ''],
+    ['built function size (dist/sources/launchdarkly.js)', `${bundleBytes} bytes`, `≤ ${TARGETS.bundleBytes}`, ok(bundleBytes <= TARGETS.bundleBytes)],
+    [`512 KiB delivery, built function in the sandbox (median of ${7})`, `${json.maxBodyMs} ms`, `well inside ${TARGETS.bodyMs} ms`, ok(fn.medianMs < TARGETS.bodyMs / 5)],
+    ['  delivery', `${fn.bodyBytes} bytes, ${fn.events} feature events; cold ${round(fn.coldMs, 1)} ms, slowest ${round(fn.maxMs, 1)} ms`, '', ''],
+    [`requests for ${EVENTS} events, ours (performBatch, default batch_size)`, `${dest.ours.requests}`, `= ${Math.ceil(EVENTS / 100)}`, ok(json.requestsPer10k === Math.ceil(EVENTS / 100))],
+    [`requests for ${EVENTS} events, peer (${PEER_PACKAGE} launchdarkly trackEvent)`, dest.peer ? `${dest.peer.requests}` : 'n/a', '', ''],
+    ['CPU for those events: ours / peer', dest.peer ? `${round(dest.ours.cpuMs, 0)} ms / ${round(dest.peer.cpuMs, 0)} ms` : `${round(dest.ours.cpuMs, 0)} ms / n/a`, '', ''],
+    ['peer CPU / our CPU', json.peerVsOursCpuRatio === null ? 'n/a' : `${json.peerVsOursCpuRatio}×`, '', '']
+  ]
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
+  const line = (r: string[]): string => '| ' + r.map((cell, c) => cell.padEnd(widths[c])).join(' | ') + ' |'
+  const table = [line(rows[0]), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.slice(1).map(line)]
+  console.log(table.join('\n'))
+  if (peerNote) console.log(`\nNote: ${peerNote}`)
+  console.log(`\nNode ${process.version}, ${process.platform}/${process.arch}; bench time ${round((Date.now() - benchStarted) / 1000, 1)} s (total ${round((Date.now() - started) / 1000, 1)} s)`)
+  if (asJson) console.log(JSON.stringify(json))
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})

@@ -1,0 +1,90 @@
+// GET requests to LaunchDarkly's REST API, with a time limit, and their outcome sorted
+// into what the caller acts on: a body, "no such thing", a refusal (bad token: not worth
+// retrying), or unavailability (worth retrying: Segment retries on RetryError).
+
+import { Fetch, newAbortController } from './runtime'
+
+/** One request may take this long... */
+export const REQUEST_TIMEOUT_MS = 2500
+/** ...and all lookups of one delivery this long: Segment stops a function after 5 s. */
+export const LOOKUP_BUDGET_MS = 3500
+
+export type ApiResult =
+  | { outcome: 'ok'; body: unknown }
+  | { outcome: 'not-found' }
+  /** 401, 403 and other 4xx: retrying the same request cannot help. */
+  | { outcome: 'refused'; status: number }
+
+/** 408, 429, 5xx, a timeout or a network failure: the delivery should be retried. */
+export class ApiUnavailable extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ApiUnavailable'
+  }
+}
+
+export interface ApiClientOptions {
+  /** No trailing slash. */
+  readonly baseUrl: string
+  /** Sent as is in `Authorization` (LaunchDarkly access tokens take no scheme); never in a message. */
+  readonly accessToken: string
+  readonly fetch: Fetch
+  readonly now: () => number
+}
+
+export interface ApiClient {
+  /** `path` starts with `/api/v2/`. Throws ApiUnavailable. */
+  get(path: string): Promise<ApiResult>
+}
+
+class TimedOut extends Error {}
+
+/** A client whose requests share one deadline, set when it is created (one per delivery). */
+export function apiClient(options: ApiClientOptions): ApiClient {
+  const deadline = options.now() + LOOKUP_BUDGET_MS
+  return {
+    async get(path) {
+      const limit = Math.min(REQUEST_TIMEOUT_MS, deadline - options.now())
+      const what = `GET ${path}`
+      const controller = newAbortController()
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller?.abort()
+          reject(new TimedOut())
+        }, Math.max(0, limit))
+      })
+      try {
+        const request = async (): Promise<ApiResult> => {
+          const response = await options.fetch(options.baseUrl + path, {
+            method: 'GET',
+            headers: { Authorization: options.accessToken, Accept: 'application/json' },
+            signal: controller?.signal,
+            timeout: Math.max(1, limit)
+          })
+          const status = response.status
+          if (status >= 200 && status < 300) {
+            // A 2xx that is not JSON (a captive proxy's page, say) is read as no body.
+            const body = await response.json().catch(() => undefined)
+            return { outcome: 'ok', body }
+          }
+          if (status === 404) return { outcome: 'not-found' }
+          if (status === 408 || status === 429 || status >= 500) throw new ApiUnavailable(`LaunchDarkly API answered ${status} to ${what}`)
+          return { outcome: 'refused', status }
+        }
+        return await Promise.race([request(), timeout])
+      } catch (error) {
+        if (error instanceof ApiUnavailable) throw error
+        if (error instanceof TimedOut || (error as { name?: unknown } | null)?.name === 'AbortError') {
+          throw new ApiUnavailable(
+            `LaunchDarkly API did not answer ${what} in time (${REQUEST_TIMEOUT_MS} ms per request, ${LOOKUP_BUDGET_MS} ms for all lookups of a delivery)`
+          )
+        }
+        const reason = (error as { message?: unknown } | null)?.message
+        throw new ApiUnavailable(`LaunchDarkly API request ${what} failed: ${typeof reason === 'string' ? reason : String(error)}`)
+      } finally {
+        clearTimeout(timer)
+      }
+    }
+  }
+}
