@@ -20,7 +20,7 @@ const DESTINATION_PREFIX = '/destinations/launchdarkly-events/'
 const SOURCE_PATHS: Array<{ pattern: RegExp; describe: string }> = [
   { pattern: /^\/sources\/launchdarkly\/?$/, describe: '/sources/launchdarkly' },
   { pattern: /^\/bulk\/?$/, describe: '/bulk (server-side SDKs)' },
-  { pattern: /^\/diagnostic\/?$/, describe: '/diagnostic' },
+  { pattern: /^\/diagnostic\/?$/, describe: '/diagnostic (SDK diagnostics: counted as skipped)' },
   { pattern: /^\/mobile(\/events(\/bulk)?)?\/?$/, describe: '/mobile (mobile SDKs)' },
   { pattern: /^\/events\/(bulk|diagnostic)\/([^/]+)\/?$/, describe: '/events/bulk/{environmentId} (client-side SDKs)' }
 ]

@@ -39,22 +39,21 @@ export function readPath(obj: JsonObject, path: string): unknown {
   return at
 }
 
-type Check = (value: unknown) => boolean
-const checks = {
+export type CheckedType = 'string' | 'integer' | 'number' | 'boolean' | 'object'
+const checks: Record<CheckedType, (value: unknown) => boolean> = {
   string: (v: unknown) => typeof v === 'string',
   integer: (v: unknown) => Number.isInteger(v) && (v as number) >= 0,
   number: isFiniteNumber,
   boolean: (v: unknown) => typeof v === 'boolean',
   object: isObject
-} satisfies Record<string, Check>
-const expected: Record<keyof typeof checks, string> = {
+}
+const expected: Record<CheckedType, string> = {
   string: 'a string',
   integer: 'a non-negative integer',
   number: 'a finite number',
   boolean: 'a boolean',
   object: 'an object'
 }
-export type CheckedType = keyof typeof checks
 
 function absent(value: unknown): value is null | undefined {
   return value === undefined || value === null

@@ -20,7 +20,7 @@ export interface SchemaProperty {
   readonly ld: string | null
   readonly kinds: readonly ExportKind[]
   readonly type: PropertyType
-  /** Always present in an export, and required to build a LaunchDarkly event. */
+  /** Required to build a LaunchDarkly event (Segment → LaunchDarkly). */
   readonly required: boolean
   readonly label: string
   /** For the person mapping fields in the Segment UI. */
@@ -42,14 +42,14 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     convert: convert.epochMillisToIso
   },
   {
-    name: 'environment', segment: prop('environment'), ld: null, kinds: ALL, type: 'string', required: true,
+    name: 'environment', segment: prop('environment'), ld: null, kinds: ALL, type: 'string', required: false,
     label: 'LaunchDarkly environment',
     description: 'Client-side ID of the LaunchDarkly environment the event came from. Events from the destination\'s own environment are not sent back to it.',
     rule: 'the record\'s `environment`, else the `environmentId` setting',
     convert: convert.fromSource((e) => e.environment)
   },
   {
-    name: 'project', segment: prop('project'), ld: null, kinds: ALL, type: 'string', required: true,
+    name: 'project', segment: prop('project'), ld: null, kinds: ALL, type: 'string', required: false,
     label: 'LaunchDarkly project',
     description: 'ID of the LaunchDarkly project the event came from.',
     rule: 'the record\'s `project`, else the `projectId` setting',
@@ -112,7 +112,7 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     convert: convert.optional('string', 'reason.kind')
   },
   {
-    name: 'inExperiment', segment: prop('inExperiment'), ld: 'reason.inExperiment', kinds: ['feature'], type: 'boolean', required: true,
+    name: 'inExperiment', segment: prop('inExperiment'), ld: 'reason.inExperiment', kinds: ['feature'], type: 'boolean', required: false,
     label: 'In experiment',
     description: 'Whether this evaluation is part of an experiment.',
     rule: '`true` when `reason.inExperiment` is `true`, else `false` (always present)',
@@ -126,7 +126,7 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     convert: convert.optional('string', 'prereqOf')
   },
   {
-    name: 'default', segment: prop('default'), ld: 'default', kinds: ['feature'], type: 'boolean', required: true,
+    name: 'default', segment: prop('default'), ld: 'default', kinds: ['feature'], type: 'boolean', required: false,
     label: 'Served fallback value',
     description: 'True when the SDK served the application\'s fallback value instead of a variation.',
     rule: '`true` when the event has no `variation`, else `false`; LaunchDarkly\'s own `default` (the fallback value) is not exported',

@@ -22,10 +22,11 @@
 //               | {"error": "InvalidEventPayload", "messageIncludes": [...]}
 //     },
 //     "destination": {                              (optional)
-//       "action": "sendCustomEvent", "preset": "<preset name>" (mapping from that preset),
+//       "action": "sendCustomEvent", "preset": "<preset name>", "mapping": {...},
 //       "settings": {...}, "events": [<Segment events>], "replies": [202, ...],
-//       "expect": {"requests": N, "statuses": [200, 400, ...], "sentKeys": [...],
-//                  "messagesInclude": {"<index>": "<text>"}, "samePayloadId": true}
+//       "repeat": 2,                                (Segment retries the batch)
+//       "expect": {"requests": N, "statuses": [202, 400, ...], "sentKeys": [...],
+//                  "messagesInclude": {"<index>": "<text>"}}
 //     }
 //   }
 //
@@ -96,8 +97,12 @@ export interface SourcePart {
 
 export interface DestinationPart {
   action: 'sendFeatureEvent' | 'sendClickEvent' | 'sendPageViewEvent' | 'sendCustomEvent'
+  /** Map with this preset's mapping (default: the action's default mapping). */
   preset?: string
+  /** Mapping entries over the default or preset mapping. */
+  mapping?: Record<string, unknown>
   settings?: Record<string, unknown>
+  /** Segment events; `{"$number": "NaN" | "Infinity" | "-Infinity"}` stands for what JSON cannot hold. */
   events: Array<Record<string, unknown>>
   /** One reply status per request the destination is expected to make, in order. */
   replies: number[]
@@ -231,6 +236,21 @@ export function bodyOf(request: SourceRequest): string {
 /** The values of the case's secret settings: none may be echoed. */
 export function secretsOf(settings: Record<string, unknown> | undefined): string[] {
   return SECRET_SETTINGS.map((name) => settings?.[name]).filter((value): value is string => typeof value === 'string' && value.trim() !== '')
+}
+
+/** Case files are JSON: `{"$number": "NaN"}` and the infinities stand for those numbers. */
+export function reviveNumbers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reviveNumbers)
+  if (value === null || typeof value !== 'object') return value
+  const entries = Object.entries(value)
+  if (entries.length === 1 && entries[0][0] === '$number') {
+    const special: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }
+    if (typeof entries[0][1] === 'string' && entries[0][1] in special) return special[entries[0][1]]
+  }
+  // defineProperty keeps a "__proto__" key an own property, as JSON.parse made it.
+  const out: Record<string, unknown> = {}
+  for (const [key, item] of entries) Object.defineProperty(out, key, { value: reviveNumbers(item), enumerable: true, writable: true, configurable: true })
+  return out
 }
 
 /** Names and count of the own properties of the built-in prototypes, to see they are untouched. */

@@ -4,9 +4,10 @@
 import {
   APIError, createTestIntegration, IntegrationError, InvalidAuthenticationError, PayloadValidationError, RetryableError
 } from '@segment/actions-core'
-import type { SegmentEvent } from '@segment/actions-core'
+import type { RequestClient, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import destination from '../../destinations/launchdarkly-events'
+import { sendEvent, sendEvents } from '../../destinations/launchdarkly-events/send'
 import { payloadIdFor } from '../../shared'
 import {
   BULK_PATH, CLIENT_SIDE_ID, CREATION_DATE, EVENTS_BASE, exportedTrack, FIXED_HEADERS, interceptBulk, launchDarklyHeaders,
@@ -15,6 +16,8 @@ import {
 
 const customEvent = (n: number): SegmentEvent => exportedTrack('custom', `ld-${n}`, { key: `metric-${n}`, metricValue: n })
 const ldCustom = (n: number) => ({ kind: 'custom', creationDate: CREATION_DATE, key: `metric-${n}`, contextKeys: { user: 'user-123' }, metricValue: n })
+/** What the action's default mapping makes of customEvent(n). */
+const mapped = (n: number) => ({ timestamp: '2026-11-26T00:59:49.876Z', key: `metric-${n}`, contextKeys: { user: 'user-123' }, metricValue: n, messageId: `ld-${n}` })
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i)
 
 async function runBatch(events: SegmentEvent[], options: { settings?: typeof settings } = {}) {
@@ -291,27 +294,28 @@ describe('no response at all', () => {
     )
   })
 
-  const connectionError = (code: string) => Object.assign(new Error(`connect ${code} 203.0.113.9:443`), { code })
+  // actions-core's client (node-fetch) rejects with a FetchError carrying the socket's code.
+  // Driven through a stand-in request function: nock's replyWithError makes the mocked
+  // socket emit its error a second time, after node-fetch stopped listening.
+  const unreachable = (code: string): RequestClient =>
+    (async () => {
+      throw Object.assign(new Error(`request to ${EVENTS_BASE}${BULK_PATH} failed, reason: connect ${code}`), { name: 'FetchError', code })
+    }) as unknown as RequestClient
 
   test('batch: a connection error makes every event retryable', async () => {
-    nock(EVENTS_BASE).post(BULK_PATH).replyWithError(connectionError('ECONNRESET'))
-    const statuses = await runBatch([customEvent(0), customEvent(1)])
-    expect(statuses).toEqual(
+    const statuses = await sendEvents(unreachable('ECONNRESET'), 'custom', settings, [mapped(0), mapped(1)])
+    expect(statuses.getAllResponses().map((r) => r.value())).toEqual(
       [0, 1].map((n) => ({
         status: 503,
         errortype: 'RETRYABLE_ERROR',
         errormessage: "Could not reach LaunchDarkly's event ingestion API (ECONNRESET); Segment will retry.",
-        sent: ldCustom(n),
-        errorreporter: 'DESTINATION'
+        sent: ldCustom(n)
       }))
     )
   })
 
-  test('perform: a connection error is retryable', async () => {
-    nock(EVENTS_BASE).post(BULK_PATH).replyWithError(connectionError('ECONNREFUSED'))
-    const error = await createTestIntegration(destination)
-      .testAction('sendCustomEvent', { event: customEvent(0), settings, useDefaultMappings: true })
-      .catch((e: unknown) => e)
+  test('perform: a connection error is retryable, and the URL is not in the message', async () => {
+    const error = await sendEvent(unreachable('ECONNREFUSED'), 'custom', settings, mapped(0)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RetryableError)
     expect(error).toMatchObject({ status: 503, message: "Could not reach LaunchDarkly's event ingestion API (ECONNREFUSED); Segment will retry." })
   })

@@ -19,7 +19,8 @@ afterEach(async () => {
 })
 
 function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  return fetch(runtime.url + path, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } })
+  const payload = typeof body === 'string' ? body : new Blob([new Uint8Array(body)])
+  return fetch(runtime.url + path, { method: 'POST', body: payload, headers: { 'Content-Type': 'application/json', ...headers } })
 }
 
 /** What the core module makes of the fixture, as the NDJSON sink writes it. */

@@ -4,7 +4,7 @@
 // puts it. A property added to the schema shows up here without an edit.
 
 import type { InputField } from '@segment/actions-core'
-import { EXPORT_SCHEMA, isSentToLaunchDarkly, MappingError, propertiesOf } from './core'
+import { EXPORT_SCHEMA, isSentToLaunchDarkly, propertiesOf } from './core'
 import type { ExportKind, JsonObject, PropertyType, SchemaProperty } from './core'
 
 type Default = NonNullable<InputField['default']>
@@ -58,22 +58,6 @@ export function segmentPath(property: SchemaProperty): string {
   return `$.${property.segment}`
 }
 
-/**
- * Required exactly when the core module's reverse mapping cannot build an event without
- * it (timestamp, key, contextKeys): asked of the conversion itself, so the schema stays
- * the only place that says so. A schema property that is always exported (inExperiment)
- * is still optional here, because ordinary Segment calls do not carry it.
- */
-function neededToBuildEvent(property: SchemaProperty): boolean {
-  try {
-    property.convert.toLaunchDarkly?.(undefined, {})
-    return false
-  } catch (error) {
-    if (error instanceof MappingError) return true
-    throw error
-  }
-}
-
 function fieldOf(property: SchemaProperty): InputField {
   const isContextKeys = property.name === 'contextKeys'
   const source: Default = isContextKeys ? CONTEXT_KEYS_DEFAULT : at(segmentPath(property))
@@ -84,7 +68,7 @@ function fieldOf(property: SchemaProperty): InputField {
     label: property.label,
     description: notes.join(' '),
     type: FIELD_TYPE[property.type],
-    required: neededToBuildEvent(property),
+    required: property.required,
     default: property.type === 'json' ? asJsonText(source) : source,
     ...(property.type === 'object' ? { defaultObjectUI: 'keyvalue' as const } : {})
   }
