@@ -3,15 +3,15 @@
 // the Tracking API, and the destination's `serve`-compatible routes.
 
 import { gzipSync } from 'zlib'
-import { finishDelivery, readDelivery } from '../../shared'
 import fixture from '../fixtures/node-server-sdk-bulk.json'
+import { SDK_FIXTURE_CALLS, SDK_FIXTURE_SETTINGS, SDK_FIXTURE_SUMMARY } from '../fixtures/node-server-sdk-bulk.expected'
 import { runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
 
 jest.setTimeout(30_000)
 
-const SETTINGS = { projectId: 'proj-1', environmentId: 'env-1' }
+const SETTINGS = SDK_FIXTURE_SETTINGS
 const BODY = JSON.stringify(fixture.body)
-const SUMMARY = { emitted: 15, skipped: { index: 5, debug: 1, identify: 2, summary: 1 }, rejected: [] }
+const SUMMARY = SDK_FIXTURE_SUMMARY
 
 let runtime: TestRuntime
 afterEach(async () => {
@@ -23,9 +23,8 @@ function post(path: string, body: string | Buffer, headers: Record<string, strin
   return fetch(runtime.url + path, { method: 'POST', body: payload, headers: { 'Content-Type': 'application/json', ...headers } })
 }
 
-/** What the core module makes of the fixture, as the NDJSON sink writes it. */
-const expectedLines = () =>
-  finishDelivery(readDelivery(BODY, SETTINGS)).calls.map((call) => ({ type: call.type, ...call.message }))
+/** The fixture's Segment calls as the NDJSON sink writes them: `{type, ...message}`. */
+const expectedLines = () => SDK_FIXTURE_CALLS.map((call) => ({ type: call.type, ...call.message }))
 
 describe('source routes', () => {
   test('an SDK /bulk request becomes NDJSON lines, one per Segment call, and a 202 summary', async () => {
