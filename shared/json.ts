@@ -77,6 +77,26 @@ function quoteKey(key: string): string {
 }
 
 /**
+ * The object's keys in the order Array#sort gives them (UTF-16 code units). Insertion
+ * sort for the few keys an event's objects have: Array#sort of 4 to 8 keys profiled as
+ * the largest cost inside canonicalJson.
+ */
+function sortedKeys(value: JsonObject): string[] {
+  const keys = Object.keys(value)
+  if (keys.length > 16) return keys.sort()
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]
+    let j = i - 1
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j]
+      j--
+    }
+    keys[j + 1] = key
+  }
+  return keys
+}
+
+/**
  * JSON with object keys sorted at every depth, so that two events that differ only in
  * key order serialize identically (the messageId rule of SPEC 3.9). Values JSON cannot
  * hold (undefined, functions, non-finite numbers) are written as JSON.stringify would.
@@ -109,8 +129,7 @@ export function canonicalJson(value: unknown, depth = 0): string {
     }
     return out + ']'
   }
-  const keys = Object.keys(value)
-  if (keys.length > 1) keys.sort()
+  const keys = sortedKeys(value as JsonObject)
   let out = '{'
   let first = true
   for (let i = 0; i < keys.length; i++) {

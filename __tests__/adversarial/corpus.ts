@@ -17,7 +17,8 @@
 //       },
 //       "settings": {...},                          (default DEFAULT_SETTINGS)
 //       "repeat": 2,                                (deliver the same request again: a retry)
-//       "expect": {"ok": true, "calls": N, "emittedKeys": [...], "logIncludes": [...],
+//       "expect": {"ok": true, "calls": N, "emittedKeys": [...], "emittedContextKeys": [...],
+//                  "logIncludes": [...],
 //                  "sameMessageIds": [[i, j], ...]}
 //               | {"error": "InvalidEventPayload", "messageIncludes": [...]}
 //     },
@@ -82,6 +83,8 @@ export type SourceExpect =
       ok: true
       calls: number
       emittedKeys?: Array<string | null>
+      /** properties.contextKeys of every emitted call, in order. */
+      emittedContextKeys?: Array<Record<string, string>>
       logIncludes?: string[]
       /** Pairs of call indexes that carry the same messageId (by default all differ). */
       sameMessageIds?: Array<[number, number]>

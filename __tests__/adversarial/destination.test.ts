@@ -6,7 +6,7 @@
 // event alone (perform) either succeeds or fails with an actions-core error class.
 
 import { createTestIntegration, IntegrationError, InvalidAuthenticationError, RetryableError } from '@segment/actions-core'
-import type { SegmentEvent } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import destination from '../../destinations/launchdarkly-events'
 import { Case, DestinationPart, loadCases, prototypeFingerprint, reviveNumbers } from './corpus'
@@ -40,11 +40,11 @@ function intercept(replies: readonly number[]): Sent[] {
   return sent
 }
 
-function mappingOf(part: DestinationPart): Record<string, unknown> | undefined {
+function mappingOf(part: DestinationPart): JSONObject | undefined {
   const preset = part.preset === undefined ? undefined : destination.presets?.find((p) => p.name === part.preset)
   if (part.preset !== undefined && (!preset || !('mapping' in preset))) throw new Error(`no preset named ${part.preset}`)
   const base = preset && 'mapping' in preset ? preset.mapping : undefined
-  return base || part.mapping ? { ...(base ?? {}), ...(part.mapping ?? {}) } : undefined
+  return base || part.mapping ? ({ ...(base ?? {}), ...(part.mapping ?? {}) } as JSONObject) : undefined
 }
 
 /** What a failed perform may throw: actions-core's errors, or its own payload validation. */

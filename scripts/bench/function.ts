@@ -40,6 +40,7 @@ export function featureEventsBody(limitBytes = LIMIT_BYTES): { body: string; eve
 }
 
 export interface FunctionResult {
+  runs: number
   bodyBytes: number
   events: number
   coldMs: number
@@ -59,5 +60,5 @@ export async function benchFunction(builtPath: string): Promise<FunctionResult> 
     if (result.calls.length !== events) throw new Error(`the built function emitted ${result.calls.length} of ${events} events`)
     durations.push(result.durationMs)
   }
-  return { bodyBytes: Buffer.byteLength(body), events, coldMs: durations[0], medianMs: median(durations), maxMs: Math.max(...durations) }
+  return { runs: RUNS, bodyBytes: Buffer.byteLength(body), events, coldMs: durations[0], medianMs: median(durations), maxMs: Math.max(...durations) }
 }

@@ -58,7 +58,9 @@ function ensureInstalled(log: (line: string) => void): { ok: true; installed: bo
     timeout: 15 * 60 * 1000
   })
   if (result.status !== 0 || installedVersion() !== PEER_VERSION) {
-    const detail = (result.error?.message ?? result.stderr ?? '').trim().split('\n').slice(-3).join(' | ')
+    // npm's first error lines name the cause (ECONNREFUSED, E404, ETARGET, ...); the rest is advice.
+    const lines = (result.error?.message ?? result.stderr ?? '').split('\n').map((line) => line.replace(/^npm error\s*/, '').trim())
+    const detail = lines.filter((line) => line !== '' && !/complete log|behind a proxy/i.test(line)).slice(0, 2).join(' | ')
     return { ok: false, reason: `npm install of ${PEER_PACKAGE}@${PEER_VERSION} failed (no registry?): ${detail || `exit ${result.status}`}` }
   }
   return { ok: true, installed: true, ms: Date.now() - started }

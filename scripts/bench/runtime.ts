@@ -1,0 +1,43 @@
+// The local runtime end to end (`npm start`'s server): an HTTP POST of the captured SDK
+// /bulk request, through the built function in the sandbox, into the NDJSON sink, until
+// the 202. What one SDK flush costs a developer trying the bundle on their machine.
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { startRuntime } from '../../runtime/server'
+import fixture from '../../__tests__/fixtures/node-server-sdk-bulk.json'
+import { median } from './stats'
+
+const RUNS = 30
+const WARMUP = 5
+
+export interface RuntimeResult {
+  runs: number
+  events: number
+  medianMs: number
+}
+
+export async function benchRuntime(): Promise<RuntimeResult> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ld-bench-runtime-'))
+  const runtime = await startRuntime({
+    config: { host: '127.0.0.1', port: 0, settings: { projectId: 'bench-project', environmentId: 'bench-environment' }, dataDir },
+    log: () => {}
+  })
+  const body = JSON.stringify(fixture.body)
+  const durations: number[] = []
+  try {
+    for (let run = 0; run < WARMUP + RUNS; run++) {
+      const started = performance.now()
+      const res = await fetch(`${runtime.url}/bulk`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })
+      await res.text()
+      if (res.status !== 202) throw new Error(`the runtime answered ${res.status} to the SDK fixture`)
+      if (run >= WARMUP) durations.push(performance.now() - started)
+    }
+  } finally {
+    await runtime.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  return { runs: RUNS, events: fixture.body.length, medianMs: median(durations) }
+}
