@@ -241,6 +241,21 @@ export function secretsOf(settings: Record<string, unknown> | undefined): string
   return SECRET_SETTINGS.map((name) => settings?.[name]).filter((value): value is string => typeof value === 'string' && value.trim() !== '')
 }
 
+/** Length of the secret fragments looked for: a truncated secret is still a leak. */
+const FRAGMENT = 16
+
+/** The secrets of which `text` holds the whole or any FRAGMENT-long piece. */
+export function echoedSecrets(texts: readonly string[], secrets: readonly string[]): string[] {
+  return secrets.filter((secret) => {
+    const size = Math.min(FRAGMENT, secret.length)
+    for (let i = 0; i + size <= secret.length; i++) {
+      const piece = secret.slice(i, i + size)
+      if (texts.some((text) => text.includes(piece))) return true
+    }
+    return false
+  })
+}
+
 /** Case files are JSON: `{"$number": "NaN"}` and the infinities stand for those numbers. */
 export function reviveNumbers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reviveNumbers)

@@ -1,8 +1,9 @@
 // Segment → LaunchDarkly for 10,000 ordinary track calls: our destination (performBatch,
 // in batches as Segment's platform forms them at default settings) against Segment's own
 // LaunchDarkly destination (trackEvent, which has no performBatch: one request per event).
-// Both post to the same nock interceptor, which counts requests and answers 202, and both
-// are timed in CPU (process.cpuUsage) in the same run, one after the other.
+// Both post to the same nock interceptor, which counts requests and answers 202, each
+// side runs 16 deliveries at a time, and both are timed in CPU (process.cpuUsage) in the
+// same run, one after the other, after a warm-up of each.
 
 import nock from 'nock'
 import { createTestIntegration } from '@segment/actions-core'
