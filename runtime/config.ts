@@ -34,6 +34,8 @@ export interface RuntimeConfig {
   dataDir: string
   segmentWriteKey?: string
   segmentHost?: string
+  /** LaunchDarkly's events service (or a Relay Proxy) to pass SDK requests on to. */
+  forwardEventsTo?: string
 }
 
 export const DEFAULT_PORT = 8787
@@ -46,6 +48,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv, projectRoot: string): Runt
     if (name === 'includeCustomData') settings.includeCustomData = value === 'true' || value === '1'
     else settings[name] = value
   }
+  const forwardEventsTo = env.LD_FORWARD_EVENTS_TO?.trim() || undefined
+  if (forwardEventsTo !== undefined && !/^https?:\/\/[^/]/.test(forwardEventsTo)) {
+    throw new Error(`LD_FORWARD_EVENTS_TO must be an http(s) URL such as https://events.launchdarkly.com, found ${JSON.stringify(forwardEventsTo)}`)
+  }
   const port = env.PORT === undefined || env.PORT === '' ? DEFAULT_PORT : Number(env.PORT)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, found ${JSON.stringify(env.PORT)}`)
   return {
@@ -54,6 +60,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, projectRoot: string): Runt
     settings,
     dataDir: env.LD_SEGMENT_DATA_DIR || join(projectRoot, '.data'),
     segmentWriteKey: env.SEGMENT_WRITE_KEY || undefined,
-    segmentHost: env.SEGMENT_HOST || undefined
+    segmentHost: env.SEGMENT_HOST || undefined,
+    forwardEventsTo
   }
 }

@@ -6,6 +6,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'http'
 import { AddressInfo } from 'net'
 import { join } from 'path'
 import { BodyError, readBody } from './body'
+import { forwardSdkRequest } from './forward'
 import { configFromEnv, RuntimeConfig } from './config'
 import { DestinationRoutes } from './destination-routes'
 import { httpStatusFor, loadFunction, SourceFunction } from './functions-sandbox'
@@ -17,12 +18,12 @@ export const BUILT_FUNCTION = join(PROJECT_ROOT, 'dist', 'sources', 'launchdarkl
 const DESTINATION_PREFIX = '/destinations/launchdarkly-events/'
 
 /** Paths LaunchDarkly SDKs post events to, so an SDK's events URI can point here. */
-const SOURCE_PATHS: Array<{ pattern: RegExp; describe: string }> = [
+const SOURCE_PATHS: Array<{ pattern: RegExp; describe: string; sdk?: true }> = [
   { pattern: /^\/sources\/launchdarkly\/?$/, describe: '/sources/launchdarkly' },
-  { pattern: /^\/bulk\/?$/, describe: '/bulk (server-side SDKs)' },
-  { pattern: /^\/diagnostic\/?$/, describe: '/diagnostic (SDK diagnostics: counted as skipped)' },
-  { pattern: /^\/mobile(\/events(\/bulk)?)?\/?$/, describe: '/mobile (mobile SDKs)' },
-  { pattern: /^\/events\/(bulk|diagnostic)\/([^/]+)\/?$/, describe: '/events/bulk/{environmentId} (client-side SDKs)' }
+  { pattern: /^\/bulk\/?$/, describe: '/bulk (server-side SDKs)', sdk: true },
+  { pattern: /^\/diagnostic\/?$/, describe: '/diagnostic (SDK diagnostics: counted as skipped)', sdk: true },
+  { pattern: /^\/mobile(\/events(\/bulk)?)?\/?$/, describe: '/mobile (mobile SDKs)', sdk: true },
+  { pattern: /^\/events\/(bulk|diagnostic)\/([^/]+)\/?$/, describe: '/events/bulk/{environmentId} (client-side SDKs)', sdk: true }
 ]
 
 export interface Runtime {
@@ -61,7 +62,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const sink: Sink = config.segmentWriteKey ? new SegmentSink(config.segmentWriteKey, config.segmentHost, log) : new NdjsonSink(config.dataDir, log)
   const routes = new DestinationRoutes(destination, 'launchdarkly-events')
 
-  async function onSource(req: IncomingMessage, res: ServerResponse, environmentFromPath: string | undefined): Promise<void> {
+  async function onSource(req: IncomingMessage, res: ServerResponse, environmentFromPath: string | undefined, fromSdk: boolean): Promise<void> {
     let body: string
     try {
       body = await readBody(req)
@@ -72,7 +73,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const settings = { ...config.settings }
     // A client-side SDK names its environment in the path.
     if (!settings.environmentId && environmentFromPath) settings.environmentId = decodeURIComponent(environmentFromPath)
+    // LaunchDarkly gets the SDK's events whatever the function makes of them.
+    const forwarded = fromSdk && config.forwardEventsTo ? forwardSdkRequest(config.forwardEventsTo, req.url ?? '/', req.headers, body) : undefined
     const result = await fn.invoke({ body, headers: req.headers, url: req.url }, settings)
+    const relay = await forwarded
+    if (relay && relay.status !== 202 && relay.status !== 200) {
+      log(`runtime: forwarding ${req.url} to ${config.forwardEventsTo} failed: ${relay.error ?? `HTTP ${relay.status}`}`)
+    }
     const status = httpStatusFor(result)
     if (!result.ok) return send(res, status, { error: result.error.name, message: result.error.message })
     // Like Segment, calls count only once the function has succeeded.
@@ -101,11 +108,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const result = await routes.handle(req.method ?? 'GET', path.slice(DESTINATION_PREFIX.length).replace(/\/$/, ''), parsed)
       return send(res, result.status, result.body)
     }
-    if (path === '/' && req.method === 'GET') return send(res, 200, banner(url, sink, routes))
-    const match = SOURCE_PATHS.map((p) => p.pattern.exec(path)).find(Boolean)
-    if (!match) return send(res, 404, { error: `no route for ${req.method} ${path}` })
+    if (path === '/' && req.method === 'GET') return send(res, 200, banner(url, sink, routes, config.forwardEventsTo))
+    const route = SOURCE_PATHS.find((p) => p.pattern.test(path))
+    if (!route) return send(res, 404, { error: `no route for ${req.method} ${path}` })
     if (req.method !== 'POST') return send(res, 405, { error: 'LaunchDarkly deliveries are POST requests' })
-    return onSource(req, res, match[2])
+    return onSource(req, res, route.pattern.exec(path)?.[2], route.sdk === true)
   }
 
   const server: Server = createServer((req, res) => {
@@ -137,13 +144,14 @@ export function readBuiltFunction(): string {
 }
 
 /** What to point things at; printed at startup and served at GET /. */
-export function banner(url: string, sink: Sink, routes: DestinationRoutes): string {
+export function banner(url: string, sink: Sink, routes: DestinationRoutes, forwardTo?: string): string {
   return [
     `LaunchDarkly ⇄ Segment local runtime on ${url}`,
     '',
     'Source function (POST LaunchDarkly payloads here):',
     ...SOURCE_PATHS.map((p) => `  ${url}${p.describe}`),
     `  emitted calls go to the ${sink.description}`,
+    ...(forwardTo ? [`  SDK requests are also forwarded to ${forwardTo}`] : []),
     '',
     'Destination (actions CLI `serve` routes):',
     ...routes.actionSlugs.map((slug) => `  POST ${url}${DESTINATION_PREFIX}${slug}`),
@@ -154,8 +162,9 @@ export function banner(url: string, sink: Sink, routes: DestinationRoutes): stri
 }
 
 async function main(): Promise<void> {
-  const runtime = await startRuntime({ config: configFromEnv(process.env, PROJECT_ROOT) })
-  console.log(banner(runtime.url, runtime.sink, new DestinationRoutes(destination, 'launchdarkly-events')))
+  const config = configFromEnv(process.env, PROJECT_ROOT)
+  const runtime = await startRuntime({ config })
+  console.log(banner(runtime.url, runtime.sink, new DestinationRoutes(destination, 'launchdarkly-events'), config.forwardEventsTo))
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return

@@ -134,6 +134,63 @@ describe('source routes', () => {
   })
 })
 
+describe('forwarding SDK requests to LaunchDarkly (LD_FORWARD_EVENTS_TO)', () => {
+  const sdkHeaders = {
+    Authorization: fixture.headers.authorization,
+    'User-Agent': fixture.headers['user-agent'],
+    'X-LaunchDarkly-Event-Schema': '4',
+    'X-LaunchDarkly-Payload-ID': fixture.headers['x-launchdarkly-payload-id'],
+    Cookie: 'not-for-launchdarkly=1'
+  }
+
+  test('an SDK request reaches LaunchDarkly unchanged (inflated) as well as the sink', async () => {
+    const ld = await standIn(() => ({ status: 202 }))
+    try {
+      runtime = await runtimeWith(SETTINGS, { forwardEventsTo: ld.url })
+      const res = await post('/bulk', gzipSync(BODY), { ...sdkHeaders, 'Content-Encoding': 'gzip' })
+      expect([res.status, await res.json()]).toEqual([202, SUMMARY])
+      expect(runtime.lines()).toHaveLength(15)
+      expect(ld.requests).toHaveLength(1)
+      const [forwarded] = ld.requests
+      expect(forwarded).toMatchObject({ method: 'POST', path: '/bulk', body: BODY })
+      expect(forwarded.headers).toMatchObject({
+        authorization: fixture.headers.authorization,
+        'user-agent': 'NodeJSClient/9.13.7',
+        'content-type': 'application/json',
+        'x-launchdarkly-event-schema': '4',
+        'x-launchdarkly-payload-id': fixture.headers['x-launchdarkly-payload-id']
+      })
+      expect(forwarded.headers.cookie).toBeUndefined()
+      expect(forwarded.headers['content-encoding']).toBeUndefined()
+    } finally {
+      await ld.close()
+    }
+  })
+
+  test('client-side paths keep their environment; webhooks on /sources/launchdarkly are not forwarded', async () => {
+    const ld = await standIn(() => ({ status: 202 }))
+    try {
+      runtime = await runtimeWith(SETTINGS, { forwardEventsTo: ld.url + '/' })
+      await post('/events/bulk/client-side-id', BODY)
+      await post('/sources/launchdarkly', BODY)
+      expect(ld.requests.map((r) => r.path)).toEqual(['/events/bulk/client-side-id'])
+    } finally {
+      await ld.close()
+    }
+  })
+
+  test('a failed forward is logged and does not fail the delivery', async () => {
+    const ld = await standIn(() => ({ status: 503 }))
+    try {
+      runtime = await runtimeWith(SETTINGS, { forwardEventsTo: ld.url })
+      expect((await post('/bulk', BODY)).status).toBe(202)
+      expect(runtime.logs).toContain(`runtime: forwarding /bulk to ${ld.url} failed: HTTP 503`)
+    } finally {
+      await ld.close()
+    }
+  })
+})
+
 describe('Segment sink (SEGMENT_WRITE_KEY)', () => {
   test('@segment/analytics-node delivers the calls to the Tracking API with the write key', async () => {
     const tracking = await standIn(() => ({ status: 200, body: { success: true } }))
