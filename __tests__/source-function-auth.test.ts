@@ -4,7 +4,8 @@
 import signed from './fixtures/audit-webhook-signature.json'
 import fixture from './fixtures/node-server-sdk-bulk.json'
 import { InvocationResult } from '../runtime/functions-sandbox'
-import { failure, loadSource, messageIdOf, SETTINGS, useLocalNetworkOnly } from './source-function-helpers'
+import { AUDIT_FIXTURE_CALL } from './fixtures/audit-webhook-signature.expected'
+import { failure, loadSource, SETTINGS, useLocalNetworkOnly } from './source-function-helpers'
 
 useLocalNetworkOnly()
 
@@ -75,25 +76,7 @@ describe('ingestToken', () => {
 
 describe('audit-log webhooks and webhookSecret (fixture audit-webhook-signature.json)', () => {
   const settings = { ...SETTINGS, webhookSecret: signed.secret }
-  const auditCall = {
-    type: 'track',
-    message: {
-      event: 'Flag Changed',
-      anonymousId: 'launchdarkly-audit-log',
-      properties: {
-        entryId: '1234',
-        kind: 'flag',
-        name: 'test flag',
-        actions: ['updateOn'],
-        resources: ['proj/default:env/production:flag/test-flag'],
-        projectKey: 'default',
-        environmentKey: 'production',
-        flagKey: 'test-flag'
-      },
-      timestamp: '2024-10-17T00:04:25.221Z',
-      messageId: messageIdOf('1234')
-    }
-  }
+  const auditCall = AUDIT_FIXTURE_CALL
 
   it('accepts the entry with a good signature and emits one track call', async () => {
     const source = await loadSource()

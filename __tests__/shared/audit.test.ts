@@ -3,29 +3,10 @@
 
 import { auditEntryToCall, PayloadError, readDelivery, sha256Hex } from '../../shared'
 import signed from '../fixtures/audit-webhook-signature.json'
+import { AUDIT_FIXTURE_CALL } from '../fixtures/audit-webhook-signature.expected'
 
 test('the captured audit entry', () => {
-  expect(readDelivery(signed.rawBody).calls).toEqual([
-    {
-      type: 'track',
-      message: {
-        event: 'Flag Changed',
-        anonymousId: 'launchdarkly-audit-log',
-        properties: {
-          entryId: '1234',
-          kind: 'flag',
-          name: 'test flag',
-          actions: ['updateOn'],
-          resources: ['proj/default:env/production:flag/test-flag'],
-          projectKey: 'default',
-          environmentKey: 'production',
-          flagKey: 'test-flag'
-        },
-        timestamp: '2024-10-17T00:04:25.221Z',
-        messageId: 'ld-' + sha256Hex('1234').slice(0, 32)
-      }
-    }
-  ])
+  expect(readDelivery(signed.rawBody).calls).toEqual([AUDIT_FIXTURE_CALL])
 })
 
 test('a full entry: title, member, several accesses, tags; versions are not exported', () => {
