@@ -4,8 +4,9 @@
 import type { IncomingMessage } from 'http'
 import { gunzip } from 'zlib'
 import { promisify } from 'util'
+import { MAX_BODY_BYTES } from '../shared'
 
-/** Far above Segment's 512 KiB: the function reports the exact size; this only bounds memory. */
+/** Far above Segment's limit: the function reports the exact size; this only bounds memory. */
 export const MAX_READ_BYTES = 8 * 1024 * 1024
 
 const gunzipAsync = promisify(gunzip)
@@ -22,7 +23,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0
   for await (const chunk of req) {
     size += (chunk as Buffer).length
-    if (size > MAX_READ_BYTES) throw new BodyError(`Expected a body of at most 524288 bytes; found more than ${MAX_READ_BYTES} bytes`)
+    if (size > MAX_READ_BYTES) throw new BodyError(`Expected a body of at most ${MAX_BODY_BYTES} bytes; found more than ${MAX_READ_BYTES} bytes`)
     chunks.push(chunk as Buffer)
   }
   const raw = Buffer.concat(chunks)
@@ -33,7 +34,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
       return (await gunzipAsync(raw, { maxOutputLength: MAX_READ_BYTES })).toString('utf8')
     } catch (error) {
       const tooBig = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
-      throw new BodyError(tooBig ? `Expected a body of at most 524288 bytes; found gzip data inflating past ${MAX_READ_BYTES} bytes` : 'Expected a gzip body (Content-Encoding: gzip); found data that does not inflate')
+      throw new BodyError(tooBig ? `Expected a body of at most ${MAX_BODY_BYTES} bytes; found gzip data inflating past ${MAX_READ_BYTES} bytes` : 'Expected a gzip body (Content-Encoding: gzip); found data that does not inflate')
     }
   }
   return raw.toString('utf8')

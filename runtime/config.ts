@@ -1,30 +1,17 @@
-// The local runtime's configuration, from environment variables (SPEC 6).
+// The local runtime's configuration, from environment variables (design §6). The source
+// function's settings come from LD_* variables named after them (projectId →
+// LD_PROJECT_ID), so the list of settings is the function's own.
 
 import { join } from 'path'
+import { SETTINGS, SettingName } from '../sources/launchdarkly/settings'
 
 /** Source function settings, named as in dist/sources/launchdarkly.settings.json. */
-export interface SourceSettings {
-  projectId?: string
-  environmentId?: string
-  projectKey?: string
-  accessToken?: string
-  apiBaseUrl?: string
-  webhookSecret?: string
-  ingestToken?: string
-  includeCustomData?: boolean
-}
+export type SourceSettings = { [name in SettingName]?: string | boolean }
 
-/** Environment variable → source setting. */
-export const SETTING_VARIABLES: ReadonlyArray<[string, keyof SourceSettings, string]> = [
-  ['LD_PROJECT_ID', 'projectId', 'project ID for payloads that carry none'],
-  ['LD_ENVIRONMENT_ID', 'environmentId', 'environment (client-side) ID for payloads that carry none; on `/events/bulk/{id}` the path\'s ID is used when this is unset'],
-  ['LD_PROJECT_KEY', 'projectKey', 'project key for variation-name lookups'],
-  ['LD_ACCESS_TOKEN', 'accessToken', 'LaunchDarkly API access token (reader) for variation names'],
-  ['LD_API_BASE_URL', 'apiBaseUrl', 'LaunchDarkly API base URL (default `https://app.launchdarkly.com`)'],
-  ['LD_WEBHOOK_SECRET', 'webhookSecret', 'audit-log webhook signing secret'],
-  ['LD_INGEST_TOKEN', 'ingestToken', 'when set, every delivery must carry it as `?token=` or `Authorization: Bearer`'],
-  ['LD_INCLUDE_CUSTOM_DATA', 'includeCustomData', '`true` to export custom events\' `data`']
-]
+/** The environment variable of a source setting: `LD_` and the name in SCREAMING_SNAKE_CASE. */
+export function variableOf(setting: SettingName): string {
+  return 'LD_' + setting.replace(/[A-Z]/g, (letter) => '_' + letter).toUpperCase()
+}
 
 export interface RuntimeConfig {
   host: string
@@ -42,11 +29,10 @@ export const DEFAULT_PORT = 8787
 
 export function configFromEnv(env: NodeJS.ProcessEnv, projectRoot: string): RuntimeConfig {
   const settings: SourceSettings = {}
-  for (const [variable, name] of SETTING_VARIABLES) {
-    const value = env[variable]?.trim()
+  for (const { name, type } of SETTINGS) {
+    const value = env[variableOf(name)]?.trim()
     if (!value) continue
-    if (name === 'includeCustomData') settings.includeCustomData = value === 'true' || value === '1'
-    else settings[name] = value
+    settings[name] = type === 'BOOLEAN' ? value === 'true' || value === '1' : value
   }
   const forwardEventsTo = env.LD_FORWARD_EVENTS_TO?.trim() || undefined
   if (forwardEventsTo !== undefined && !/^https?:\/\/[^/]/.test(forwardEventsTo)) {

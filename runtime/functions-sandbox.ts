@@ -4,7 +4,7 @@
  * (`dist/sources/launchdarkly.js`) the way Segment would.
  *
  * The script is evaluated once per `loadFunction` in a fresh `node:vm` context holding
- * exactly the globals SPEC 4.2 lists, so a built file that reaches for `require`,
+ * exactly the globals design §4.2 lists, so a built file that reaches for `require`,
  * `process` or `Buffer` fails here as it would in Segment. Module state survives between
  * invocations of one SourceFunction (a warm runtime); a new `loadFunction` is a cold start.
  *
@@ -16,19 +16,8 @@ import * as nodeCrypto from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { format } from 'node:util'
 import * as vm from 'node:vm'
-
-/** Segment's error classes, as the function sees them (globals of the context). */
-export const SEGMENT_ERROR_NAMES = ['EventNotSupported', 'InvalidEventPayload', 'ValidationError', 'RetryError'] as const
-export type SegmentErrorName = (typeof SEGMENT_ERROR_NAMES)[number]
-
-/** What `Segment.<type>(message)` calls the sandbox records. */
-export const SEGMENT_CALL_TYPES = ['track', 'page', 'identify', 'group', 'alias', 'screen'] as const
-export type SegmentCallType = (typeof SEGMENT_CALL_TYPES)[number]
-
-/** Segment's limit on one emitted message (its JSON, in bytes). */
-export const MAX_MESSAGE_BYTES = 32768
-/** Segment's limit on one invocation. */
-export const DEFAULT_TIMEOUT_MS = 5000
+import { FUNCTION_TIMEOUT_MS, MAX_MESSAGE_BYTES, SEGMENT_CALL_TYPES, SEGMENT_ERROR_NAMES, ttlCache } from '../shared'
+import type { FunctionRequest, SegmentCallType, SegmentErrorName } from '../shared'
 /** `request.url` when the caller gives none; relative URLs (an HTTP request's path) resolve against it. */
 export const DEFAULT_REQUEST_URL = 'http://127.0.0.1/'
 
@@ -39,7 +28,7 @@ export interface RecordedCall {
 }
 
 /** An incoming delivery. Header values may come straight from node's `IncomingHttpHeaders`. */
-export interface FunctionRequest {
+export interface Delivery {
   body: string
   headers?: Record<string, string | string[] | undefined>
   url?: string
@@ -92,7 +81,7 @@ export interface SourceFunction {
    * come back as `{ok: false, error}`. Invocations of one SourceFunction run one at a time,
    * like one warm Segment instance; load several SourceFunctions for concurrency.
    */
-  invoke(request: FunctionRequest, settings: FunctionSettings): Promise<InvocationResult>
+  invoke(request: Delivery, settings: FunctionSettings): Promise<InvocationResult>
 }
 
 /** The `name` of a thrown value, realm-independent (`instanceof` fails across vm contexts). */
@@ -107,7 +96,7 @@ export function isSegmentError(err: unknown, name?: SegmentErrorName): boolean {
   return name === undefined ? (SEGMENT_ERROR_NAMES as readonly string[]).includes(actual) : actual === name
 }
 
-/** The HTTP status the local runtime answers with for a result (SPEC 6). */
+/** The HTTP status the local runtime answers with for a result (design §6). */
 export function httpStatusFor(result: InvocationResult): 202 | 400 | 401 | 500 | 503 {
   if (result.ok) return 202
   switch (result.error.name) {
@@ -134,20 +123,20 @@ export function loadFunctionFile(path: string, options: SandboxOptions = {}): So
  * or defines no `onRequest`) and returns a handle to invoke it.
  */
 export function loadFunction(code: string, options: SandboxOptions = {}): SourceFunction {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const timeoutMs = options.timeoutMs ?? FUNCTION_TIMEOUT_MS
   const script = new vm.Script(code, { filename: options.filename ?? 'function.js' })
-  const boot = (): Runtime => createRuntime(script, options, timeoutMs)
-  let runtime = boot()
-  // Chain of invocations, so each one owns the runtime's Segment/console recorders.
+  const boot = (): WarmInstance => createInstance(script, options, timeoutMs)
+  let instance = boot()
+  // Chain of invocations, so each one owns the instance's Segment/console recorders.
   let tail: Promise<unknown> = Promise.resolve()
 
-  const run = async (request: FunctionRequest, settings: FunctionSettings): Promise<InvocationResult> => {
-    const result = await runtime.invoke(request, settings)
+  const run = async (request: Delivery, settings: FunctionSettings): Promise<InvocationResult> => {
+    const result = await instance.invoke(request, settings)
     // Like Lambda, a timed-out instance is thrown away: its stray continuations must not
     // record into later invocations, and the next delivery gets a cold start.
     if (!result.ok && result.error.name === 'Timeout') {
-      runtime.dispose()
-      runtime = boot()
+      instance.dispose()
+      instance = boot()
     }
     return result
   }
@@ -193,14 +182,14 @@ const PRELUDE = new vm.Script(
 
 /** Hooks into the context that the prelude returns (never visible to the function). */
 interface Prelude {
-  makeRequest(body: string, headers: Headers, url: URL): object
+  makeRequest(body: string, headers: Headers, url: URL): FunctionRequest
   parseJson(text: string): unknown
   makeError(message: string): Error
 }
 
 /** One evaluated copy of the script: a warm instance. */
-interface Runtime {
-  invoke(request: FunctionRequest, settings: FunctionSettings): Promise<InvocationResult>
+interface WarmInstance {
+  invoke(request: Delivery, settings: FunctionSettings): Promise<InvocationResult>
   dispose(): void
 }
 
@@ -218,7 +207,7 @@ interface Invocation {
   logs: string[]
 }
 
-function createRuntime(script: vm.Script, options: SandboxOptions, timeoutMs: number): Runtime {
+function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: number): WarmInstance {
   const now = options.now ?? Date.now
   const sink = options.console
   let current: Invocation | undefined
@@ -255,7 +244,7 @@ function createRuntime(script: vm.Script, options: SandboxOptions, timeoutMs: nu
     ),
     fetch: options.fetch ?? ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => fetch(input, init)),
     crypto: nodeCrypto,
-    cache: { load: makeCache(now) },
+    cache: ttlCache(now),
     console: {
       log: writer('log'),
       info: writer('info'),
@@ -294,7 +283,7 @@ function createRuntime(script: vm.Script, options: SandboxOptions, timeoutMs: nu
     throw new Error('The function code does not define a top-level onRequest(request, settings)')
   }
 
-  const invoke = async (request: FunctionRequest, settings: FunctionSettings): Promise<InvocationResult> => {
+  const invoke = async (request: Delivery, settings: FunctionSettings): Promise<InvocationResult> => {
     // Built before the clock starts: a bad URL or header here is the caller's bug, so it rejects.
     const headers = new Headers()
     for (const [name, value] of Object.entries(request.headers ?? {})) {
@@ -375,34 +364,6 @@ function checkMessage(type: SegmentCallType, message: unknown): string | undefin
   const bytes = Buffer.byteLength(json, 'utf8')
   if (bytes > MAX_MESSAGE_BYTES) return `the message is ${bytes} bytes of JSON, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`
   return undefined
-}
-
-interface CacheEntry {
-  value: Promise<unknown>
-  /** When the loader settled; undefined while it is still running (callers share that load). */
-  storedAt?: number
-}
-
-/** Segment's `cache.load(key, ttlMs, loader)`, living as long as the warm instance. */
-function makeCache(now: () => number) {
-  const entries = new Map<string, CacheEntry>()
-  return (key: string, ttlMs: number, loader: () => unknown): Promise<unknown> => {
-    const hit = entries.get(key)
-    if (hit && (hit.storedAt === undefined || now() - hit.storedAt < ttlMs)) return hit.value
-    if (typeof loader !== 'function') return Promise.reject(new TypeError('cache.load: loader must be a function'))
-    const entry: CacheEntry = { value: Promise.resolve().then(loader) }
-    entries.set(key, entry)
-    entry.value.then(
-      () => {
-        entry.storedAt = now()
-      },
-      () => {
-        // A failed load is not cached: the next call tries again.
-        if (entries.get(key) === entry) entries.delete(key)
-      }
-    )
-    return entry.value
-  }
 }
 
 function jsonCopy(value: unknown): unknown {

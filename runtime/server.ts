@@ -1,4 +1,4 @@
-// The local runtime (`npm start`, SPEC 6): the built source function in the Segment
+// The local runtime (`npm start`, design §6): the built source function in the Segment
 // Functions sandbox, plus the destination's actions, on one port on 127.0.0.1.
 
 import { existsSync, readFileSync } from 'fs'
@@ -26,7 +26,7 @@ const SOURCE_PATHS: Array<{ pattern: RegExp; describe: string; sdk?: true }> = [
   { pattern: /^\/events\/(bulk|diagnostic)\/([^/]+)\/?$/, describe: '/events/bulk/{environmentId} (client-side SDKs)', sdk: true }
 ]
 
-export interface Runtime {
+export interface LocalRuntime {
   readonly url: string
   readonly sink: Sink
   close(): Promise<void>
@@ -54,7 +54,7 @@ function summaryOf(returned: unknown, emitted: number): unknown {
   return returned && typeof returned === 'object' ? returned : { emitted }
 }
 
-export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
   const { config } = options
   const log = options.log ?? ((line: string) => console.log(line))
   const code = options.functionCode ?? readBuiltFunction()

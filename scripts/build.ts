@@ -1,5 +1,5 @@
 /**
- * `npm run build` (SPEC 2, 4.2): bundles the source function into the one script that
+ * `npm run build` (design §2, 4.2): bundles the source function into the one script that
  * Segment's function editor takes, `dist/sources/launchdarkly.js`, and writes its
  * settings for the Segment UI, `dist/sources/launchdarkly.settings.json`.
  *
@@ -12,12 +12,12 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import * as vm from 'node:vm'
 import { build } from 'esbuild'
-import { SETTINGS } from '../sources/launchdarkly/settings'
+import { SETTING_DECLARATIONS } from '../sources/launchdarkly/settings-text'
 
 const ROOT = path.resolve(__dirname, '..')
 const ENTRY = path.join(ROOT, 'sources', 'launchdarkly', 'index.ts')
 export const GLOBAL_NAME = 'LaunchDarklySource'
-/** SPEC 8: the built function is at most 40 KB (counted here as 40,000 bytes, the stricter reading). */
+/** design §8: the built function is at most 40 KB (counted here as 40,000 bytes, the stricter reading). */
 export const MAX_BUILT_BYTES = 40_000
 
 // esbuild ends the file with a newline after the footer.
@@ -104,7 +104,7 @@ export async function buildSource(options: BuildOptions = {}): Promise<BuildResu
   const codePath = path.join(outDir, 'launchdarkly.js')
   const settingsPath = path.join(outDir, 'launchdarkly.settings.json')
   await writeAtomically(codePath, code)
-  await writeAtomically(settingsPath, JSON.stringify(SETTINGS, null, 2) + '\n')
+  await writeAtomically(settingsPath, JSON.stringify(SETTING_DECLARATIONS, null, 2) + '\n')
   return { codePath, settingsPath, bytes: Buffer.byteLength(code, 'utf8') }
 }
 

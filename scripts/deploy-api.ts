@@ -1,6 +1,6 @@
 /**
  * Create-or-update and deploy the source function through the Segment Public API
- * (SPEC section 7). Plain fetch: the npm SDK for the Public API lags the API.
+ * (design §7). Plain fetch: the npm SDK for the Public API lags the API.
  *
  * Flow: list SOURCE functions (following pagination cursors) until one has our
  * display name; PATCH its code and settings, or POST a new one; then deploy it.
@@ -8,15 +8,7 @@
  * and the token never appears in an error message or a log line.
  */
 
-/** One setting as the Segment UI declares it (SPEC 4.1). */
-export interface FunctionSetting {
-  name: string
-  label: string
-  description: string
-  type: 'STRING' | 'BOOLEAN'
-  required: boolean
-  sensitive: boolean
-}
+import type { SettingDeclaration } from '../shared'
 
 export type DeployErrorCode = 'missing_token' | 'unauthorized' | 'rate_limited' | 'api_error' | 'bad_response'
 
@@ -42,7 +34,7 @@ export interface DeployOptions {
   baseUrl?: string
   displayName: string
   code: string
-  settings: FunctionSetting[]
+  settings: readonly SettingDeclaration[]
   fetch?: typeof fetch
   log?: (line: string) => void
 }

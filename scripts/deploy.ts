@@ -1,5 +1,5 @@
 /**
- * `npm run deploy` (SPEC section 7): after the build, create or update the source
+ * `npm run deploy` (design §7): after the build, create or update the source
  * function in a Segment workspace and deploy it.
  *
  * Env: SEGMENT_PUBLIC_API_TOKEN (required), SEGMENT_API_BASE (default
@@ -7,7 +7,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { DEFAULT_API_BASE, DeployError, deployFunction, FunctionSetting } from './deploy-api'
+import type { SettingDeclaration } from '../shared'
+import { DEFAULT_API_BASE, DeployError, deployFunction } from './deploy-api'
 
 export const DEFAULT_FUNCTION_NAME = 'LaunchDarkly Events Source'
 
@@ -31,7 +32,7 @@ export async function main(env: NodeJS.ProcessEnv, io: CliIo = defaultIo): Promi
   const settingsPath = path.join(distDir, 'sources', 'launchdarkly.settings.json')
 
   let code: string
-  let settings: FunctionSetting[]
+  let settings: SettingDeclaration[]
   try {
     code = await readFile(codePath, 'utf8')
     settings = parseSettings(await readFile(settingsPath, 'utf8'), settingsPath)
@@ -67,7 +68,7 @@ export async function main(env: NodeJS.ProcessEnv, io: CliIo = defaultIo): Promi
 }
 
 /** The build writes this file; a shallow check catches a stale or hand-edited one. */
-function parseSettings(text: string, file: string): FunctionSetting[] {
+function parseSettings(text: string, file: string): SettingDeclaration[] {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
@@ -78,7 +79,7 @@ function parseSettings(text: string, file: string): FunctionSetting[] {
     Array.isArray(parsed) &&
     parsed.every((s) => typeof s === 'object' && s !== null && typeof s.name === 'string' && typeof s.type === 'string')
   if (!ok) throw new Error(`${file} is not a list of {name, label, description, type, required, sensitive}`)
-  return parsed as FunctionSetting[]
+  return parsed as SettingDeclaration[]
 }
 
 if (require.main === module) {

@@ -1,8 +1,24 @@
-// Writes the schema mapping table into README.md between its markers (npm run readme-table).
+// The README's mapping table, rendered from the schema declaration so it cannot drift:
+// `npm run readme-table` writes it between the README's markers, and a test fails when
+// the committed table differs.
 
 import { readFileSync, writeFileSync } from 'fs'
 import { join } from 'path'
-import { schemaTableMarkdown } from '../shared/schema-table'
+import { EXPORT_KINDS, EXPORT_SCHEMA, isSentToLaunchDarkly } from '../shared'
+
+export function schemaTableMarkdown(): string {
+  const rows = EXPORT_SCHEMA.map((p) => {
+    const kinds = p.kinds.length === EXPORT_KINDS.length ? 'all' : p.kinds.join(', ')
+    const ld = p.ld === null ? '(delivery)' : '`' + p.ld + '`'
+    const back = isSentToLaunchDarkly(p) ? 'yes' : 'no'
+    return `| \`${p.segment}\` | ${ld} | ${kinds} | ${p.rule} | ${back} |`
+  })
+  return [
+    '| Segment field | LaunchDarkly field | kinds | LaunchDarkly → Segment | sent Segment → LaunchDarkly |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows
+  ].join('\n')
+}
 
 export const README_PATH = join(__dirname, '..', 'README.md')
 const START = '<!-- schema-table:start -->'

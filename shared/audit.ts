@@ -1,7 +1,7 @@
-// LaunchDarkly audit-log webhook entries (SPEC 3.7) as Segment track calls.
+// LaunchDarkly audit-log webhook entries (design §3.7) as Segment track calls.
 
 import { PayloadError } from './errors'
-import { describe, isFiniteNumber, isNonEmptyString, isObject, JsonObject, own } from './json'
+import { describe, isFiniteNumber, isNonEmptyString, isObject, JsonObject, own } from './lib/json'
 import { auditMessageId, Hash } from './message-id'
 import { SegmentCall } from './segment'
 

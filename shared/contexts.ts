@@ -1,8 +1,8 @@
-// Contexts (SPEC 3.5): every way an event names who it is about, reduced to
+// Contexts (design §3.5): every way an event names who it is about, reduced to
 // `contextKeys` ({kind: key}), plus Segment's userId / anonymousId.
 
 import { EventRejection } from './errors'
-import { describe, isObject, own, JsonObject } from './json'
+import { describe, isObject, own, JsonObject } from './lib/json'
 
 export type ContextKeys = Record<string, string>
 
@@ -68,8 +68,8 @@ export function checkedContextKeys(value: unknown, where: string): ContextKeys {
 }
 
 /**
- * `{kind: key}` by plain assignment: Object.fromEntries of a one-entry list profiled at
- * 3% of a conversion. Not for "__proto__", which assignment would treat as the prototype.
+ * `{kind: key}` by plain assignment, cheaper than Object.fromEntries for the usual single
+ * kind. Not for "__proto__", which assignment would treat as the prototype.
  */
 function oneKind(kind: string, key: string): ContextKeys {
   if (kind === '__proto__') return Object.fromEntries([[kind, key]])

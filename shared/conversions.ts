@@ -3,7 +3,7 @@
 
 import { ContextKeys, checkedContextKeys } from './contexts'
 import { EventRejection, MappingError } from './errors'
-import { describe, isFiniteNumber, isObject, JsonObject, MAX_DEPTH, nestedDeeperThan, own } from './json'
+import { describe, isFiniteNumber, isObject, JsonObject, MAX_DEPTH, nestedDeeperThan, own } from './lib/json'
 
 /** What the forward direction knows about one event besides its own fields. */
 export interface SourceEvent {
@@ -12,7 +12,7 @@ export interface SourceEvent {
   readonly project: string
   readonly contextKeys: ContextKeys
   readonly includeCustomData: boolean
-  /** Looked up from the REST API by the source function, when configured (SPEC 3.6). */
+  /** Looked up from the REST API by the source function, when configured (design §3.6). */
   readonly variationName?: string
 }
 
@@ -120,13 +120,12 @@ export const finiteOrOmitted: Conversion = {
   toLaunchDarkly: (value) => (isFiniteNumber(value) ? value : undefined)
 }
 
-/** LaunchDarkly's creationDate as ISO-8601; throws EventRejection when it is not a date. */
-// The last conversion, remembered: an SDK flushes events in bursts, so neighbours in a
-// batch usually share their millisecond (10 of the 15 exported events in the SDK
-// fixture), and Date#toISOString profiled at 7% of a conversion.
+// The last conversion, remembered (a module-level memo: see shared/index.ts): an SDK
+// flushes events in bursts, so neighbours in a batch usually share their millisecond.
 let lastMillis: number | undefined
 let lastIso = ''
 
+/** LaunchDarkly's creationDate as ISO-8601; throws EventRejection when it is not a date. */
 export function isoFromEpochMillis(value: unknown): string {
   if (value === lastMillis) return lastIso
   const date = isFiniteNumber(value) ? new Date(value) : undefined

@@ -2,7 +2,7 @@
 // classes: the source function into Segment's InvalidEventPayload, the destination into
 // actions-core's PayloadValidationError.
 
-/** A delivery that cannot be read at all (SPEC 3.8): empty, too large, or of no known form. */
+/** A delivery that cannot be read at all (design §3.8): empty, too large, or of no known form. */
 export class PayloadError extends Error {
   readonly code = 'invalid_payload'
   constructor(message: string) {

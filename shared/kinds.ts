@@ -1,4 +1,4 @@
-// LaunchDarkly analytics event kinds and what becomes of each in Segment (SPEC 3.2).
+// LaunchDarkly analytics event kinds and what becomes of each in Segment (design §3.2).
 
 /** Kinds exported as Segment track/page calls; each has a destination action. */
 export const EXPORT_KINDS = ['feature', 'click', 'pageview', 'custom'] as const

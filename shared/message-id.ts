@@ -1,13 +1,24 @@
-// Deterministic ids (SPEC 3.9): a retried or replayed delivery produces the same
+// Deterministic ids (design §3.9): a retried or replayed delivery produces the same
 // messageIds, so Segment drops the duplicates; distinct events never share one.
 
-import { canonicalJson, JsonObject } from './json'
-import { sha256Hex } from './sha256'
+import { EventRejection } from './errors'
+import { canonicalJson, JsonObject, MAX_DEPTH, TooDeep } from './lib/json'
+import { sha256Hex } from './lib/sha256'
 
 export type Hash = (text: string) => string
 
 function idFrom(text: string, hash: Hash): string {
   return 'ld-' + hash(text).slice(0, 32)
+}
+
+/** Canonical JSON of an event; untrusted input may nest deeper than the walk allows. */
+function canonicalEvent(event: JsonObject): string {
+  try {
+    return canonicalJson(event)
+  } catch (error) {
+    if (error instanceof TooDeep) throw new EventRejection(`event is nested more than ${MAX_DEPTH} levels deep`)
+    throw error
+  }
 }
 
 /** Ids for the events of one delivery; counts repeats of identical events. */
@@ -18,7 +29,7 @@ export class MessageIds {
   /** The event's own id wins; otherwise its canonical JSON plus how many identical events came before. */
   forEvent(environment: string, event: JsonObject, id: string | undefined): string {
     if (id !== undefined) return idFrom(environment + '|' + id, this.hash)
-    const base = environment + '|' + canonicalJson(event)
+    const base = environment + '|' + canonicalEvent(event)
     const n = this.seen.get(base) ?? 0
     this.seen.set(base, n + 1)
     return idFrom(base + '|' + n, this.hash)

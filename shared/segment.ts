@@ -1,6 +1,6 @@
 // The Segment calls the source side emits, as plain data (no Segment runtime objects).
 
-import { JsonObject } from './json'
+import { JsonObject } from './lib/json'
 
 export type Identity = { userId: string } | { anonymousId: string }
 

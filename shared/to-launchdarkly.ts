@@ -1,7 +1,7 @@
-// Segment → LaunchDarkly (SPEC 5): the destination's mapped fields in, a native
+// Segment → LaunchDarkly (design §5): the destination's mapped fields in, a native
 // LaunchDarkly analytics event out, read from the same schema declaration.
 
-import { JsonObject, own } from './json'
+import { JsonObject, own } from './lib/json'
 import { ExportKind } from './kinds'
 import { isSentToLaunchDarkly, propertiesOf } from './schema'
 
@@ -28,7 +28,7 @@ export function toLaunchDarklyEvent(kind: ExportKind, fields: JsonObject): Launc
   return event as LaunchDarklyEvent
 }
 
-/** An event exported from the environment it would be sent to must not go back (SPEC 5). */
+/** An event exported from the environment it would be sent to must not go back (design §5). */
 export function isEcho(fields: JsonObject, clientSideId: string): boolean {
   return own(fields, 'environment') === clientSideId
 }

@@ -1,18 +1,21 @@
-// LaunchDarkly → Segment (SPEC 3.2–3.4, 3.8, 3.9): one delivery body in, Segment calls
-// and a summary out. Variation names are the only thing that needs I/O, so the work is
-// split: readDelivery converts everything it can, the caller looks up the flags that
-// flagsToName lists, and finishDelivery adds the names.
+// LaunchDarkly → Segment (design §3.2–3.4, 3.8, 3.9): one delivery body in, Segment calls
+// and a summary out. Variation names are the only part that needs I/O, so it takes two
+// steps: readDelivery reads the body into events and lists the flags whose variation
+// names they need; the caller looks those up; convertDelivery converts every event once,
+// with the names in hand, and decides the delivery's outcome.
 
 import { auditEntryToCall } from './audit'
-import { contextKeysOf, identityOf } from './contexts'
+import { ContextKeys, contextKeysOf, identityOf } from './contexts'
 import { isoFromEpochMillis, readPath, SourceEvent } from './conversions'
 import { Envelope, Item, readEnvelope } from './envelopes'
 import { EventRejection, PayloadError } from './errors'
-import { describe, isNonEmptyString, JsonObject, own } from './json'
-import { isExportKind, isSkippedKind, SEGMENT_CALL } from './kinds'
+import { describe, isNonEmptyString, JsonObject, own } from './lib/json'
+import { utf8Length } from './lib/utf8'
+import { ExportKind, isExportKind, isSkippedKind, SEGMENT_CALL } from './kinds'
 import { Hash, MessageIds } from './message-id'
 import { propertiesOf } from './schema'
 import { SegmentCall } from './segment'
+import { MAX_MESSAGE_BYTES } from './segment-functions'
 
 export interface ExportSettings {
   /** Used when a payload carries no project of its own. */
@@ -20,7 +23,7 @@ export interface ExportSettings {
   /** Used when a payload carries no environment of its own. */
   readonly environmentId?: string
   readonly includeCustomData?: boolean
-  /** SHA-256 as lowercase hex; defaults to the portable implementation in sha256.ts. */
+  /** SHA-256 as lowercase hex; defaults to the portable implementation in lib/sha256.ts. */
   readonly hash?: Hash
 }
 
@@ -35,83 +38,108 @@ export interface DeliverySummary {
   readonly rejected: readonly Rejection[]
 }
 
-/** A feature evaluation whose variation name has to be looked up. */
-export interface PendingName {
-  readonly call: number
+/** A flag of a project, whose variation names an event needs. */
+export interface FlagRef {
   readonly project: string
   readonly flagKey: string
-  readonly variation: number
 }
 
-export interface Delivery {
-  readonly form: Envelope['form']
-  readonly pubsub: boolean
-  readonly calls: readonly SegmentCall[]
-  /** The body index of each call's event, for rejections an adapter finds later (e.g. Segment's 32 KB limit). */
-  readonly indexes: readonly number[]
-  readonly pendingNames: readonly PendingName[]
-  readonly skipped: Readonly<Record<string, number>>
-  readonly rejected: readonly Rejection[]
-}
-
+/** The name of variation `variation` of a flag, when it is known. */
 export type VariationNames = (project: string, flagKey: string, variation: number) => string | undefined
 
-/**
- * Reads and converts one delivery. Throws PayloadError when the body is no known form,
- * and when every one of its events was rejected.
- */
-export function readDelivery(body: string, settings: ExportSettings = {}): Delivery {
+/** One element of a delivery after reading: what convertDelivery does with it. */
+type ReadItem =
+  | { readonly index: number; readonly skipped: string }
+  | { readonly index: number; readonly rejection: string }
+  /** Audit entries need no lookup: they are converted as they are read. */
+  | { readonly index: number; readonly call: SegmentCall }
+  | { readonly index: number; readonly event: ReadEvent }
+
+interface ReadEvent {
+  readonly kind: ExportKind | 'alias'
+  readonly raw: JsonObject
+  readonly environment: string
+  readonly project: string
+  readonly contextKeys?: ContextKeys
+  /** Set for feature events whose variation name is to be looked up. */
+  readonly named?: { readonly flagKey: string; readonly variation: number }
+}
+
+export interface ReadDelivery {
+  readonly form: Envelope['form']
+  readonly pubsub: boolean
+  /** The distinct flags whose variation names the events need, one entry per (project, flag). */
+  readonly flags: readonly FlagRef[]
+  readonly items: readonly ReadItem[]
+  readonly settings: ExportSettings
+}
+
+export interface ConvertedDelivery {
+  readonly calls: SegmentCall[]
+  readonly summary: DeliverySummary
+}
+
+/** Reads one delivery body. Throws PayloadError when it is no known form. */
+export function readDelivery(body: string, settings: ExportSettings = {}): ReadDelivery {
   const envelope = readEnvelope(body)
   if (envelope.form === 'audit') {
-    return { form: 'audit', pubsub: false, calls: [auditEntryToCall(envelope.entry, settings.hash)], indexes: [0], pendingNames: [], skipped: {}, rejected: [] }
+    return { form: 'audit', pubsub: false, flags: [], items: [{ index: 0, call: auditEntryToCall(envelope.entry, settings.hash) }], settings }
   }
-  const ids = new MessageIds(settings.hash)
+  const flags = new Map<string, FlagRef>()
+  const items = envelope.items.map((item): ReadItem => {
+    try {
+      const read = readItem(item, settings)
+      if ('event' in read && read.event.named) {
+        const { project } = read.event
+        const { flagKey } = read.event.named
+        flags.set(project + '\n' + flagKey, { project, flagKey })
+      }
+      return read
+    } catch (error) {
+      if (!(error instanceof EventRejection)) throw error
+      return { index: item.index, rejection: error.message }
+    }
+  })
+  return { form: envelope.form, pubsub: envelope.pubsub, flags: [...flags.values()], items, settings }
+}
+
+/**
+ * Converts every event of a read delivery, with the variation names looked up for its
+ * flags, and decides the outcome: each event is emitted, skipped or rejected (Segment's
+ * 32 KB message limit included). Throws PayloadError when events were rejected and
+ * nothing else came of the delivery.
+ */
+export function convertDelivery(delivery: ReadDelivery, names?: VariationNames): ConvertedDelivery {
+  const ids = new MessageIds(delivery.settings.hash)
+  const includeCustomData = delivery.settings.includeCustomData === true
   const calls: SegmentCall[] = []
-  const indexes: number[] = []
-  const pendingNames: PendingName[] = []
   const skipped: Record<string, number> = {}
   const rejected: Rejection[] = []
-  for (const item of envelope.items) {
+  for (const item of delivery.items) {
+    if ('skipped' in item) {
+      skipped[item.skipped] = (skipped[item.skipped] ?? 0) + 1
+      continue
+    }
     try {
-      const result = convertItem(item, settings, ids)
-      if (typeof result === 'string') {
-        skipped[result] = (skipped[result] ?? 0) + 1
-        continue
+      if ('rejection' in item) throw new EventRejection(item.rejection)
+      const call = 'call' in item ? item.call : toCall(item.event, includeCustomData, ids, names)
+      const bytes = utf8Length(JSON.stringify(call.message))
+      if (bytes > MAX_MESSAGE_BYTES) {
+        throw new EventRejection(`the Segment message would be ${bytes} bytes, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`)
       }
-      if (result.pending) pendingNames.push({ call: calls.length, ...result.pending })
-      calls.push(result.call)
-      indexes.push(item.index)
+      calls.push(call)
     } catch (error) {
       if (!(error instanceof EventRejection)) throw error
       rejected.push({ index: item.index, reason: error.message })
     }
   }
-  if (envelope.items.length > 0 && rejected.length === envelope.items.length) {
+  if (rejected.length > 0 && calls.length === 0 && Object.keys(skipped).length === 0) {
     throw new PayloadError(`Every event of the delivery was rejected: ${describeRejections(rejected)}`)
   }
-  return { form: envelope.form, pubsub: envelope.pubsub, calls, indexes, pendingNames, skipped, rejected }
+  return { calls, summary: { emitted: calls.length, skipped, rejected } }
 }
 
-/** The distinct flags whose variation names are needed, one entry per (project, flag). */
-export function flagsToName(delivery: Delivery): Array<{ project: string; flagKey: string }> {
-  const seen = new Map<string, { project: string; flagKey: string }>()
-  for (const { project, flagKey } of delivery.pendingNames) seen.set(project + '\n' + flagKey, { project, flagKey })
-  return [...seen.values()]
-}
-
-/** Adds looked-up variation names and summarises the delivery. */
-export function finishDelivery(delivery: Delivery, names?: VariationNames): { calls: SegmentCall[]; summary: DeliverySummary } {
-  const calls = delivery.calls.slice()
-  if (names) {
-    for (const pending of delivery.pendingNames) {
-      const name = names(pending.project, pending.flagKey, pending.variation)
-      if (typeof name === 'string' && name !== '') calls[pending.call] = withVariationName(calls[pending.call], name)
-    }
-  }
-  return { calls, summary: { emitted: calls.length, skipped: delivery.skipped, rejected: delivery.rejected } }
-}
-
-/** The one log line per delivery (SPEC 3.8). */
+/** The one log line per delivery (design §3.8). */
 export function summaryLine(summary: DeliverySummary): string {
   const skipped = Object.keys(summary.skipped).map((kind) => `${kind}=${summary.skipped[kind]}`)
   let line = `launchdarkly: emitted ${summary.emitted}, skipped ${skipped.length ? skipped.join(' ') : '0'}, rejected ${summary.rejected.length}`
@@ -124,56 +152,36 @@ export function describeRejections(rejected: readonly Rejection[]): string {
   return shown.join('; ') + (rejected.length > 20 ? `; and ${rejected.length - 20} more` : '')
 }
 
-type Converted = { call: SegmentCall; pending?: Omit<PendingName, 'call'> }
-
-/** A Segment call, or the kind when it is skipped. Throws EventRejection. */
-function convertItem(item: Item, settings: ExportSettings, ids: MessageIds): Converted | string {
-  if ('rejection' in item) throw new EventRejection(item.rejection)
-  const { event, record } = item
+/**
+ * What an element of the body is: a skipped kind, or an event with its origin and
+ * context. Throws EventRejection, in the order kind, environment, project, context.
+ */
+function readItem(item: Item, settings: ExportSettings): ReadItem {
+  if ('rejection' in item) return item
+  const { event, record, index } = item
   const kind = own(event, 'kind')
   if (typeof kind !== 'string') throw new EventRejection(`kind must be a string, found ${describe(kind)}`)
-  if (isSkippedKind(kind)) return kind
+  if (isSkippedKind(kind)) return { index, skipped: kind }
   if (kind !== 'alias' && !isExportKind(kind)) throw new EventRejection(`unknown kind ${JSON.stringify(kind.slice(0, 40))}`)
 
   const environment = origin(record, 'environment', settings.environmentId, 'environmentId')
   const project = origin(record, 'project', settings.projectId, 'projectId')
-  if (kind === 'alias') return { call: aliasCall(event, environment, ids) }
-
-  const source: SourceEvent = {
-    raw: event,
-    environment,
-    project,
-    contextKeys: contextKeysOf(event),
-    includeCustomData: settings.includeCustomData === true
-  }
-  let timestamp = ''
-  const properties: JsonObject = {}
-  for (const property of propertiesOf(kind)) {
-    const value = property.convert.toSegment(property.ld === null ? undefined : readPath(event, property.ld), source)
-    if (value === undefined) continue
-    if (property.segment === 'timestamp') timestamp = value as string
-    else properties[property.name] = value
-  }
-  const messageId = ids.forEvent(environment, event, properties.eventId as string | undefined)
-  const shape = SEGMENT_CALL[kind]
-  // Built field by field: the object spread this replaced (of two small objects) profiled
-  // as the single most expensive line of a conversion, a fifth of its time.
-  const identity = identityOf(source.contextKeys)
-  const message: JsonObject = {}
-  if (shape.event) message.event = shape.event
-  if ('userId' in identity) message.userId = identity.userId
-  else message.anonymousId = identity.anonymousId
-  message.properties = properties
-  message.timestamp = timestamp
-  message.messageId = messageId
-  const call = { type: shape.type, message } as SegmentCall
-
-  const variation = properties.variation
-  const pending = kind === 'feature' && properties.variationName === undefined && typeof variation === 'number'
-  return pending ? { call, pending: { project, flagKey: properties.key as string, variation } } : { call }
+  if (kind === 'alias') return { index, event: { kind, raw: event, environment, project } }
+  const contextKeys = contextKeysOf(event)
+  return { index, event: { kind, raw: event, environment, project, contextKeys, named: kind === 'feature' ? nameToLookUp(event) : undefined } }
 }
 
-/** The record's own value wins over the setting (SPEC 3.3). */
+/** A feature event needs a looked-up name when it carries a variation index but no name. */
+function nameToLookUp(event: JsonObject): ReadEvent['named'] {
+  const carried = own(event, 'variationName')
+  if (typeof carried === 'string' && carried !== '') return undefined
+  const flagKey = own(event, 'key')
+  const variation = own(event, 'variation')
+  if (!isNonEmptyString(flagKey) || !Number.isInteger(variation) || (variation as number) < 0) return undefined
+  return { flagKey, variation: variation as number }
+}
+
+/** The record's own value wins over the setting (design §3.3). */
 function origin(record: JsonObject | undefined, field: 'environment' | 'project', setting: string | undefined, settingName: string): string {
   const carried = record ? own(record, field) : undefined
   if (carried !== undefined && carried !== null) {
@@ -182,6 +190,41 @@ function origin(record: JsonObject | undefined, field: 'environment' | 'project'
   }
   if (isNonEmptyString(setting)) return setting
   throw new EventRejection(`no ${field}: the payload carries none and the ${settingName} setting is empty`)
+}
+
+/** The Segment call of one event, its properties read from the schema. Throws EventRejection. */
+function toCall(read: ReadEvent, includeCustomData: boolean, ids: MessageIds, names: VariationNames | undefined): SegmentCall {
+  if (read.kind === 'alias') return aliasCall(read.raw, read.environment, ids)
+  const { kind, raw, named } = read
+  const name = named && names ? names(read.project, named.flagKey, named.variation) : undefined
+  const source: SourceEvent = {
+    raw,
+    environment: read.environment,
+    project: read.project,
+    contextKeys: read.contextKeys as ContextKeys,
+    includeCustomData,
+    variationName: name === '' ? undefined : name
+  }
+  let timestamp = ''
+  const properties: JsonObject = {}
+  for (const property of propertiesOf(kind)) {
+    const value = property.convert.toSegment(property.ld === null ? undefined : readPath(raw, property.ld), source)
+    if (value === undefined) continue
+    if (property.segment === 'timestamp') timestamp = value as string
+    else properties[property.name] = value
+  }
+  const messageId = ids.forEvent(read.environment, raw, properties.eventId as string | undefined)
+  const shape = SEGMENT_CALL[kind]
+  // Field by field rather than spreads: this runs once per event.
+  const identity = identityOf(source.contextKeys)
+  const message: JsonObject = {}
+  if (shape.event) message.event = shape.event
+  if ('userId' in identity) message.userId = identity.userId
+  else message.anonymousId = identity.anonymousId
+  message.properties = properties
+  message.timestamp = timestamp
+  message.messageId = messageId
+  return { type: shape.type, message } as SegmentCall
 }
 
 /** Legacy SDKs' alias events link an anonymous key to a known one. */
@@ -194,15 +237,4 @@ function aliasCall(event: JsonObject, environment: string, ids: MessageIds): Seg
   const id = own(event, 'id')
   const messageId = ids.forEvent(environment, event, typeof id === 'string' ? id : undefined)
   return { type: 'alias', message: { userId: key, previousId: previousKey, timestamp, messageId } }
-}
-
-/** Keeps the schema's property order: the name goes right after the variation index. */
-function withVariationName(call: SegmentCall, name: string): SegmentCall {
-  if (call.type === 'alias') return call
-  const properties: JsonObject = {}
-  for (const key of Object.keys(call.message.properties)) {
-    properties[key] = call.message.properties[key]
-    if (key === 'variation') properties.variationName = name
-  }
-  return { ...call, message: { ...call.message, properties } } as SegmentCall
 }

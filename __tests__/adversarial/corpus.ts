@@ -41,7 +41,7 @@ export const MAX_BODY_BYTES = 512 * 1024
 
 export const DEFAULT_SETTINGS = { projectId: 'proj-1', environmentId: 'env-1' }
 
-/** The settings that must never show up in a log line or an error (SPEC 3.7, 4.1). */
+/** The settings that must never show up in a log line or an error (design §3.7, 4.1). */
 export const SECRET_SETTINGS = ['accessToken', 'webhookSecret', 'ingestToken'] as const
 
 /** Every class the issue asks the corpus to cover; a test checks each has a case. */

@@ -1,13 +1,14 @@
 // The adversarial corpus (./cases) through the BUILT source function, in the Segment
 // Functions sandbox. Besides each case's own expectation, every case must: fail only with
-// one of Segment's typed errors (SPEC 3.8), with a short message that never holds the
+// one of Segment's typed errors (design §3.8), with a short message that never holds the
 // body or a secret; log no secret; emit messages Segment accepts; and leave the
 // prototypes of both realms (the function's and the host's) as they were.
 
 import { readFileSync } from 'node:fs'
 import nock from 'nock'
-import { InvocationResult, loadFunction, SEGMENT_ERROR_NAMES, SourceFunction } from '../../runtime/functions-sandbox'
-import { BUILT, ensureBuilt } from '../source-function-helpers'
+import { InvocationResult, loadFunction, SourceFunction } from '../../runtime/functions-sandbox'
+import { SEGMENT_ERROR_NAMES } from '../../shared'
+import { BUILT, ensureBuilt } from '../source/helpers'
 import { bodyOf, Case, CLASSES, DEFAULT_SETTINGS, echoedSecrets, loadCases, prototypeFingerprint, secretsOf, SourcePart } from './corpus'
 
 const cases = loadCases()

@@ -7,9 +7,9 @@ import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import { readFileSync } from 'fs'
 import { join } from 'path'
 import destination from '../../destinations/launchdarkly-events'
-import { finishDelivery, readDelivery } from '../../shared'
+import { convertDelivery, readDelivery } from '../../shared'
 import type { SegmentCall } from '../../shared'
-import { interceptBulk } from './helpers'
+import { interceptBulk } from '../../destinations/launchdarkly-events/__tests__/__helpers__'
 
 type Original = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -75,7 +75,7 @@ function exportedFields(original: Original): Original {
 }
 
 function toSegment(originals: Original[]): SegmentCall[] {
-  return finishDelivery(readDelivery(JSON.stringify(originals), SOURCE)).calls
+  return convertDelivery(readDelivery(JSON.stringify(originals), SOURCE)).calls
 }
 
 const kindOf = (call: SegmentCall): string => (call.type === 'page' ? 'pageview' : call.type === 'track' ? call.message.event : call.type)
@@ -125,7 +125,7 @@ describe.each([
 })
 
 test('the same events exported from the destination\'s own environment all stop at the echo guard', async () => {
-  const calls = finishDelivery(readDelivery(JSON.stringify(sdkBatch), { ...SOURCE, environmentId: settings.clientSideId })).calls
+  const calls = convertDelivery(readDelivery(JSON.stringify(sdkBatch), { ...SOURCE, environmentId: settings.clientSideId })).calls
   const testDestination = createTestIntegration(destination)
   await testDestination.testBatchAction('sendFeatureEvent', {
     events: calls.filter((c) => kindOf(c) === 'feature').map(asEvent),

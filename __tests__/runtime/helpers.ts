@@ -1,21 +1,21 @@
 // Shared set-up for the runtime tests: the built function, a runtime on a free port with
 // its own data folder, and small local stand-ins for outside services.
 
-import { existsSync, mkdtempSync, readFileSync } from 'fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs'
 import { createServer, IncomingMessage, Server } from 'http'
 import { AddressInfo } from 'net'
 import { tmpdir } from 'os'
 import { join } from 'path'
 import { gunzipSync } from 'zlib'
 import { RuntimeConfig } from '../../runtime/config'
-import { BUILT_FUNCTION, Runtime, startRuntime } from '../../runtime/server'
+import { BUILT_FUNCTION, LocalRuntime, startRuntime } from '../../runtime/server'
 import { buildSource } from '../../scripts/build'
 
 export async function ensureBuilt(): Promise<void> {
   if (!existsSync(BUILT_FUNCTION)) await buildSource()
 }
 
-export interface TestRuntime extends Runtime {
+export interface TestRuntime extends LocalRuntime {
   dataDir: string
   logs: string[]
   /** The NDJSON sink's lines, parsed. */
@@ -28,9 +28,15 @@ export async function runtimeWith(settings: RuntimeConfig['settings'], extra: Pa
   const logs: string[] = []
   const runtime = await startRuntime({ config: { host: '127.0.0.1', port: 0, settings, dataDir, ...extra }, log: (line) => logs.push(line) })
   const file = join(dataDir, 'segment-events.ndjson')
+  const stop = runtime.close
   return Object.assign(runtime, {
     dataDir,
     logs,
+    // Tests leave nothing behind in the system's temp folder.
+    close: async () => {
+      await stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
     lines: () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [])
   })
 }

@@ -1,4 +1,4 @@
-// The local runtime (SPEC 6) over real HTTP: the built source function on every SDK
+// The local runtime (design §6) over real HTTP: the built source function on every SDK
 // path, gzip, status codes, the NDJSON sink, the Segment sink against a local stand-in of
 // the Tracking API, and the destination's `serve`-compatible routes.
 

@@ -1,12 +1,12 @@
-// SPEC 3.7: audit-log entries as Segment track calls (mapping only; signatures are the
+// design §3.7: audit-log entries as Segment track calls (mapping only; signatures are the
 // source function's job).
 
-import { auditEntryToCall, PayloadError, readDelivery, sha256Hex } from '../../shared'
+import { auditEntryToCall, convertDelivery, PayloadError, readDelivery, sha256Hex } from '../../shared'
 import signed from '../fixtures/audit-webhook-signature.json'
 import { AUDIT_FIXTURE_CALL } from '../fixtures/audit-webhook-signature.expected'
 
 test('the captured audit entry', () => {
-  expect(readDelivery(signed.rawBody).calls).toEqual([AUDIT_FIXTURE_CALL])
+  expect(convertDelivery(readDelivery(signed.rawBody)).calls).toEqual([AUDIT_FIXTURE_CALL])
 })
 
 test('a full entry: title, member, several accesses, tags; versions are not exported', () => {

@@ -1,4 +1,4 @@
-// SPEC 3.5: every way an event names its context, identities and canonical keys.
+// design §3.5: every way an event names its context, identities and canonical keys.
 
 import { canonicalKey, contextKeysOf, EventRejection, identityOf } from '../../shared'
 

@@ -1,6 +1,6 @@
-// Every input form of SPEC 3.1 and every rejection of SPEC 3.8, with exact messages.
+// Every input form of design §3.1 and every rejection of design §3.8, with exact messages.
 
-import { EXPECTED_FORMS, finishDelivery, MAX_BODY_BYTES, PayloadError, readDelivery, readEnvelope , JsonObject, SegmentCall } from '../../shared'
+import { EXPECTED_FORMS, convertDelivery, MAX_BODY_BYTES, PayloadError, readDelivery, readEnvelope, JsonObject, SegmentCall } from '../../shared'
 
 const props = (c: SegmentCall) => (c.message as { properties?: JsonObject }).properties
 
@@ -9,12 +9,12 @@ const custom = (key: string, extra: object = {}) => ({ kind: 'custom', key, crea
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64')
 
 function run(body: string, settings = SETTINGS) {
-  return finishDelivery(readDelivery(body, settings))
+  return convertDelivery(readDelivery(body, settings))
 }
 
 function payloadError(body: string): string {
   try {
-    readDelivery(body, SETTINGS)
+    run(body)
   } catch (error) {
     expect(error).toBeInstanceOf(PayloadError)
     return (error as Error).message

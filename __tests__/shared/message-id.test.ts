@@ -1,7 +1,7 @@
-// SPEC 3.9: deterministic message ids, and the hashing and JSON they rest on.
+// design §3.9: deterministic message ids, and the hashing and JSON they rest on.
 
 import { createHash } from 'crypto'
-import { canonicalJson, MessageIds, payloadIdFor, readDelivery, sha256Hex } from '../../shared'
+import { canonicalJson, convertDelivery, MessageIds, payloadIdFor, readDelivery, sha256Hex } from '../../shared'
 
 const nodeSha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
 
@@ -32,8 +32,8 @@ test('without an id: environment, canonical JSON and the count of earlier identi
 
 test('an injected hash gives the same ids', () => {
   const body = JSON.stringify([{ kind: 'custom', key: 'k', creationDate: 1, contextKeys: { user: 'u' } }])
-  const a = readDelivery(body, { projectId: 'p', environmentId: 'e' })
-  const b = readDelivery(body, { projectId: 'p', environmentId: 'e', hash: nodeSha })
+  const a = convertDelivery(readDelivery(body, { projectId: 'p', environmentId: 'e' }))
+  const b = convertDelivery(readDelivery(body, { projectId: 'p', environmentId: 'e', hash: nodeSha }))
   expect(a.calls).toEqual(b.calls)
 })
 

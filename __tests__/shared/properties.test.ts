@@ -1,9 +1,9 @@
 // Property-based tests (fast-check): round trips keep every exported field, arbitrary
-// input only ever fails with the typed errors, and message ids behave as SPEC 3.9 says.
+// input only ever fails with the typed errors, and message ids behave as design §3.9 says.
 
 import fc from 'fast-check'
 import {
-  EXPORT_KINDS, ExportKind, finishDelivery, JsonObject, PayloadError, propertiesOf, readDelivery, SegmentCall, toLaunchDarklyEvent
+  EXPORT_KINDS, ExportKind, convertDelivery, JsonObject, PayloadError, propertiesOf, readDelivery, SegmentCall, toLaunchDarklyEvent
 } from '../../shared'
 import fixture from '../fixtures/node-server-sdk-bulk.json'
 
@@ -17,7 +17,7 @@ const kindName = fc.oneof(
 )
 const contextKeys = fc.dictionary(kindName, key, { minKeys: 1, maxKeys: 3 })
 
-/** The same context, written in each of the forms SPEC 3.5 accepts. */
+/** The same context, written in each of the forms design §3.5 accepts. */
 const withContext = contextKeys.chain((keys) => {
   const kinds = Object.keys(keys)
   const forms: Array<fc.Arbitrary<JsonObject>> = [fc.constant({ contextKeys: keys })]
@@ -67,7 +67,7 @@ test('LaunchDarkly → Segment → LaunchDarkly keeps every exported field', () 
   fc.assert(
     fc.property(ldEvent, ({ event, keys }) => {
       const kind = event.kind as ExportKind
-      const [call] = finishDelivery(readDelivery(JSON.stringify(event), SETTINGS)).calls
+      const [call] = convertDelivery(readDelivery(JSON.stringify(event), SETTINGS)).calls
       const back = toLaunchDarklyEvent(kind, mappedFields(kind, call))
 
       expect(back).toMatchObject({ kind, key: event.key, creationDate: event.creationDate, contextKeys: keys })
@@ -88,7 +88,7 @@ test('LaunchDarkly → Segment → LaunchDarkly keeps every exported field', () 
       for (const [field, value] of Object.entries(expected)) expect(back[field]).toEqual(value)
 
       // And the event that comes back exports to exactly the same Segment call.
-      const [again] = finishDelivery(readDelivery(JSON.stringify(back), SETTINGS)).calls
+      const [again] = convertDelivery(readDelivery(JSON.stringify(back), SETTINGS)).calls
       expect({ ...again.message, messageId: '' }).toEqual({ ...call.message, messageId: '' })
     }),
     { numRuns: 400 }
@@ -97,7 +97,7 @@ test('LaunchDarkly → Segment → LaunchDarkly keeps every exported field', () 
 
 function expectOnlyTypedErrors(body: string): void {
   try {
-    readDelivery(body, SETTINGS)
+    convertDelivery(readDelivery(body, SETTINGS))
   } catch (error) {
     if (!(error instanceof PayloadError)) throw error
     expect(error.message.length).toBeLessThan(2000)
@@ -129,7 +129,7 @@ function reorder(value: unknown, seed: number): unknown {
   return Object.fromEntries(rotated.map((k) => [k, reorder((value as JsonObject)[k], seed)]))
 }
 
-const idsOf = (events: unknown[]) => finishDelivery(readDelivery(JSON.stringify(events), SETTINGS)).calls.map((c) => c.message.messageId)
+const idsOf = (events: unknown[]) => convertDelivery(readDelivery(JSON.stringify(events), SETTINGS)).calls.map((c) => c.message.messageId)
 
 test('message ids do not depend on key order', () => {
   fc.assert(

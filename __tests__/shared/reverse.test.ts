@@ -1,4 +1,4 @@
-// Segment → LaunchDarkly (SPEC 5): mapped fields to native LaunchDarkly events.
+// Segment → LaunchDarkly (design §5): mapped fields to native LaunchDarkly events.
 
 import { isEcho, MappingError, toLaunchDarklyEvent } from '../../shared'
 

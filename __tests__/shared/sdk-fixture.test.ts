@@ -3,7 +3,7 @@
 // prerequisite, experiment, rule, off and debug evaluations; custom events with and
 // without metricValue; skipped kinds.
 
-import { finishDelivery, flagsToName, readDelivery , JsonObject, SegmentCall } from '../../shared'
+import { convertDelivery, readDelivery, JsonObject, SegmentCall } from '../../shared'
 import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_CALLS, SDK_FIXTURE_SETTINGS, SDK_FIXTURE_SUMMARY } from '../fixtures/node-server-sdk-bulk.expected'
 
@@ -12,7 +12,7 @@ const props = (c: SegmentCall) => (c.message as { properties?: JsonObject }).pro
 const SETTINGS = SDK_FIXTURE_SETTINGS
 
 function convert(settings: Parameters<typeof readDelivery>[1] = SETTINGS) {
-  return finishDelivery(readDelivery(JSON.stringify(fixture.body), settings))
+  return convertDelivery(readDelivery(JSON.stringify(fixture.body), settings))
 }
 
 test('the SDK payload becomes exactly the Segment calls written out in the fixture', () => {
@@ -36,10 +36,10 @@ test('includeCustomData exports custom events\' data', () => {
 
 test('feature events with a variation ask for its name, once per flag', () => {
   const delivery = readDelivery(JSON.stringify(fixture.body), SETTINGS)
-  expect(flagsToName(delivery)).toEqual(
+  expect(delivery.flags).toEqual(
     ['bool-tracked', 'exp-flag', 'rule-tracked', 'fallthrough-tracked', 'prereq-child', 'prereq-parent', 'off-flag', 'excluded-flag'].map((flagKey) => ({ project: 'proj-1', flagKey }))
   )
-  const { calls } = finishDelivery(delivery, (project, flagKey, variation) => (flagKey === 'exp-flag' ? `${project}/${flagKey}/${variation}` : undefined))
+  const { calls } = convertDelivery(delivery, (project, flagKey, variation) => (flagKey === 'exp-flag' ? `${project}/${flagKey}/${variation}` : undefined))
   const exp = calls[2]
   expect(exp.type === 'track' && Object.keys(exp.message.properties)).toEqual([
     'environment', 'project', 'key', 'contextKeys', 'value', 'flagVersion', 'variation', 'variationName', 'reasonKind', 'inExperiment', 'default'

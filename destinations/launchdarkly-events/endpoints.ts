@@ -1,4 +1,4 @@
-// Where the destination talks to LaunchDarkly, from its settings (SPEC 5).
+// Where the destination talks to LaunchDarkly, from its settings (design §5).
 
 import { IntegrationError } from '@segment/actions-core'
 import type { Settings } from './generated-types'

@@ -30,7 +30,7 @@ const FIELD_TYPE: Record<PropertyType, InputField['type']> = {
 const JSON_NOTE =
   'Mapped as JSON text: the default encodes the event property with the JSON function. Text that is not valid JSON is sent as a plain string.'
 
-/** SPEC 5: exported events carry contextKeys; an ordinary Segment call is about its user. */
+/** design §5: exported events carry contextKeys; an ordinary Segment call is about its user. */
 export const CONTEXT_KEYS_DEFAULT: Default = {
   '@if': {
     exists: at('$.properties.contextKeys'),

@@ -1,4 +1,4 @@
-// Delivery to LaunchDarkly's event ingestion API (SPEC 5), shared by every action:
+// Delivery to LaunchDarkly's event ingestion API (design §5), shared by every action:
 // mapped payloads → LaunchDarkly events (the core module's reverse mapping) → one POST
 // per batch → a status for every event. perform and performBatch are thin wrappers.
 

@@ -1,14 +1,14 @@
 // The core module's LaunchDarkly → Segment conversion against plain JSON, on the real SDK
-// /bulk payload (SPEC 8: at most 3× JSON.parse + JSON.stringify of the same text).
+// /bulk payload (design §8: at most 3× JSON.parse + JSON.stringify of the same text).
 //
 // One delivery may be at most 512 KiB, so "about 1 MB of payload" is the fixture's body
 // repeated as separate deliveries, as an SDK flushing 160-odd times would send it. Each
 // delivery is converted exactly as the deployed function does it (readDelivery, then
-// finishDelivery) with no variation-name lookups configured.
+// convertDelivery) with no variation-name lookups configured.
 
 import { createHash } from 'node:crypto'
 import fixture from '../../__tests__/fixtures/node-server-sdk-bulk.json'
-import { finishDelivery, readDelivery } from '../../shared'
+import { convertDelivery, readDelivery } from '../../shared'
 import type { Hash } from '../../shared'
 import { median, timeMs } from './stats'
 
@@ -45,7 +45,7 @@ export function benchCodec(): CodecResult {
   const codec = (hash: Hash | undefined) => (): void => {
     exported = 0
     const settings = hash ? { ...SETTINGS, hash } : SETTINGS
-    for (const body of bodies) exported += finishDelivery(readDelivery(body, settings)).calls.length
+    for (const body of bodies) exported += convertDelivery(readDelivery(body, settings)).calls.length
   }
   // The baseline's result is kept alive so the engine cannot drop the work as dead code.
   let sink = 0

@@ -1,5 +1,5 @@
 // The BUILT source function, in the project's Segment Functions sandbox, processing one
-// delivery just under Segment's 512 KiB body limit: SPEC 8 wants it "well inside" the
+// delivery just under Segment's 512 KiB body limit: design §8 wants it "well inside" the
 // 5 s an invocation may take.
 
 import { loadFunctionFile } from '../../runtime/functions-sandbox'

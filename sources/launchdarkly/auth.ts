@@ -1,9 +1,10 @@
-// Who may deliver to the function (SPEC 3.7, 4.1). Both checks compare in constant time
+// Who may deliver to the function (design §3.7, 4.1). Both checks compare in constant time
 // and fail with Segment's ValidationError; no message ever holds the token, the secret, or
 // what the caller sent in their place (an SDK's Authorization header is its SDK key).
 
 import { SourceError } from './errors'
-import { constantTimeEqual, FunctionRequest, hmacSha256Hex } from './runtime'
+import type { FunctionRequest } from '../../shared'
+import { constantTimeEqual, hmacSha256Hex } from './crypto'
 
 export const SIGNATURE_HEADER = 'X-LD-Signature'
 

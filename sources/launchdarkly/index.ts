@@ -1,14 +1,16 @@
-// The Segment source function for LaunchDarkly (SPEC 3, 4): one delivery in (SDK event
-// batch, Data Export record, Pub/Sub push, NDJSON replay or audit-log webhook), Segment
-// calls out. The conversion is shared/'s; this module authenticates, looks up variation
-// names, emits, logs the summary line and fails only with Segment's error classes.
+// The Segment source function for LaunchDarkly (design §3, §4): one delivery in (SDK
+// event batch, Data Export record, Pub/Sub push, NDJSON replay or audit-log webhook),
+// Segment calls out. The conversion is shared/'s; this module authenticates, looks up
+// variation names, emits, logs the summary line and fails only with Segment's errors.
 
-import { describeRejections, DeliverySummary, finishDelivery, flagsToName, readDelivery, summaryLine } from '../../shared/to-segment'
+import { convertDelivery, readDelivery, redact, summaryLine } from '../../shared'
+import type { DeliverySummary, FunctionRequest } from '../../shared'
 import { checkIngestToken, checkSignature, signatureOf } from './auth'
-import { emit, withinSizeLimit } from './emit'
-import { redact, SourceError, toSegmentError, UNREADABLE_BODY } from './errors'
+import { nodeSha256 } from './crypto'
+import { emit } from './emit'
+import { SourceError, toSegmentError, UNREADABLE_BODY } from './errors'
 import { apiClient } from './launchdarkly-api'
-import { FunctionRequest, nodeSha256, runtimeFetch, segment } from './runtime'
+import { segment, segmentFetch } from './segment-globals'
 import { readSettings, secretsOf, SourceSettings } from './settings'
 import { lookupVariationNames } from './variation-names'
 import { warmCache } from './warm-cache'
@@ -43,27 +45,18 @@ async function deliver(request: FunctionRequest, settings: SourceSettings, secre
 
   // Every lookup finishes before anything is emitted: a retried delivery then re-emits
   // the same messages, which Segment drops as duplicates by messageId.
-  const lookup = await lookupVariationNames(flagsToName(delivery), {
+  const lookup = await lookupVariationNames(delivery.flags, {
     settings,
-    api: apiClient({ baseUrl: settings.apiBaseUrl, accessToken: settings.accessToken ?? '', fetch: runtimeFetch, now: Date.now }),
+    api: apiClient({ baseUrl: settings.apiBaseUrl, accessToken: settings.accessToken ?? '', fetch: segmentFetch, now: Date.now }),
     cache: warmCache()
   })
-  const { calls, summary } = finishDelivery(delivery, lookup.names)
+  const { calls, summary } = convertDelivery(delivery, lookup.names)
+  emit(segment(), calls)
 
-  const { accepted, rejected: oversize } = withinSizeLimit(calls, delivery.indexes)
-  const rejected = oversize.length ? [...summary.rejected, ...oversize].sort((a, b) => a.index - b.index) : summary.rejected
-  const skipped = Object.keys(summary.skipped).length
-  if (accepted.length === 0 && oversize.length > 0 && skipped === 0) {
-    throw new SourceError('InvalidEventPayload', `Every event of the delivery was rejected: ${describeRejections(rejected)}`)
-  }
-
-  emit(segment(), accepted)
   // Returned to the caller (the local runtime shows it): reasons may quote the body.
-  const result: DeliverySummary = {
-    emitted: accepted.length,
-    skipped: summary.skipped,
-    rejected: secrets.length ? rejected.map((r) => ({ index: r.index, reason: redact(r.reason, secrets) })) : rejected
-  }
+  const result: DeliverySummary = secrets.length
+    ? { ...summary, rejected: summary.rejected.map((r) => ({ index: r.index, reason: redact(r.reason, secrets) })) }
+    : summary
   if (lookup.warnings.length) console.warn(redact(`launchdarkly: variation names unavailable: ${lookup.warnings.join('; ')}`, secrets))
   console.log(redact(summaryLine(result), secrets))
   return result

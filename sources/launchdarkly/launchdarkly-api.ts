@@ -2,7 +2,7 @@
 // into what the caller acts on: a body, "no such thing", a refusal (bad token: not worth
 // retrying), or unavailability (worth retrying: Segment retries on RetryError).
 
-import { Fetch, newAbortController } from './runtime'
+import { Fetch, newAbortController } from './segment-globals'
 
 /** One request may take this long... */
 export const REQUEST_TIMEOUT_MS = 2500

@@ -1,4 +1,4 @@
-// Variation names for feature events (SPEC 3.6). SDK events carry only the variation's
+// Variation names for feature events (design §3.6). SDK events carry only the variation's
 // index; its name lives in the flag's configuration, read with the REST API:
 // `GET {apiBaseUrl}/api/v2/flags/{projectKey}/{flagKey}` → `variations[i].name`.
 //
@@ -7,10 +7,9 @@
 // (the delivery is retried). A refused token, or an answer that cannot be read, must not
 // hold events back forever: the events go out without names and a warning is logged.
 
-import { isObject, own } from '../../shared/json'
-import type { VariationNames } from '../../shared/to-segment'
+import { isObject, own } from '../../shared'
+import type { FlagRef, FunctionCache, VariationNames } from '../../shared'
 import { ApiClient } from './launchdarkly-api'
-import { RuntimeCache } from './runtime'
 import { SourceSettings } from './settings'
 
 /** Names change rarely; a renamed variation shows up within this long. */
@@ -24,11 +23,6 @@ export const MAX_PROJECT_PAGES = 10
 // flag, and keeps '/', '?' and dot segments out of request paths.
 const KEY_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/
 
-export interface FlagRef {
-  readonly project: string
-  readonly flagKey: string
-}
-
 export interface NameLookup {
   /** Undefined when no lookup is configured (no accessToken) or nothing needed a name. */
   readonly names?: VariationNames
@@ -40,7 +34,7 @@ export interface LookupContext {
   readonly settings: SourceSettings
   /** Created per delivery: its requests share the delivery's time budget. */
   readonly api: ApiClient
-  readonly cache: RuntimeCache
+  readonly cache: FunctionCache
 }
 
 /** A reason the names of a flag or project are unknown; not cached, so a fix takes effect at once. */
@@ -116,7 +110,7 @@ async function fetchNames(api: ApiClient, path: string): Promise<Names> {
 }
 
 /** The projectKey setting, for the project of the projectId setting (or any, when that is empty); else from the projects list. */
-async function resolveProjectKey(project: string, settings: SourceSettings, api: ApiClient, cache: RuntimeCache): Promise<string | undefined> {
+async function resolveProjectKey(project: string, settings: SourceSettings, api: ApiClient, cache: FunctionCache): Promise<string | undefined> {
   const configured = settings.projectKey
   if (configured !== undefined && (settings.projectId === undefined || settings.projectId === project)) {
     if (!KEY_PATTERN.test(configured)) throw new NamesUnavailable('the projectKey setting is not a LaunchDarkly project key (letters, digits, ".", "_" and "-")')

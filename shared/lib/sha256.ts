@@ -1,6 +1,8 @@
 // SHA-256 in plain TypeScript. shared/ must run unchanged inside a Segment Function,
 // an Actions destination and Node, so it cannot lean on any one runtime's crypto.
 
+import { encodeUtf8Into } from './utf8'
+
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -14,70 +16,9 @@ const K = new Int32Array([
 
 const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16))
 
-/**
- * Writes the UTF-8 encoding of `text` into `out` (which must hold text.length * 3 bytes)
- * and returns its length. Without TextEncoder, which not every host realm shares.
- */
-function encodeUtf8Into(text: string, out: Uint8Array): number {
-  let o = 0
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i)
-    if (c < 0x80) {
-      out[o++] = c
-    } else if (c < 0x800) {
-      out[o++] = 0xc0 | (c >> 6)
-      out[o++] = 0x80 | (c & 63)
-    } else {
-      if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
-        const d = text.charCodeAt(i + 1)
-        if (d >= 0xdc00 && d < 0xe000) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00)
-          i++
-          out[o++] = 0xf0 | (c >> 18)
-          out[o++] = 0x80 | ((c >> 12) & 63)
-          out[o++] = 0x80 | ((c >> 6) & 63)
-          out[o++] = 0x80 | (c & 63)
-          continue
-        }
-      }
-      // Lone surrogates encode as U+FFFD, as TextEncoder does.
-      if (c >= 0xd800 && c < 0xe000) c = 0xfffd
-      out[o++] = 0xe0 | (c >> 12)
-      out[o++] = 0x80 | ((c >> 6) & 63)
-      out[o++] = 0x80 | (c & 63)
-    }
-  }
-  return o
-}
-
-/** The UTF-8 encoding of `text`. */
-export function utf8Bytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 3)
-  return out.slice(0, encodeUtf8Into(text, out))
-}
-
-/** Number of bytes `text` takes in UTF-8 (used for the 512 KiB body limit). */
-export function utf8Length(text: string): number {
-  let n = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x80) n += 1
-    else if (c < 0x800) n += 2
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1)
-      if (d >= 0xdc00 && d < 0xe000) {
-        n += 4
-        i++
-      } else n += 3
-    } else n += 3
-  }
-  return n
-}
-
 const W = new Int32Array(64)
 
-// The message is encoded and padded in one reused buffer: allocating two typed arrays
-// and a DataView per call profiled at a third of hashing a typical (300-byte) event.
+// One reused buffer for encoding and padding (a module-level memo: see shared/index.ts).
 // Texts over SCRATCH_MAX get a buffer of their own, so a warm runtime keeps at most that.
 const SCRATCH_MAX = 64 * 1024
 let scratch = new Uint8Array(4096)

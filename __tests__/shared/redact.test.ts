@@ -1,6 +1,6 @@
 // Secrets never appear in the function's errors or logs, not even in part.
 
-import { redact } from '../sources/launchdarkly/errors'
+import { redact } from '../../shared'
 
 const SECRET = 'whsec-7Hq2LxP9vR4mN8kT3bW6yZ1cF5dJ0aE'
 

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (SPEC 8): builds, then measures the bundle against its limits and its
+ * `npm run bench` (design §8): builds, then measures the bundle against its limits and its
  * peer, side by side in one run. Prints a table; with `-- --json`, also one JSON object
  * on the last line with exactly the keys listed in KEYS.
  *
@@ -10,17 +10,17 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { buildSource } from './build'
-import { benchCodec } from './bench/codec'
-import { benchDestinations, EVENTS } from './bench/destination'
-import { benchFunction } from './bench/function'
-import { loadPeer, PEER_PACKAGE, PEER_VERSION } from './bench/peer'
-import { benchRuntime } from './bench/runtime'
-import { round } from './bench/stats'
+import { buildSource } from '../build'
+import { benchCodec } from './codec'
+import { benchDestinations, EVENTS } from './destination'
+import { benchFunction } from './function'
+import { loadPeer, PEER_PACKAGE, PEER_VERSION } from './peer'
+import { benchRuntime } from './runtime'
+import { round } from './stats'
 
-const BUILT = path.join(__dirname, '..', 'dist', 'sources', 'launchdarkly.js')
+const BUILT = path.join(__dirname, '..', '..', 'dist', 'sources', 'launchdarkly.js')
 
-/** SPEC 8's bars, shown beside the numbers ("well inside" 5 s is read as a tenth of it). */
+/** design §8's bars, shown beside the numbers ("well inside" 5 s is read as a tenth of it). */
 const TARGETS = { ratio: 3, bundleBytes: 40_000, bodyMs: 5000 }
 
 export const KEYS = ['codecVsJsonRatio', 'eventsPerSecond', 'bundleBytes', 'maxBodyMs', 'requestsPer10k', 'peerRequestsPer10k', 'peerVsOursCpuRatio'] as const
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const n = (value: number): string => value.toLocaleString('en-US')
   const bodyBar = TARGETS.bodyMs / 10
   const rows: string[][] = [
-    ['key', 'measure', 'value', 'SPEC 8 bar', ''],
+    ['key', 'measure', 'value', 'design §8 bar', ''],
     ['codecVsJsonRatio', 'LaunchDarkly → Segment conversion time ÷ JSON.parse + JSON.stringify time, same ~1 MB SDK payload (native SHA-256, as deployed)', `${json.codecVsJsonRatio}×`, `≤ ${TARGETS.ratio}×`, ok(codec.ratio <= TARGETS.ratio)],
     ['eventsPerSecond', 'LaunchDarkly → Segment events converted per second, one core', n(codec.eventsPerSecond | 0), '', ''],
     ['bundleBytes', 'size of dist/sources/launchdarkly.js', n(bundleBytes), `≤ ${n(TARGETS.bundleBytes)}`, ok(bundleBytes <= TARGETS.bundleBytes)],

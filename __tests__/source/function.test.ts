@@ -3,9 +3,9 @@
 // among good ones, and every whole-body rejection with its exact message.
 
 import fc from 'fast-check'
-import fixture from './fixtures/node-server-sdk-bulk.json'
-import { SDK_FIXTURE_CALLS } from './fixtures/node-server-sdk-bulk.expected'
-import { failure, loadSource, messageIdOf, SETTINGS, useLocalNetworkOnly } from './source-function-helpers'
+import fixture from '../fixtures/node-server-sdk-bulk.json'
+import { SDK_FIXTURE_CALLS } from '../fixtures/node-server-sdk-bulk.expected'
+import { failure, loadSource, messageIdOf, SETTINGS, useLocalNetworkOnly } from './helpers'
 
 useLocalNetworkOnly()
 
@@ -102,7 +102,7 @@ describe('Data Export records, Pub/Sub pushes and NDJSON', () => {
         default: false
       },
       timestamp: '2026-11-26T00:59:49.876Z',
-      // SPEC 3.9: an event with an id gets its messageId from environment|id.
+      // design §3.9: an event with an id gets its messageId from environment|id.
       messageId: messageIdOf('env-rec|evt-0001')
     }
   }
@@ -334,7 +334,7 @@ describe('any input', () => {
     fc.record({ project: fc.anything(), environment: fc.anything(), event: anyEvent }).map((r) => JSON.stringify(r))
   )
 
-  it('ends in success or one of the typed errors of SPEC 3.8, never a crash', async () => {
+  it('ends in success or one of the typed errors of design §3.8, never a crash', async () => {
     const source = await loadSource()
     await fc.assert(
       fc.asyncProperty(anyBody, async (body) => {

@@ -1,9 +1,9 @@
-// testAuthentication (SPEC 5): LaunchDarkly's goals endpoint knows every client-side ID.
+// testAuthentication (design §5): LaunchDarkly's goals endpoint knows every client-side ID.
 
 import { createTestIntegration } from '@segment/actions-core'
 import nock from 'nock'
-import destination from '../../destinations/launchdarkly-events'
-import { CLIENT_SIDE_ID, SDK_BASE } from './helpers'
+import destination from '..'
+import { CLIENT_SIDE_ID, SDK_BASE } from './__helpers__'
 
 test('a known client-side ID (200) is valid', async () => {
   const scope = nock(SDK_BASE).get(`/sdk/goals/${CLIENT_SIDE_ID}`).matchHeader('user-agent', 'launchdarkly-segment-bundle/0.1.0').reply(200, [])

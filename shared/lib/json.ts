@@ -1,8 +1,6 @@
 // Small JSON helpers for untrusted input: type guards, canonical serialization,
 // and short descriptions of values for error messages (never the value itself).
 
-import { EventRejection } from './errors'
-
 /** Deeper than any real event; keeps recursion (ours and Segment's serializer) safe. */
 export const MAX_DEPTH = 100
 
@@ -49,9 +47,9 @@ export function nestedDeeperThan(value: unknown, levels: number): boolean {
   return false
 }
 
-// canonicalJson runs over every exported event (for its messageId) and profiled as the
-// largest single cost of a conversion; the helpers below cut its time by more than half
-// with byte-identical output.
+// canonicalJson runs over every event without an id (for its messageId): the helpers
+// below keep it fast with output identical to the plain recursive version (see
+// docs/performance.md).
 
 // A string needs JSON.stringify only for quotes, backslashes, control characters or
 // surrogates (which JSON.stringify escapes when unpaired); anything else is quoted as is.
@@ -62,7 +60,8 @@ function quote(text: string): string {
 }
 
 // Object keys repeat across events ("kind", "key", "context", ...): their quoted form is
-// kept in a small memo. Bounded in entries and key length, so hostile input cannot grow it.
+// kept in a module-level memo (see shared/index.ts), bounded in entries and key length
+// so that hostile input cannot grow it.
 const QUOTED_KEYS = new Map<string, string>()
 const MAX_QUOTED_KEYS = 1024
 const MAX_QUOTED_KEY_LENGTH = 64
@@ -77,9 +76,8 @@ function quoteKey(key: string): string {
 }
 
 /**
- * The object's keys in the order Array#sort gives them (UTF-16 code units). Insertion
- * sort for the few keys an event's objects have: Array#sort of 4 to 8 keys profiled as
- * the largest cost inside canonicalJson.
+ * The object's keys in the order Array#sort gives them (UTF-16 code units): insertion
+ * sort is faster for the few keys an event's objects have.
  */
 function sortedKeys(value: JsonObject): string[] {
   const keys = Object.keys(value)
@@ -96,10 +94,18 @@ function sortedKeys(value: JsonObject): string[] {
   return keys
 }
 
+/** Thrown by canonicalJson for values nested deeper than MAX_DEPTH. */
+export class TooDeep extends Error {
+  constructor() {
+    super(`nested more than ${MAX_DEPTH} levels deep`)
+    this.name = 'TooDeep'
+  }
+}
+
 /**
- * JSON with object keys sorted at every depth, so that two events that differ only in
- * key order serialize identically (the messageId rule of SPEC 3.9). Values JSON cannot
- * hold (undefined, functions, non-finite numbers) are written as JSON.stringify would.
+ * JSON with object keys sorted at every depth, so that two values that differ only in
+ * key order serialize identically. Values JSON cannot hold (undefined, functions,
+ * non-finite numbers) are written as JSON.stringify would.
  */
 export function canonicalJson(value: unknown, depth = 0): string {
   switch (typeof value) {
@@ -120,7 +126,7 @@ export function canonicalJson(value: unknown, depth = 0): string {
     }
   }
   // Untrusted input can nest arbitrarily; refuse before the stack runs out.
-  if (depth > MAX_DEPTH) throw new EventRejection(`event is nested more than ${MAX_DEPTH} levels deep`)
+  if (depth > MAX_DEPTH) throw new TooDeep()
   if (Array.isArray(value)) {
     let out = '['
     for (let i = 0; i < value.length; i++) {

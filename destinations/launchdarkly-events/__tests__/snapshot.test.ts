@@ -4,8 +4,8 @@
 
 import { createTestIntegration } from '@segment/actions-core'
 import type { SegmentEvent } from '@segment/actions-core'
-import destination from '../../destinations/launchdarkly-events'
-import { exportedPage, exportedTrack, interceptBulk, launchDarklyHeaders, segmentEvent, settings, TIMESTAMP } from './helpers'
+import destination from '..'
+import { exportedPage, exportedTrack, interceptBulk, launchDarklyHeaders, segmentEvent, settings, TIMESTAMP } from './__helpers__'
 
 const FULL: Record<string, SegmentEvent> = {
   sendFeatureEvent: exportedTrack('feature', 'snap-feature-full', {

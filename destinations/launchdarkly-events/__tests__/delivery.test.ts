@@ -1,4 +1,4 @@
-// Delivery semantics (SPEC 5): one request per batch, the payload ID, 413 splitting,
+// Delivery semantics (design §5): one request per batch, the payload ID, 413 splitting,
 // retryable and final responses, the echo guard in a batch, and a status for every event.
 
 import {
@@ -6,13 +6,13 @@ import {
 } from '@segment/actions-core'
 import type { RequestClient, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
-import destination from '../../destinations/launchdarkly-events'
-import { sendEvent, sendEvents } from '../../destinations/launchdarkly-events/send'
-import { payloadIdFor } from '../../shared'
+import destination from '..'
+import { sendEvent, sendEvents } from '../send'
+import { payloadIdFor } from '../core'
 import {
   BULK_PATH, CLIENT_SIDE_ID, CREATION_DATE, EVENTS_BASE, exportedTrack, FIXED_HEADERS, interceptBulk, launchDarklyHeaders,
   settings
-} from './helpers'
+} from './__helpers__'
 
 const customEvent = (n: number): SegmentEvent => exportedTrack('custom', `ld-${n}`, { key: `metric-${n}`, metricValue: n })
 const ldCustom = (n: number) => ({ kind: 'custom', creationDate: CREATION_DATE, key: `metric-${n}`, contextKeys: { user: 'user-123' }, metricValue: n })

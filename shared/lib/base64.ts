@@ -1,4 +1,4 @@
-// Base64 → UTF-8 text without atob/Buffer, for Pub/Sub push bodies (SPEC 3.1).
+// Base64 → UTF-8 text without atob/Buffer, for Pub/Sub push bodies (design §3.1).
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const LOOKUP = new Int16Array(128).fill(-1)

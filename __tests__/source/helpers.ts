@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import nock from 'nock'
-import { InvocationResult, loadFunctionFile, SandboxOptions, SourceFunction } from '../runtime/functions-sandbox'
-import { buildSource } from '../scripts/build'
+import { InvocationResult, loadFunctionFile, SandboxOptions, SourceFunction } from '../../runtime/functions-sandbox'
+import { buildSource } from '../../scripts/build'
 
-const ROOT = path.resolve(__dirname, '..')
+const ROOT = path.resolve(__dirname, '..', '..')
 export const BUILT = path.join(ROOT, 'dist', 'sources', 'launchdarkly.js')
 export const BUILT_SETTINGS = path.join(ROOT, 'dist', 'sources', 'launchdarkly.settings.json')
 
@@ -43,7 +43,7 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex')
 }
 
-/** SPEC 3.9: `ld-` + the first 32 hex characters of SHA-256. */
+/** design §3.9: `ld-` + the first 32 hex characters of SHA-256. */
 export function messageIdOf(text: string): string {
   return 'ld-' + sha256Hex(text).slice(0, 32)
 }

@@ -3,7 +3,7 @@
 
 import nock from 'nock'
 import type { SegmentEvent } from '@segment/actions-core'
-import type { Settings } from '../../destinations/launchdarkly-events/generated-types'
+import type { Settings } from '../../generated-types'
 
 export const CLIENT_SIDE_ID = 'client-side-dest-0001'
 export const SOURCE_ENVIRONMENT = 'client-side-source-0002'

@@ -1,11 +1,11 @@
-// The presets (SPEC 5): each subscription parsed by Segment's own FQL parser and matched
+// The presets (design §5): each subscription parsed by Segment's own FQL parser and matched
 // against sample calls, and routed end to end: every call reaches at most one action.
 
 import { createTestIntegration } from '@segment/actions-core'
 import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import { parseFql, validate } from '@segment/destination-subscriptions'
-import destination from '../../destinations/launchdarkly-events'
-import { CLIENT_SIDE_ID, CREATION_DATE, exportedPage, exportedTrack, interceptBulk, segmentEvent, TIMESTAMP } from './helpers'
+import destination from '..'
+import { CLIENT_SIDE_ID, CREATION_DATE, exportedPage, exportedTrack, interceptBulk, segmentEvent, TIMESTAMP } from './__helpers__'
 
 const presets = destination.presets ?? []
 

@@ -7,13 +7,14 @@ import type { AddressInfo } from 'node:net'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { DeployError, deployFunction, FunctionSetting } from '../scripts/deploy-api'
-import { main } from '../scripts/deploy'
+import type { SettingDeclaration } from '../../shared'
+import { DeployError, deployFunction } from '../../scripts/deploy-api'
+import { main } from '../../scripts/deploy'
 
 const TOKEN = 'sgp_TEST_token_never_print_me_0123456789'
 const NAME = 'LaunchDarkly Events Source'
 const CODE = 'async function onRequest(request, settings) { /* v1 */ }'
-const SETTINGS: FunctionSetting[] = [
+const SETTINGS: SettingDeclaration[] = [
   { name: 'projectId', label: 'Project ID', description: 'project', type: 'STRING', required: false, sensitive: false },
   { name: 'webhookSecret', label: 'Webhook secret', description: 'secret', type: 'STRING', required: false, sensitive: true },
   { name: 'includeCustomData', label: 'Include data', description: 'data', type: 'BOOLEAN', required: false, sensitive: false }

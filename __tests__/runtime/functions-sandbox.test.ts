@@ -7,11 +7,10 @@ import {
   httpStatusFor,
   isSegmentError,
   loadFunction,
-  MAX_MESSAGE_BYTES,
-  SEGMENT_ERROR_NAMES,
   type InvocationResult,
   type SandboxOptions,
-} from '../runtime/functions-sandbox'
+} from '../../runtime/functions-sandbox'
+import { MAX_MESSAGE_BYTES, SEGMENT_ERROR_NAMES } from '../../shared'
 
 /** Wraps a handler body as Segment's editor would hold it. */
 const fn = (body: string, prelude = ''): string => `${prelude}\nasync function onRequest(request, settings) {\n${body}\n}`

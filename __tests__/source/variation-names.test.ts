@@ -1,11 +1,11 @@
-// Variation names (SPEC 3.6) through the built function, against a nock stand-in for
+// Variation names (design §3.6) through the built function, against a nock stand-in for
 // LaunchDarkly's REST API: one request per flag, parallel, cached across warm
 // invocations, project key resolved once, retryable and non-retryable failures.
 
 import nock from 'nock'
-import fixture from './fixtures/node-server-sdk-bulk.json'
-import { InvocationResult } from '../runtime/functions-sandbox'
-import { failure, loadSource, SETTINGS, useLocalNetworkOnly } from './source-function-helpers'
+import fixture from '../fixtures/node-server-sdk-bulk.json'
+import { InvocationResult } from '../../runtime/functions-sandbox'
+import { failure, loadSource, SETTINGS, useLocalNetworkOnly } from './helpers'
 
 useLocalNetworkOnly()
 

@@ -2,12 +2,12 @@
 // for ordinary Segment calls mapped by the presets.
 
 import { createTestIntegration, PayloadValidationError } from '@segment/actions-core'
-import destination from '../../destinations/launchdarkly-events'
-import { payloadIdFor } from '../../shared'
+import destination from '..'
+import { payloadIdFor } from '../core'
 import {
   CLIENT_SIDE_ID, CREATION_DATE, exportedPage, exportedTrack, FIXED_HEADERS, interceptBulk, launchDarklyHeaders,
   segmentEvent, settings, SOURCE_ENVIRONMENT, TIMESTAMP
-} from './helpers'
+} from './__helpers__'
 
 const presetMapping = (name: string) => {
   const preset = destination.presets?.find((p) => p.name === name)

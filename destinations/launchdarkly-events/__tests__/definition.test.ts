@@ -1,0 +1,103 @@
+// The destination's definition: fixed names (design §2), settings, headers, and fields that
+// are derived from the export schema rather than restated.
+
+import { createTestIntegration } from '@segment/actions-core'
+import type { InputField } from '@segment/actions-core'
+import destination from '..'
+import { USER_AGENT } from '../version'
+import { EXPORT_SCHEMA, EXPORT_KINDS, isSentToLaunchDarkly, propertiesOf } from '../core'
+import type { ExportKind } from '../core'
+
+const ACTION_OF: Record<ExportKind, string> = {
+  feature: 'sendFeatureEvent',
+  click: 'sendClickEvent',
+  pageview: 'sendPageViewEvent',
+  custom: 'sendCustomEvent'
+}
+
+test('name, slug, mode and the four actions', () => {
+  expect(destination.name).toBe('LaunchDarkly Events')
+  expect(destination.slug).toBe('actions-launchdarkly-events')
+  expect(destination.mode).toBe('cloud')
+  expect(Object.keys(destination.actions)).toEqual(['sendFeatureEvent', 'sendClickEvent', 'sendPageViewEvent', 'sendCustomEvent'])
+})
+
+test('settings: custom scheme, clientSideId required, base URLs with their defaults', () => {
+  const authentication = destination.authentication
+  expect(authentication?.scheme).toBe('custom')
+  expect(authentication?.fields).toMatchObject({
+    clientSideId: { type: 'string', required: true },
+    eventsBaseUrl: { type: 'string', default: 'https://events.launchdarkly.com' },
+    sdkBaseUrl: { type: 'string', default: 'https://clientsdk.launchdarkly.com' }
+  })
+  expect(authentication?.fields.clientSideId.description).toContain('Project settings → Environments')
+})
+
+test('every action and field is labelled and described for the Segment UI', () => {
+  for (const action of Object.values(destination.actions)) {
+    expect(action.title).toBeTruthy()
+    expect(action.description).toBeTruthy()
+    for (const field of Object.values(action.fields)) {
+      expect(field.label).toBeTruthy()
+      expect(field.description).toBeTruthy()
+    }
+  }
+})
+
+test('extendRequest adds the fixed headers', () => {
+  const settings = { clientSideId: 'x' }
+  expect(destination.extendRequest?.({ settings, payload: undefined })).toEqual({
+    headers: { 'Content-Type': 'application/json', 'X-LaunchDarkly-Event-Schema': '4', 'User-Agent': USER_AGENT }
+  })
+})
+
+describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))('%s → %s: fields from the schema', (kind, slug) => {
+  const fields = destination.actions[slug].fields as Record<string, InputField>
+  const sent = propertiesOf(kind).filter(isSentToLaunchDarkly)
+
+  test('one field per property sent to LaunchDarkly, then environment and the delivery fields', () => {
+    expect(Object.keys(fields)).toEqual([...sent.map((p) => p.name), 'environment', 'messageId', 'enable_batching', 'batch_size'])
+  })
+
+  test.each(sent.map((p) => [p.name, p] as const))('%s: label, description and default from the schema', (name, property) => {
+    const field = fields[name]
+    expect(field.label).toBe(property.label)
+    expect(field.description.startsWith(property.description)).toBe(true)
+    const path = { '@path': `$.${property.segment}` }
+    if (name === 'contextKeys') {
+      expect(field.default).toEqual({
+        '@if': {
+          exists: { '@path': '$.properties.contextKeys' },
+          then: { '@path': '$.properties.contextKeys' },
+          else: { '@if': { exists: { '@path': '$.userId' }, then: { user: { '@path': '$.userId' } }, else: { user: { '@path': '$.anonymousId' } } } }
+        }
+      })
+    } else if (property.type === 'json') {
+      expect(field).toMatchObject({ type: 'string', default: { '@json': { mode: 'encode', value: path } } })
+    } else {
+      expect(field).toMatchObject({ type: property.type, default: path })
+    }
+  })
+
+  test('required exactly where the reverse mapping needs the field', () => {
+    expect(Object.keys(fields).filter((name) => fields[name].required === true)).toEqual(['timestamp', 'key', 'contextKeys'])
+  })
+
+  test('environment (echo guard) and the hidden messageId (payload ID) read the Segment message', () => {
+    const environment = EXPORT_SCHEMA.find((p) => p.name === 'environment')
+    expect(fields.environment).toMatchObject({ label: environment?.label, type: 'string', required: false, default: { '@path': '$.properties.environment' } })
+    expect(fields.messageId).toMatchObject({ type: 'string', unsafe_hidden: true, default: { '@path': '$.messageId' } })
+  })
+
+  test('the action subscribes like its preset', () => {
+    const preset = destination.presets?.find((p) => p.partnerAction === slug && p.type === 'automatic' && p.subscribe === destination.actions[slug].defaultSubscription)
+    expect(preset).toBeDefined()
+  })
+})
+
+test('each action validates its fields under its own schema key (titles are distinct)', () => {
+  // actions-core caches payload schemas under "<destination>:<action title>".
+  const titles = Object.values(destination.actions).map((a) => a.title)
+  expect(new Set(titles).size).toBe(titles.length)
+  expect(createTestIntegration(destination)).toBeDefined()
+})

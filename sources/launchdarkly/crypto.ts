@@ -1,0 +1,43 @@
+// Hashes, HMACs and comparisons on whichever crypto the runtime offers (segment-globals.ts).
+
+import { sha256Hex } from '../../shared'
+import { segmentCrypto } from './segment-globals'
+
+/**
+ * Lowercase hex SHA-256 with Node's crypto: much faster than the portable one in shared/,
+ * same output. Undefined if the runtime lacks it; shared/ then uses its own.
+ */
+export function nodeSha256(): ((text: string) => string) | undefined {
+  const node = segmentCrypto()
+  const createHash = node?.createHash
+  if (typeof createHash !== 'function') return undefined
+  return (text) => createHash.call(node, 'sha256').update(text).digest('hex')
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16))
+
+/** Lowercase hex HMAC-SHA256 of `text`'s UTF-8, keyed with `key`'s UTF-8. */
+export async function hmacSha256Hex(key: string, text: string): Promise<string> {
+  const runtime = segmentCrypto()
+  if (typeof runtime?.createHmac === 'function') return runtime.createHmac('sha256', key).update(text).digest('hex')
+  if (runtime?.subtle === undefined) throw new Error('the runtime offers neither crypto.createHmac nor crypto.subtle')
+  const encoder = new TextEncoder()
+  const cryptoKey = await runtime.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const signature = new Uint8Array(await runtime.subtle.sign('HMAC', cryptoKey, encoder.encode(text)))
+  let hex = ''
+  for (const byte of signature) hex += HEX[byte]
+  return hex
+}
+
+/**
+ * Compares two strings in time that depends on neither: both are hashed first, and the
+ * two equal-length digests are compared without an early exit.
+ */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const hash = nodeSha256() ?? sha256Hex
+  const x = hash(a)
+  const y = hash(b)
+  let difference = 0
+  for (let i = 0; i < x.length; i++) difference |= x.charCodeAt(i) ^ y.charCodeAt(i)
+  return difference === 0
+}
