@@ -35,14 +35,14 @@
 
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { SETTINGS } from '../../sources/launchdarkly/settings'
 
 export const CASES_DIR = path.join(__dirname, 'cases')
-export const MAX_BODY_BYTES = 512 * 1024
 
 export const DEFAULT_SETTINGS = { projectId: 'proj-1', environmentId: 'env-1' }
 
 /** The settings that must never show up in a log line or an error (design §3.7, 4.1). */
-export const SECRET_SETTINGS = ['accessToken', 'webhookSecret', 'ingestToken'] as const
+export const SECRET_SETTINGS = SETTINGS.filter((setting) => setting.sensitive).map((setting) => setting.name)
 
 /** Every class the issue asks the corpus to cover; a test checks each has a case. */
 export const CLASSES = [
