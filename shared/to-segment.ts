@@ -106,8 +106,8 @@ export function readDelivery(body: string, settings: ExportSettings = {}): ReadD
 /**
  * Converts every event of a read delivery, with the variation names looked up for its
  * flags, and decides the outcome: each event is emitted, skipped or rejected (Segment's
- * 32 KB message limit included). Throws PayloadError when events were rejected and
- * nothing else came of the delivery.
+ * 32 KB message limit included). Throws PayloadError when events were rejected and none
+ * was emitted, skipped ones or not: a sender must hear about a misconfiguration.
  */
 export function convertDelivery(delivery: ReadDelivery, names?: VariationNames): ConvertedDelivery {
   const ids = new MessageIds(delivery.settings.hash)
@@ -133,8 +133,11 @@ export function convertDelivery(delivery: ReadDelivery, names?: VariationNames):
       rejected.push({ index: item.index, reason: error.message })
     }
   }
-  if (rejected.length > 0 && calls.length === 0 && Object.keys(skipped).length === 0) {
-    throw new PayloadError(`Every event of the delivery was rejected: ${describeRejections(rejected)}`)
+  if (rejected.length > 0 && calls.length === 0) {
+    const kinds = Object.keys(skipped)
+    if (kinds.length === 0) throw new PayloadError(`Every event of the delivery was rejected: ${describeRejections(rejected)}`)
+    const others = kinds.map((kind) => `${kind}=${skipped[kind]}`).join(' ')
+    throw new PayloadError(`No event of the delivery was exported: ${describeRejections(rejected)} (the others were of kinds that are not exported: ${others})`)
   }
   return { calls, summary: { emitted: calls.length, skipped, rejected } }
 }

@@ -128,7 +128,12 @@ describe('whole-body rejections (InvalidEventPayload)', () => {
       JSON.stringify({ message: { data: b64(JSON.stringify({ message: { data: 'e30=' }, subscription: 's' })) }, subscription: 's' }),
       'Expected Pub/Sub message.data to hold LaunchDarkly events; found another Pub/Sub push'
     ],
-    ['every event rejected', '[{"kind":"nope"},{"kind":"custom"}]', 'Every event of the delivery was rejected: event 0: unknown kind "nope"; event 1: event has no context (expected context, contextKeys, user or userKey)']
+    ['every event rejected', '[{"kind":"nope"},{"kind":"custom"}]', 'Every event of the delivery was rejected: event 0: unknown kind "nope"; event 1: event has no context (expected context, contextKeys, user or userKey)'],
+    [
+      'nothing exported: skipped kinds do not mask rejections',
+      '[{"kind":"index"},{"kind":"custom"},{"kind":"summary"},{"kind":"index"}]',
+      'No event of the delivery was exported: event 1: event has no context (expected context, contextKeys, user or userKey) (the others were of kinds that are not exported: index=2 summary=1)'
+    ]
   ])('%s', (_name, body, message) => {
     expect(payloadError(body)).toBe(message)
   })

@@ -53,6 +53,17 @@ describe('an SDK /bulk payload (node-server-sdk 9.13.7 fixture)', () => {
     expect(result.calls[0].message.properties).toMatchObject(ORIGIN)
   })
 
+  it('fails an SDK batch of summaries and feature events when no environment is configured: the skipped ones do not hide it', async () => {
+    const source = await loadSource()
+    const body = JSON.stringify([{ kind: 'index', creationDate: 1, context: { kind: 'user', key: 'u' } }, feature(0), { kind: 'summary', startDate: 1, endDate: 2, features: {} }])
+    const result = await source.invoke({ body }, { projectId: 'proj-1' })
+    expect(failure(result)).toEqual({
+      name: 'InvalidEventPayload',
+      message:
+        'No event of the delivery was exported: event 1: no environment: the payload carries none and the environmentId setting is empty (the others were of kinds that are not exported: index=1 summary=1)'
+    })
+  })
+
   it('rejects every event, naming the setting, when neither the payload nor the settings give an environment', async () => {
     const source = await loadSource()
     const result = await source.invoke({ body: JSON.stringify([feature(0)]) }, { projectId: 'proj-1', environmentId: '   ' })
