@@ -23,7 +23,8 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0
   for await (const chunk of req) {
     size += (chunk as Buffer).length
-    if (size > MAX_READ_BYTES) throw new BodyError(`Expected a body of at most ${MAX_BODY_BYTES} bytes; found more than ${MAX_READ_BYTES} bytes`)
+    if (size > MAX_READ_BYTES)
+      throw new BodyError(`Expected a body of at most ${MAX_BODY_BYTES} bytes; found more than ${MAX_READ_BYTES} bytes`)
     chunks.push(chunk as Buffer)
   }
   const raw = Buffer.concat(chunks)
@@ -34,7 +35,11 @@ export async function readBody(req: IncomingMessage): Promise<string> {
       return (await gunzipAsync(raw, { maxOutputLength: MAX_READ_BYTES })).toString('utf8')
     } catch (error) {
       const tooBig = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
-      throw new BodyError(tooBig ? `Expected a body of at most ${MAX_BODY_BYTES} bytes; found gzip data inflating past ${MAX_READ_BYTES} bytes` : 'Expected a gzip body (Content-Encoding: gzip); found data that does not inflate')
+      throw new BodyError(
+        tooBig
+          ? `Expected a body of at most ${MAX_BODY_BYTES} bytes; found gzip data inflating past ${MAX_READ_BYTES} bytes`
+          : 'Expected a gzip body (Content-Encoding: gzip); found data that does not inflate'
+      )
     }
   }
   return raw.toString('utf8')

@@ -36,10 +36,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv, projectRoot: string): Runt
   }
   const forwardEventsTo = env.LD_FORWARD_EVENTS_TO?.trim() || undefined
   if (forwardEventsTo !== undefined && !/^https?:\/\/[^/]/.test(forwardEventsTo)) {
-    throw new Error(`LD_FORWARD_EVENTS_TO must be an http(s) URL such as https://events.launchdarkly.com, found ${JSON.stringify(forwardEventsTo)}`)
+    throw new Error(
+      `LD_FORWARD_EVENTS_TO must be an http(s) URL such as https://events.launchdarkly.com, found ${JSON.stringify(
+        forwardEventsTo
+      )}`
+    )
   }
   const port = env.PORT === undefined || env.PORT === '' ? DEFAULT_PORT : Number(env.PORT)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, found ${JSON.stringify(env.PORT)}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, found ${JSON.stringify(env.PORT)}`)
   return {
     host: '127.0.0.1',
     port,

@@ -3,6 +3,7 @@
 // batch path), POST /authenticate with the settings as the body, GET /manifest.
 
 import { Destination, DestinationDefinition, JSONObject } from '@segment/actions-core'
+import type { Settings } from '../destinations/launchdarkly-events/generated-types'
 
 export interface RouteResult {
   status: number
@@ -33,20 +34,23 @@ async function summarize(response: RecordedResponse): Promise<Exchange> {
   })
   return {
     request: { url: request.url, method: request.method, headers, body: await request.text() },
-    response: { statusCode: response.status, statusMessage: response.statusText, body: response.data ?? response.content ?? '' }
+    response: {
+      statusCode: response.status,
+      statusMessage: response.statusText,
+      body: response.data ?? response.content ?? ''
+    }
   }
 }
 
 function errorOutput(error: unknown): Array<{ statusCode: number; message: string; requestError: true }> {
   const err = error as { status?: number; message?: string; response?: { status?: number } }
-  return [{ statusCode: err.response?.status ?? err.status ?? 500, message: err.message ?? String(error), requestError: true }]
+  return [
+    { statusCode: err.response?.status ?? err.status ?? 500, message: err.message ?? String(error), requestError: true }
+  ]
 }
 
 export class DestinationRoutes {
-  constructor(
-    private readonly definition: DestinationDefinition<any>,
-    readonly directoryName: string
-  ) {}
+  constructor(private readonly definition: DestinationDefinition<Settings>, readonly directoryName: string) {}
 
   get actionSlugs(): string[] {
     return Object.keys(this.definition.actions)
@@ -63,7 +67,7 @@ export class DestinationRoutes {
     const input = (body ?? {}) as JSONObject
     if (route === 'authenticate') {
       try {
-        await destination.testAuthentication(input)
+        await destination.testAuthentication(input as unknown as Settings)
         return { status: 200, body: { ok: true } }
       } catch (error) {
         return { status: 200, body: { ok: false, error: (error as Error).message, fields: {} } }
@@ -74,13 +78,15 @@ export class DestinationRoutes {
 
     // As `serve` does: the fields' defaults, overridden by the mapping given.
     const defaults = Object.fromEntries(
-      Object.entries(action.definition.fields).flatMap(([key, field]) => (field.default === undefined ? [] : [[key, field.default]]))
+      Object.entries(action.definition.fields).flatMap(([key, field]) =>
+        field.default === undefined ? [] : [[key, field.default]]
+      )
     )
     const mapping = { ...defaults, ...((input.mapping as JSONObject) ?? {}) } as JSONObject
     type Bundle = Parameters<typeof action.execute>[0]
     const params = {
       data: (input.payload ?? {}) as JSONObject,
-      settings: (input.settings ?? {}) as JSONObject,
+      settings: (input.settings ?? {}) as unknown as Settings,
       mapping,
       // OAuth tokens; this destination authenticates with its settings only.
       auth: input.auth as unknown as Bundle['auth']
@@ -90,7 +96,16 @@ export class DestinationRoutes {
         const results = await action.executeBatch({ ...params, data: input.payload as JSONObject[] })
         // serve answers with the exchanges; events that failed alone are added in its error shape.
         const failed = results.flatMap((result, index) =>
-          result.status >= 200 && result.status < 300 ? [] : [{ index, statusCode: result.status, message: String((result as { errormessage?: unknown }).errormessage ?? ''), requestError: true }]
+          result.status >= 200 && result.status < 300
+            ? []
+            : [
+                {
+                  index,
+                  statusCode: result.status,
+                  message: String((result as { errormessage?: unknown }).errormessage ?? ''),
+                  requestError: true
+                }
+              ]
         )
         return { status: 200, body: [...(await this.exchanges(destination)), ...failed] }
       }
@@ -101,7 +116,7 @@ export class DestinationRoutes {
     }
   }
 
-  private exchanges(destination: Destination<any>): Promise<Exchange[]> {
+  private exchanges(destination: Destination<Settings>): Promise<Exchange[]> {
     return Promise.all((destination.responses as unknown as RecordedResponse[]).map(summarize))
   }
 }

@@ -12,18 +12,34 @@ export interface ForwardResult {
   error?: string
 }
 
-export async function forwardSdkRequest(baseUrl: string, pathAndQuery: string, headers: IncomingHttpHeaders, body: string): Promise<ForwardResult> {
+export async function forwardSdkRequest(
+  baseUrl: string,
+  pathAndQuery: string,
+  headers: IncomingHttpHeaders,
+  body: string
+): Promise<ForwardResult> {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue
-    if (FORWARDED_HEADERS.includes(name) || name.startsWith('x-launchdarkly-')) out[name] = Array.isArray(value) ? value.join(', ') : value
+    if (FORWARDED_HEADERS.includes(name) || name.startsWith('x-launchdarkly-'))
+      out[name] = Array.isArray(value) ? value.join(', ') : value
   }
   try {
     // The body was inflated on arrival; it leaves uncompressed.
-    const res = await fetch(new URL(pathAndQuery, baseUrl.replace(/\/+$/, '') + '/'), { method: 'POST', headers: out, body, signal: AbortSignal.timeout(10_000) })
+    const res = await fetch(new URL(pathAndQuery, baseUrl.replace(/\/+$/, '') + '/'), {
+      method: 'POST',
+      headers: out,
+      body,
+      signal: AbortSignal.timeout(10_000)
+    })
     await res.arrayBuffer()
     return { status: res.status }
   } catch (error) {
-    return { error: (error as Error).name === 'TimeoutError' ? 'no answer within 10 s' : String((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message) }
+    return {
+      error:
+        (error as Error).name === 'TimeoutError'
+          ? 'no answer within 10 s'
+          : String((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message)
+    }
   }
 }

@@ -51,8 +51,7 @@ interface InvocationReport {
 
 export type InvocationResult =
   /** `returned`: what onRequest resolved to, as JSON (Segment ignores it; the local runtime shows it). */
-  | ({ ok: true; returned: unknown } & InvocationReport)
-  | ({ ok: false; error: InvocationError } & InvocationReport)
+  ({ ok: true; returned: unknown } & InvocationReport) | ({ ok: false; error: InvocationError } & InvocationReport)
 
 export interface SandboxConsole {
   log(...args: unknown[]): void
@@ -146,7 +145,7 @@ export function loadFunction(code: string, options: SandboxOptions = {}): Source
       const result = tail.then(() => run(request, settings))
       tail = result.catch(() => undefined)
       return result
-    },
+    }
   }
 }
 
@@ -200,7 +199,9 @@ const ARGS_KEY = '\u0000segmentSandboxArgs'
  * host call could not). After the first `await`, only the race below bounds the time: a
  * busy loop there would block the host too, a vm limitation.
  */
-const CALL = new vm.Script(`onRequest(...globalThis[${JSON.stringify(ARGS_KEY)}])`, { filename: 'segment-functions-invoke.js' })
+const CALL = new vm.Script(`onRequest(...globalThis[${JSON.stringify(ARGS_KEY)}])`, {
+  filename: 'segment-functions-invoke.js'
+})
 
 interface Invocation {
   calls: RecordedCall[]
@@ -235,14 +236,16 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
         type,
         (message: unknown): void => {
           // Errors for the function to catch belong to its realm (prelude is set before any call).
-          if (!current) throw prelude.makeError(`Segment.${type}: called outside an invocation (was a promise left un-awaited?)`)
+          if (!current)
+            throw prelude.makeError(`Segment.${type}: called outside an invocation (was a promise left un-awaited?)`)
           const problem = checkMessage(type, message)
           if (problem !== undefined) throw prelude.makeError(`Segment.${type}: ${problem}`)
           current.calls.push({ type, message: JSON.parse(JSON.stringify(message)) as Record<string, unknown> })
-        },
+        }
       ])
     ),
-    fetch: options.fetch ?? ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => fetch(input, init)),
+    fetch:
+      options.fetch ?? ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => fetch(input, init)),
     crypto: nodeCrypto,
     cache: ttlCache(now),
     console: {
@@ -250,7 +253,7 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
       info: writer('info'),
       warn: writer('warn'),
       error: writer('error'),
-      debug: writer('debug'),
+      debug: writer('debug')
     },
     atob,
     btoa,
@@ -258,7 +261,11 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
     URLSearchParams,
     TextEncoder,
     TextDecoder,
-    setTimeout: (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): NodeJS.Timeout | undefined => {
+    setTimeout: (
+      callback: (...args: unknown[]) => void,
+      ms?: number,
+      ...args: unknown[]
+    ): NodeJS.Timeout | undefined => {
       // A discarded (timed-out) instance schedules nothing more.
       if (disposed) return undefined
       const timer = setTimeout(() => {
@@ -272,7 +279,7 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
       if (timer === undefined) return
       timers.delete(timer)
       clearTimeout(timer)
-    },
+    }
   }
 
   const context = vm.createContext(globals, { name: 'segment-function' })
@@ -332,7 +339,7 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
     dispose() {
       disposed = true
       clearTimers()
-    },
+    }
   }
 }
 
@@ -362,7 +369,8 @@ function checkMessage(type: SegmentCallType, message: unknown): string | undefin
     return `the message is not serializable as JSON (${messageOf(err)})`
   }
   const bytes = Buffer.byteLength(json, 'utf8')
-  if (bytes > MAX_MESSAGE_BYTES) return `the message is ${bytes} bytes of JSON, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`
+  if (bytes > MAX_MESSAGE_BYTES)
+    return `the message is ${bytes} bytes of JSON, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`
   return undefined
 }
 

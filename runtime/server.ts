@@ -23,7 +23,11 @@ const SOURCE_PATHS: Array<{ pattern: RegExp; describe: string; sdk?: true }> = [
   { pattern: /^\/bulk\/?$/, describe: '/bulk (server-side SDKs)', sdk: true },
   { pattern: /^\/diagnostic\/?$/, describe: '/diagnostic (SDK diagnostics: counted as skipped)', sdk: true },
   { pattern: /^\/mobile(\/events(\/bulk)?)?\/?$/, describe: '/mobile (mobile SDKs)', sdk: true },
-  { pattern: /^\/events\/(bulk|diagnostic)\/([^/]+)\/?$/, describe: '/events/bulk/{environmentId} (client-side SDKs)', sdk: true }
+  {
+    pattern: /^\/events\/(bulk|diagnostic)\/([^/]+)\/?$/,
+    describe: '/events/bulk/{environmentId} (client-side SDKs)',
+    sdk: true
+  }
 ]
 
 export interface LocalRuntime {
@@ -58,11 +62,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const { config } = options
   const log = options.log ?? ((line: string) => console.log(line))
   const code = options.functionCode ?? readBuiltFunction()
-  const fn: SourceFunction = loadFunction(code, { console: { log, info: log, warn: log, error: log, debug: () => {} } })
-  const sink: Sink = config.segmentWriteKey ? new SegmentSink(config.segmentWriteKey, config.segmentHost, log) : new NdjsonSink(config.dataDir, log)
+  const fn: SourceFunction = loadFunction(code, {
+    console: { log, info: log, warn: log, error: log, debug: () => undefined }
+  })
+  const sink: Sink = config.segmentWriteKey
+    ? new SegmentSink(config.segmentWriteKey, config.segmentHost, log)
+    : new NdjsonSink(config.dataDir, log)
   const routes = new DestinationRoutes(destination, 'launchdarkly-events')
 
-  async function onSource(req: IncomingMessage, res: ServerResponse, environmentFromPath: string | undefined, fromSdk: boolean): Promise<void> {
+  async function onSource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    environmentFromPath: string | undefined,
+    fromSdk: boolean
+  ): Promise<void> {
     let body: string
     try {
       body = await readBody(req)
@@ -74,11 +87,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     // A client-side SDK names its environment in the path.
     if (!settings.environmentId && environmentFromPath) settings.environmentId = decodeURIComponent(environmentFromPath)
     // LaunchDarkly gets the SDK's events whatever the function makes of them.
-    const forwarded = fromSdk && config.forwardEventsTo ? forwardSdkRequest(config.forwardEventsTo, req.url ?? '/', req.headers, body) : undefined
+    const forwarded =
+      fromSdk && config.forwardEventsTo
+        ? forwardSdkRequest(config.forwardEventsTo, req.url ?? '/', req.headers, body)
+        : undefined
     const result = await fn.invoke({ body, headers: req.headers, url: req.url }, settings)
     const relay = await forwarded
     if (relay && relay.status !== 202 && relay.status !== 200) {
-      log(`runtime: forwarding ${req.url} to ${config.forwardEventsTo} failed: ${relay.error ?? `HTTP ${relay.status}`}`)
+      log(
+        `runtime: forwarding ${req.url} to ${config.forwardEventsTo} failed: ${relay.error ?? `HTTP ${relay.status}`}`
+      )
     }
     const status = httpStatusFor(result)
     if (!result.ok) return send(res, status, { error: result.error.name, message: result.error.message })
@@ -93,7 +111,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       res.writeHead(204, {
         'Access-Control-Allow-Origin': '*',
         'Access-Control-Allow-Methods': 'POST, GET, OPTIONS',
-        'Access-Control-Allow-Headers': 'Content-Type, Authorization, X-LaunchDarkly-Event-Schema, X-LaunchDarkly-Payload-ID, X-LaunchDarkly-User-Agent, X-LaunchDarkly-Wrapper'
+        'Access-Control-Allow-Headers':
+          'Content-Type, Authorization, X-LaunchDarkly-Event-Schema, X-LaunchDarkly-Payload-ID, X-LaunchDarkly-User-Agent, X-LaunchDarkly-Wrapper'
       })
       return void res.end()
     }
@@ -105,7 +124,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       } catch {
         return send(res, 400, { error: 'the request body must be JSON' })
       }
-      const result = await routes.handle(req.method ?? 'GET', path.slice(DESTINATION_PREFIX.length).replace(/\/$/, ''), parsed)
+      const result = await routes.handle(
+        req.method ?? 'GET',
+        path.slice(DESTINATION_PREFIX.length).replace(/\/$/, ''),
+        parsed
+      )
       return send(res, result.status, result.body)
     }
     if (path === '/' && req.method === 'GET') return send(res, 200, banner(url, sink, routes, config.forwardEventsTo))
@@ -164,7 +187,9 @@ export function banner(url: string, sink: Sink, routes: DestinationRoutes, forwa
 async function main(): Promise<void> {
   const config = configFromEnv(process.env, PROJECT_ROOT)
   const runtime = await startRuntime({ config })
-  console.log(banner(runtime.url, runtime.sink, new DestinationRoutes(destination, 'launchdarkly-events'), config.forwardEventsTo))
+  console.log(
+    banner(runtime.url, runtime.sink, new DestinationRoutes(destination, 'launchdarkly-events'), config.forwardEventsTo)
+  )
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return

@@ -62,7 +62,8 @@ export function problemsOf(code: string): string[] {
   } catch (error) {
     problems.push(`it does not compile: ${(error as Error).message}`)
   }
-  if (!/^async function onRequest\(request, settings\) \{/m.test(code)) problems.push('it has no top-level async function onRequest(request, settings)')
+  if (!/^async function onRequest\(request, settings\) \{/m.test(code))
+    problems.push('it has no top-level async function onRequest(request, settings)')
   return problems
 }
 
@@ -91,7 +92,9 @@ export async function buildSource(options: BuildOptions = {}): Promise<BuildResu
     footer: { js: FOOTER },
     logLevel: 'silent'
   }).catch((error: { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }) => {
-    const details = (error.errors ?? []).map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text))
+    const details = (error.errors ?? []).map((e) =>
+      e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text
+    )
     throw new BuildError(`esbuild failed: ${details.join('; ') || String(error)}`)
   })
   const code = result.outputFiles[0].text

@@ -62,11 +62,7 @@ export async function deployFunction(options: DeployOptions): Promise<DeployResu
       'no Segment Public API token: set SEGMENT_PUBLIC_API_TOKEN to a token with access to Functions'
     )
   }
-  const api = new PublicApi(
-    (options.baseUrl ?? DEFAULT_API_BASE).replace(/\/+$/, ''),
-    token,
-    options.fetch ?? fetch
-  )
+  const api = new PublicApi((options.baseUrl ?? DEFAULT_API_BASE).replace(/\/+$/, ''), token, options.fetch ?? fetch)
   const log = options.log ?? (() => undefined)
 
   const existing = await api.findSourceFunction(options.displayName)
@@ -141,7 +137,8 @@ class PublicApi {
   async writeFunction(method: 'POST' | 'PATCH', path: string, body: unknown): Promise<string> {
     const data = await this.request(method, path, body)
     const id = isRecord(data.function) ? data.function.id : undefined
-    if (typeof id !== 'string' || id === '') throw badResponse(`${method} ${stripQuery(path)}`, 'data.function.id is missing')
+    if (typeof id !== 'string' || id === '')
+      throw badResponse(`${method} ${stripQuery(path)}`, 'data.function.id is missing')
     return id
   }
 

@@ -53,8 +53,7 @@ export async function main(env: NodeJS.ProcessEnv, io: CliIo = defaultIo): Promi
       log: io.out
     })
     io.out(
-      `${result.action} source function "${displayName}"` +
-        (result.deployed ? ' and deployed it' : ' (not deployed)')
+      `${result.action} source function "${displayName}"` + (result.deployed ? ' and deployed it' : ' (not deployed)')
     )
     io.out(`function ID: ${result.functionId}`)
     return 0

@@ -24,7 +24,9 @@ function withoutExtras(schema: JSONSchema4): JSONSchema4 {
   delete copy.title
   delete copy.enum
   if (copy.type === 'object' && copy.properties) {
-    copy.properties = Object.fromEntries(Object.entries(copy.properties).map(([key, value]) => [key, withoutExtras(value)]))
+    copy.properties = Object.fromEntries(
+      Object.entries(copy.properties).map(([key, value]) => [key, withoutExtras(value)])
+    )
   } else if (copy.type === 'array' && copy.items && !Array.isArray(copy.items)) {
     copy.items = withoutExtras(copy.items)
   }
@@ -32,14 +34,17 @@ function withoutExtras(schema: JSONSchema4): JSONSchema4 {
 }
 
 function typesOf(fields: Record<string, MinimalInputField>, name: string): Promise<string> {
-  const schema = withoutExtras(fieldsToJsonSchema(fields, { tsType: true }) as JSONSchema4)
+  const schema = withoutExtras(fieldsToJsonSchema(fields, { tsType: true }))
   return compile(schema, name, { bannerComment: BANNER, style: STYLE })
 }
 
 /** Every generated-types.ts of the destination: absolute path → expected contents. */
 export async function generatedTypes(): Promise<Map<string, string>> {
   const files = new Map<string, string>()
-  files.set(join(DESTINATION_DIR, 'generated-types.ts'), await typesOf(destination.authentication?.fields ?? {}, 'Settings'))
+  files.set(
+    join(DESTINATION_DIR, 'generated-types.ts'),
+    await typesOf(destination.authentication?.fields ?? {}, 'Settings')
+  )
   for (const [slug, action] of Object.entries(destination.actions)) {
     files.set(join(DESTINATION_DIR, slug, 'generated-types.ts'), await typesOf(action.fields, 'Payload'))
   }

@@ -82,7 +82,10 @@ export function optional(type: CheckedType, name: string): Conversion {
 /** Like `optional`, but an event without it is rejected. */
 export function required(type: CheckedType, name: string, what: string): Conversion {
   const ok = (v: unknown) => checks[type](v) && v !== ''
-  const message = (v: unknown) => `${name} (${what}) must be ${expected[type] === 'a string' ? 'a non-empty string' : expected[type]}, found ${describe(v)}`
+  const message = (v: unknown) =>
+    `${name} (${what}) must be ${
+      expected[type] === 'a string' ? 'a non-empty string' : expected[type]
+    }, found ${describe(v)}`
   return {
     toSegment(value) {
       if (!ok(value)) throw new EventRejection(message(value))
@@ -143,7 +146,11 @@ export const epochMillisToIso: Conversion = {
   toLaunchDarkly(value) {
     const ms = typeof value === 'string' ? Date.parse(value) : isFiniteNumber(value) ? value : NaN
     if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime())) {
-      throw new MappingError(`timestamp must be an ISO-8601 date, found ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describe(value)}`)
+      throw new MappingError(
+        `timestamp must be an ISO-8601 date, found ${
+          typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describe(value)
+        }`
+      )
     }
     return ms
   }
@@ -185,7 +192,8 @@ export const variationName: Conversion = {
 export const inExperiment: Conversion = {
   toSegment: (value) => value === true,
   // LaunchDarkly's own reasons carry inExperiment only when true; a reason needs a kind.
-  toLaunchDarkly: (value, fields) => (value === true && typeof own(fields, 'reasonKind') === 'string' ? true : undefined)
+  toLaunchDarkly: (value, fields) =>
+    value === true && typeof own(fields, 'reasonKind') === 'string' ? true : undefined
 }
 
 /**
@@ -204,6 +212,7 @@ export const servedFallback: Conversion = {
 
 /** Custom data leaves only with includeCustomData (LaunchDarkly's own export drops it). */
 export const customData: Conversion = {
-  toSegment: (value, event) => (event.includeCustomData && value !== undefined ? shallowEnough(value, 'data', EventRejection) : undefined),
+  toSegment: (value, event) =>
+    event.includeCustomData && value !== undefined ? shallowEnough(value, 'data', EventRejection) : undefined,
   toLaunchDarkly: (value) => shallowEnough(value, 'data', MappingError)
 }

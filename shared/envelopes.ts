@@ -13,9 +13,7 @@ import { MAX_BODY_BYTES } from './segment-functions'
 export const EXPECTED_FORMS =
   'a Pub/Sub push, an audit-log entry, a Data Export record, a LaunchDarkly SDK event, a JSON array of records and events, or NDJSON'
 
-export type Item =
-  | { index: number; event: JsonObject; record?: JsonObject }
-  | { index: number; rejection: string }
+export type Item = { index: number; event: JsonObject; record?: JsonObject } | { index: number; rejection: string }
 
 export type Envelope =
   | { form: 'audit'; entry: JsonObject }
@@ -74,13 +72,20 @@ function fromText(text: string, pubsub: boolean): Envelope {
   if (parsed.ok) return fromValue(parsed.value, pubsub)
 
   // NDJSON: one object per line; a line that does not parse is rejected alone.
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '')
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
   const items = lines.map((line, index): Item => {
     const value = parseJson(line)
-    return value.ok ? toItem(value.value, index, `line ${index + 1}`) : { index, rejection: `line ${index + 1} is not valid JSON` }
+    return value.ok
+      ? toItem(value.value, index, `line ${index + 1}`)
+      : { index, rejection: `line ${index + 1} is not valid JSON` }
   })
   if (lines.length < 2 || items.every((item) => 'rejection' in item && item.rejection.endsWith('not valid JSON'))) {
-    throw new PayloadError(`Expected ${EXPECTED_FORMS}; found text that is neither JSON nor NDJSON, starting ${startOf(text)}`)
+    throw new PayloadError(
+      `Expected ${EXPECTED_FORMS}; found text that is neither JSON nor NDJSON, starting ${startOf(text)}`
+    )
   }
   return { form: 'ndjson', items, pubsub }
 }
@@ -93,7 +98,8 @@ function fromValue(value: unknown, pubsub: boolean): Envelope {
 
   const message = own(value, 'message')
   if (isObject(message) && own(message, 'data') !== undefined && own(value, 'subscription') !== undefined) {
-    if (pubsub) throw new PayloadError('Expected Pub/Sub message.data to hold LaunchDarkly events; found another Pub/Sub push')
+    if (pubsub)
+      throw new PayloadError('Expected Pub/Sub message.data to hold LaunchDarkly events; found another Pub/Sub push')
     return fromPubSub(own(message, 'data'))
   }
   if (isAuditEntry(value)) return { form: 'audit', entry: value }
@@ -105,8 +111,13 @@ function fromValue(value: unknown, pubsub: boolean): Envelope {
 function fromPubSub(data: unknown): Envelope {
   const text = typeof data === 'string' ? decodeBase64Utf8(data) : undefined
   if (text === undefined) {
-    throw new PayloadError(`Expected Pub/Sub message.data to be base64; found ${typeof data === 'string' ? 'a string that is not base64' : describe(data)}`)
+    throw new PayloadError(
+      `Expected Pub/Sub message.data to be base64; found ${
+        typeof data === 'string' ? 'a string that is not base64' : describe(data)
+      }`
+    )
   }
-  if (text.trim() === '') throw new PayloadError('Expected Pub/Sub message.data to hold LaunchDarkly events; found empty data')
+  if (text.trim() === '')
+    throw new PayloadError('Expected Pub/Sub message.data to hold LaunchDarkly events; found empty data')
   return fromText(text, true)
 }

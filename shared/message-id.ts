@@ -49,5 +49,8 @@ export function auditMessageId(entryId: string, hash: Hash = sha256Hex): string 
 export function payloadIdFor(messageIds: readonly string[], hash: Hash = sha256Hex): string {
   const hex = hash(messageIds.join('\n'))
   const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(
+    20,
+    32
+  )}`
 }

@@ -11,7 +11,12 @@ export const MAX_MESSAGE_BYTES = 32768
 export const FUNCTION_TIMEOUT_MS = 5000
 
 /** Segment's error classes: each fails the delivery for good, except RetryError (retried). */
-export const SEGMENT_ERROR_NAMES = ['EventNotSupported', 'InvalidEventPayload', 'ValidationError', 'RetryError'] as const
+export const SEGMENT_ERROR_NAMES = [
+  'EventNotSupported',
+  'InvalidEventPayload',
+  'ValidationError',
+  'RetryError'
+] as const
 export type SegmentErrorName = (typeof SEGMENT_ERROR_NAMES)[number]
 
 /** The calls the `Segment` global offers a source function. */

@@ -5,7 +5,12 @@ import { JsonObject, own } from './lib/json'
 import { ExportKind } from './kinds'
 import { isSentToLaunchDarkly, propertiesOf } from './schema'
 
-export type LaunchDarklyEvent = JsonObject & { kind: ExportKind; creationDate: number; key: string; contextKeys: Record<string, string> }
+export type LaunchDarklyEvent = JsonObject & {
+  kind: ExportKind
+  creationDate: number
+  key: string
+  contextKeys: Record<string, string>
+}
 
 function writePath(target: JsonObject, path: string, value: unknown): void {
   const parts = path.split('.')
@@ -22,8 +27,8 @@ export function toLaunchDarklyEvent(kind: ExportKind, fields: JsonObject): Launc
   const event: JsonObject = { kind }
   for (const property of propertiesOf(kind)) {
     if (!isSentToLaunchDarkly(property)) continue
-    const value = property.convert.toLaunchDarkly!(own(fields, property.name), fields)
-    if (value !== undefined) writePath(event, property.ld!, value)
+    const value = property.convert.toLaunchDarkly(own(fields, property.name), fields)
+    if (value !== undefined) writePath(event, property.ld, value)
   }
   return event as LaunchDarklyEvent
 }

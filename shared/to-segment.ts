@@ -83,7 +83,13 @@ export interface ConvertedDelivery {
 export function readDelivery(body: string, settings: ExportSettings = {}): ReadDelivery {
   const envelope = readEnvelope(body)
   if (envelope.form === 'audit') {
-    return { form: 'audit', pubsub: false, flags: [], items: [{ index: 0, call: auditEntryToCall(envelope.entry, settings.hash) }], settings }
+    return {
+      form: 'audit',
+      pubsub: false,
+      flags: [],
+      items: [{ index: 0, call: auditEntryToCall(envelope.entry, settings.hash) }],
+      settings
+    }
   }
   const flags = new Map<string, FlagRef>()
   const items = envelope.items.map((item): ReadItem => {
@@ -125,7 +131,9 @@ export function convertDelivery(delivery: ReadDelivery, names?: VariationNames):
       const call = 'call' in item ? item.call : toCall(item.event, includeCustomData, ids, names)
       const bytes = utf8Length(JSON.stringify(call.message))
       if (bytes > MAX_MESSAGE_BYTES) {
-        throw new EventRejection(`the Segment message would be ${bytes} bytes, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`)
+        throw new EventRejection(
+          `the Segment message would be ${bytes} bytes, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`
+        )
       }
       calls.push(call)
     } catch (error) {
@@ -135,9 +143,14 @@ export function convertDelivery(delivery: ReadDelivery, names?: VariationNames):
   }
   if (rejected.length > 0 && calls.length === 0) {
     const kinds = Object.keys(skipped)
-    if (kinds.length === 0) throw new PayloadError(`Every event of the delivery was rejected: ${describeRejections(rejected)}`)
+    if (kinds.length === 0)
+      throw new PayloadError(`Every event of the delivery was rejected: ${describeRejections(rejected)}`)
     const others = kinds.map((kind) => `${kind}=${skipped[kind]}`).join(' ')
-    throw new PayloadError(`No event of the delivery was exported: ${describeRejections(rejected)} (the others were of kinds that are not exported: ${others})`)
+    throw new PayloadError(
+      `No event of the delivery was exported: ${describeRejections(
+        rejected
+      )} (the others were of kinds that are not exported: ${others})`
+    )
   }
   return { calls, summary: { emitted: calls.length, skipped, rejected } }
 }
@@ -145,7 +158,9 @@ export function convertDelivery(delivery: ReadDelivery, names?: VariationNames):
 /** The one log line per delivery (design §3.8). */
 export function summaryLine(summary: DeliverySummary): string {
   const skipped = Object.keys(summary.skipped).map((kind) => `${kind}=${summary.skipped[kind]}`)
-  let line = `launchdarkly: emitted ${summary.emitted}, skipped ${skipped.length ? skipped.join(' ') : '0'}, rejected ${summary.rejected.length}`
+  let line = `launchdarkly: emitted ${summary.emitted}, skipped ${skipped.length ? skipped.join(' ') : '0'}, rejected ${
+    summary.rejected.length
+  }`
   if (summary.rejected.length) line += ` (${describeRejections(summary.rejected)})`
   return line
 }
@@ -165,13 +180,24 @@ function readItem(item: Item, settings: ExportSettings): ReadItem {
   const kind = own(event, 'kind')
   if (typeof kind !== 'string') throw new EventRejection(`kind must be a string, found ${describe(kind)}`)
   if (isSkippedKind(kind)) return { index, skipped: kind }
-  if (kind !== 'alias' && !isExportKind(kind)) throw new EventRejection(`unknown kind ${JSON.stringify(kind.slice(0, 40))}`)
+  if (kind !== 'alias' && !isExportKind(kind))
+    throw new EventRejection(`unknown kind ${JSON.stringify(kind.slice(0, 40))}`)
 
   const environment = origin(record, 'environment', settings.environmentId, 'environmentId')
   const project = origin(record, 'project', settings.projectId, 'projectId')
   if (kind === 'alias') return { index, event: { kind, raw: event, environment, project } }
   const contextKeys = contextKeysOf(event)
-  return { index, event: { kind, raw: event, environment, project, contextKeys, named: kind === 'feature' ? nameToLookUp(event) : undefined } }
+  return {
+    index,
+    event: {
+      kind,
+      raw: event,
+      environment,
+      project,
+      contextKeys,
+      named: kind === 'feature' ? nameToLookUp(event) : undefined
+    }
+  }
 }
 
 /** A feature event needs a looked-up name when it carries a variation index but no name. */
@@ -185,10 +211,16 @@ function nameToLookUp(event: JsonObject): ReadEvent['named'] {
 }
 
 /** The record's own value wins over the setting (design §3.3). */
-function origin(record: JsonObject | undefined, field: 'environment' | 'project', setting: string | undefined, settingName: string): string {
+function origin(
+  record: JsonObject | undefined,
+  field: 'environment' | 'project',
+  setting: string | undefined,
+  settingName: string
+): string {
   const carried = record ? own(record, field) : undefined
   if (carried !== undefined && carried !== null) {
-    if (!isNonEmptyString(carried)) throw new EventRejection(`record ${field} must be a non-empty string, found ${describe(carried)}`)
+    if (!isNonEmptyString(carried))
+      throw new EventRejection(`record ${field} must be a non-empty string, found ${describe(carried)}`)
     return carried
   }
   if (isNonEmptyString(setting)) return setting
@@ -196,7 +228,12 @@ function origin(record: JsonObject | undefined, field: 'environment' | 'project'
 }
 
 /** The Segment call of one event, its properties read from the schema. Throws EventRejection. */
-function toCall(read: ReadEvent, includeCustomData: boolean, ids: MessageIds, names: VariationNames | undefined): SegmentCall {
+function toCall(
+  read: ReadEvent,
+  includeCustomData: boolean,
+  ids: MessageIds,
+  names: VariationNames | undefined
+): SegmentCall {
   if (read.kind === 'alias') return aliasCall(read.raw, read.environment, ids)
   const { kind, raw, named } = read
   const name = named && names ? names(read.project, named.flagKey, named.variation) : undefined
@@ -234,8 +271,10 @@ function toCall(read: ReadEvent, includeCustomData: boolean, ids: MessageIds, na
 function aliasCall(event: JsonObject, environment: string, ids: MessageIds): SegmentCall {
   const key = own(event, 'key')
   const previousKey = own(event, 'previousKey')
-  if (!isNonEmptyString(key)) throw new EventRejection(`key (alias user key) must be a non-empty string, found ${describe(key)}`)
-  if (!isNonEmptyString(previousKey)) throw new EventRejection(`previousKey must be a non-empty string, found ${describe(previousKey)}`)
+  if (!isNonEmptyString(key))
+    throw new EventRejection(`key (alias user key) must be a non-empty string, found ${describe(key)}`)
+  if (!isNonEmptyString(previousKey))
+    throw new EventRejection(`previousKey must be a non-empty string, found ${describe(previousKey)}`)
   const timestamp = isoFromEpochMillis(own(event, 'creationDate'))
   const id = own(event, 'id')
   const messageId = ids.forEvent(environment, event, typeof id === 'string' ? id : undefined)

@@ -22,7 +22,22 @@ function reference(value: unknown): string {
 
 const awkwardString = fc.oneof(
   fc.string({ unit: 'binary' }),
-  fc.constantFrom('"', '\\', '\u0000', '\u001f', '\u007f', '\u2028', '\ud800', '\udfff', '\ud83d\ude00', '__proto__', 'constructor', '10', '2', '-0')
+  fc.constantFrom(
+    '"',
+    '\\',
+    '\u0000',
+    '\u001f',
+    '\u007f',
+    '\u2028',
+    '\ud800',
+    '\udfff',
+    '\ud83d\ude00',
+    '__proto__',
+    'constructor',
+    '10',
+    '2',
+    '-0'
+  )
 )
 
 test('canonicalJson equals native JSON of the key-sorted value', () => {

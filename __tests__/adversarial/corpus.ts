@@ -136,8 +136,10 @@ export function loadCases(): Case[] {
     .sort()
     .map((file) => {
       const parsed = JSON.parse(readFileSync(path.join(CASES_DIR, file), 'utf8')) as Case
-      if (parsed.name !== file.replace(/\.json$/, '')) throw new Error(`${file}: name ${JSON.stringify(parsed.name)} does not match the file name`)
-      if (!(CLASSES as readonly string[]).includes(parsed.class)) throw new Error(`${file}: unknown class ${JSON.stringify(parsed.class)}`)
+      if (parsed.name !== file.replace(/\.json$/, ''))
+        throw new Error(`${file}: name ${JSON.stringify(parsed.name)} does not match the file name`)
+      if (!(CLASSES as readonly string[]).includes(parsed.class))
+        throw new Error(`${file}: unknown class ${JSON.stringify(parsed.class)}`)
       if (!parsed.source && !parsed.destination) throw new Error(`${file}: neither a source nor a destination part`)
       return parsed
     })
@@ -147,10 +149,24 @@ const CREATION_DATE = 1795654789876
 
 /** A valid SDK feature event; `i` makes it distinct. */
 function featureEvent(i: number): Record<string, unknown> {
-  return { kind: 'feature', creationDate: CREATION_DATE + i, context: { kind: 'user', key: `user-${i}` }, key: `flag-${i % 50}`, value: true, variation: 0, version: 3 }
+  return {
+    kind: 'feature',
+    creationDate: CREATION_DATE + i,
+    context: { kind: 'user', key: `user-${i}` },
+    key: `flag-${i % 50}`,
+    value: true,
+    variation: 0,
+    version: 3
+  }
 }
 
-const GOOD_CUSTOM = { kind: 'custom', creationDate: CREATION_DATE, contextKeys: { user: 'user-good' }, key: 'good-metric', metricValue: 1 }
+const GOOD_CUSTOM = {
+  kind: 'custom',
+  creationDate: CREATION_DATE,
+  contextKeys: { user: 'user-good' },
+  key: 'good-metric',
+  metricValue: 1
+}
 
 /**
  * A JSON array of distinct feature events, padded with whitespace (which JSON allows) to
@@ -192,28 +208,55 @@ export const GENERATORS = {
   nestedArrays: (o: Options): string => '['.repeat(num(o, 'depth')) + ']'.repeat(num(o, 'depth')),
   /** A good custom event, then one whose data nests `depth` objects deep. */
   deeplyNestedData: (o: Options): string =>
-    '[' + JSON.stringify(GOOD_CUSTOM) + ',' + JSON.stringify({ ...GOOD_CUSTOM, key: 'deep', data: null }).replace('null', nestedObjects(num(o, 'depth'))) + ']',
+    '[' +
+    JSON.stringify(GOOD_CUSTOM) +
+    ',' +
+    JSON.stringify({ ...GOOD_CUSTOM, key: 'deep', data: null }).replace('null', nestedObjects(num(o, 'depth'))) +
+    ']',
   /**
    * Data Export records (which carry event ids, so no canonical JSON is computed): a
    * good one, then one whose custom data or flag value nests `depth` objects deep.
    */
   deeplyNestedRecord: (o: Options): string => {
-    const record = (event: object): string => JSON.stringify({ project: 'p-rec', environment: 'e-rec', event, version: 2 })
-    const deep = o.field === 'value'
-      ? record({ kind: 'feature', creationDate: CREATION_DATE, context: { key: 'u' }, key: 'deep-value', value: null, variation: 0, id: 'evt-deep' })
-      : record({ ...GOOD_CUSTOM, key: 'deep-data', data: null, id: 'evt-deep' })
-    return '[' + record({ ...GOOD_CUSTOM, id: 'evt-good' }) + ',' + deep.replace('null', nestedObjects(num(o, 'depth'))) + ']'
+    const record = (event: object): string =>
+      JSON.stringify({ project: 'p-rec', environment: 'e-rec', event, version: 2 })
+    const deep =
+      o.field === 'value'
+        ? record({
+            kind: 'feature',
+            creationDate: CREATION_DATE,
+            context: { key: 'u' },
+            key: 'deep-value',
+            value: null,
+            variation: 0,
+            id: 'evt-deep'
+          })
+        : record({ ...GOOD_CUSTOM, key: 'deep-data', data: null, id: 'evt-deep' })
+    return (
+      '[' +
+      record({ ...GOOD_CUSTOM, id: 'evt-good' }) +
+      ',' +
+      deep.replace('null', nestedObjects(num(o, 'depth'))) +
+      ']'
+    )
   },
   /** A JSON array of `count` copies of `element`. */
   arrayOf: (o: Options): string => '[' + new Array(num(o, 'count')).fill(JSON.stringify(o.element)).join(',') + ']',
   /** A good custom event, then `count` copies of `element`, then another good one. */
   goodAroundMany: (o: Options): string =>
-    '[' + [JSON.stringify(GOOD_CUSTOM), ...new Array(num(o, 'count')).fill(JSON.stringify(o.element)), JSON.stringify({ ...GOOD_CUSTOM, key: 'good-last' })].join(',') + ']',
+    '[' +
+    [
+      JSON.stringify(GOOD_CUSTOM),
+      ...new Array(num(o, 'count')).fill(JSON.stringify(o.element)),
+      JSON.stringify({ ...GOOD_CUSTOM, key: 'good-last' })
+    ].join(',') +
+    ']',
   /** A good custom event and one carrying `bytes` bytes of custom data. */
   bigCustomData: (o: Options): string =>
     JSON.stringify([GOOD_CUSTOM, { ...GOOD_CUSTOM, key: 'big-data', data: { blob: 'x'.repeat(num(o, 'bytes')) } }]),
   /** Only the event carrying `bytes` bytes of custom data. */
-  onlyBigCustomData: (o: Options): string => JSON.stringify([{ ...GOOD_CUSTOM, key: 'big-data', data: { blob: 'x'.repeat(num(o, 'bytes')) } }]),
+  onlyBigCustomData: (o: Options): string =>
+    JSON.stringify([{ ...GOOD_CUSTOM, key: 'big-data', data: { blob: 'x'.repeat(num(o, 'bytes')) } }]),
   /** A good custom event and a feature event serving a `bytes`-long string. */
   bigFlagValue: (o: Options): string =>
     JSON.stringify([GOOD_CUSTOM, { ...featureEvent(1), key: 'big-value', value: 'v'.repeat(num(o, 'bytes')) }]),
@@ -238,7 +281,9 @@ export function bodyOf(request: SourceRequest): string {
 
 /** The values of the case's secret settings: none may be echoed. */
 export function secretsOf(settings: Record<string, unknown> | undefined): string[] {
-  return SECRET_SETTINGS.map((name) => settings?.[name]).filter((value): value is string => typeof value === 'string' && value.trim() !== '')
+  return SECRET_SETTINGS.map((name) => settings?.[name]).filter(
+    (value): value is string => typeof value === 'string' && value.trim() !== ''
+  )
 }
 
 /** Length of the secret fragments looked for: a truncated secret is still a leak. */
@@ -267,7 +312,13 @@ export function reviveNumbers(value: unknown): unknown {
   }
   // defineProperty keeps a "__proto__" key an own property, as JSON.parse made it.
   const out: Record<string, unknown> = {}
-  for (const [key, item] of entries) Object.defineProperty(out, key, { value: reviveNumbers(item), enumerable: true, writable: true, configurable: true })
+  for (const [key, item] of entries)
+    Object.defineProperty(out, key, {
+      value: reviveNumbers(item),
+      enumerable: true,
+      writable: true,
+      configurable: true
+    })
   return out
 }
 

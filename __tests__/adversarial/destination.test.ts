@@ -5,7 +5,12 @@
 // are delivered in one request, and the host's prototypes are left as they were. Each
 // event alone (perform) either succeeds or fails with an actions-core error class.
 
-import { createTestIntegration, IntegrationError, InvalidAuthenticationError, RetryableError } from '@segment/actions-core'
+import {
+  createTestIntegration,
+  IntegrationError,
+  InvalidAuthenticationError,
+  RetryableError
+} from '@segment/actions-core'
 import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import destination from '../../destinations/launchdarkly-events'
@@ -42,14 +47,20 @@ function intercept(replies: readonly number[]): Sent[] {
 
 function mappingOf(part: DestinationPart): JSONObject | undefined {
   const preset = part.preset === undefined ? undefined : destination.presets?.find((p) => p.name === part.preset)
-  if (part.preset !== undefined && (!preset || !('mapping' in preset))) throw new Error(`no preset named ${part.preset}`)
+  if (part.preset !== undefined && (!preset || !('mapping' in preset)))
+    throw new Error(`no preset named ${part.preset}`)
   const base = preset && 'mapping' in preset ? preset.mapping : undefined
   return base || part.mapping ? ({ ...(base ?? {}), ...(part.mapping ?? {}) } as JSONObject) : undefined
 }
 
 /** What a failed perform may throw: actions-core's errors, or its own payload validation. */
 function isTyped(error: unknown): boolean {
-  if (error instanceof IntegrationError || error instanceof RetryableError || error instanceof InvalidAuthenticationError) return true
+  if (
+    error instanceof IntegrationError ||
+    error instanceof RetryableError ||
+    error instanceof InvalidAuthenticationError
+  )
+    return true
   return (error as { name?: unknown } | null)?.name === 'AggregateAjvError'
 }
 
@@ -62,7 +73,9 @@ describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, testCase) =>
   const events = reviveNumbers(part.events) as SegmentEvent[]
   const settings = (part.settings ?? DEFAULT_SETTINGS) as { clientSideId: string }
   const mapping = mappingOf(part)
-  const action = part.preset ? (destination.presets?.find((p) => p.name === part.preset) as { partnerAction: string }).partnerAction : part.action
+  const action = part.preset
+    ? (destination.presets?.find((p) => p.name === part.preset) as { partnerAction: string }).partnerAction
+    : part.action
 
   test(`batch: ${testCase.description.slice(0, 90)}`, async () => {
     const sent = intercept(part.replies)
@@ -72,7 +85,8 @@ describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, testCase) =>
       const test = createTestIntegration(destination)
       // Must not throw: a throw fails every event of the batch.
       await test.testBatchAction(action, { events, settings, mapping, useDefaultMappings: true })
-      const statuses = (test.results[0] as { multistatus?: Array<{ status: number; errormessage?: string }> }).multistatus ?? []
+      const statuses =
+        (test.results[0] as { multistatus?: Array<{ status: number; errormessage?: string }> }).multistatus ?? []
       runs.push(statuses.map((s) => s.status))
       messages.push(statuses.map((s) => s.errormessage ?? ''))
     }
@@ -83,16 +97,21 @@ describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, testCase) =>
       const once = sent.slice(0, sent.length / (part.repeat ?? 1))
       expect(once.flatMap((request) => request.body.map((event) => event.key))).toEqual(part.expect.sentKeys)
     }
-    for (const [index, text] of Object.entries(part.expect.messagesInclude ?? {})) expect(messages[0][Number(index)]).toContain(text)
+    for (const [index, text] of Object.entries(part.expect.messagesInclude ?? {}))
+      expect(messages[0][Number(index)]).toContain(text)
     // A retried batch carries the same payload ID, so LaunchDarkly drops the repeat.
-    if ((part.repeat ?? 1) > 1) expect(new Set(sent.map((request) => request.payloadId)).size).toBe(sent.length / (part.repeat ?? 1))
+    if ((part.repeat ?? 1) > 1)
+      expect(new Set(sent.map((request) => request.payloadId)).size).toBe(sent.length / (part.repeat ?? 1))
 
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
     expect(prototypeFingerprint()).toBe(hostPrototypes)
   })
 
   test('perform: each event alone succeeds or fails with a typed error', async () => {
-    nock(EVENTS_BASE).persist().post(/^\/events\/bulk\//).reply(202, '')
+    nock(EVENTS_BASE)
+      .persist()
+      .post(/^\/events\/bulk\//)
+      .reply(202, '')
     for (const [index, event] of events.entries()) {
       const test = createTestIntegration(destination)
       let outcome: string
@@ -105,7 +124,10 @@ describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, testCase) =>
       // Alone, against a LaunchDarkly that takes everything: delivered where the batch
       // delivered it or LaunchDarkly refused its size; otherwise refused by us, typed.
       const status = part.expect.statuses[index]
-      expect([index, outcome]).toEqual([index, (status >= 200 && status < 300) || status === 413 ? 'delivered' : 'failed'])
+      expect([index, outcome]).toEqual([
+        index,
+        (status >= 200 && status < 300) || status === 413 ? 'delivered' : 'failed'
+      ])
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
     expect(prototypeFingerprint()).toBe(hostPrototypes)

@@ -9,7 +9,17 @@ import nock from 'nock'
 import { InvocationResult, loadFunction, SourceFunction } from '../../runtime/functions-sandbox'
 import { SEGMENT_ERROR_NAMES } from '../../shared'
 import { BUILT, ensureBuilt } from '../source/helpers'
-import { bodyOf, Case, CLASSES, DEFAULT_SETTINGS, echoedSecrets, loadCases, prototypeFingerprint, secretsOf, SourcePart } from './corpus'
+import {
+  bodyOf,
+  Case,
+  CLASSES,
+  DEFAULT_SETTINGS,
+  echoedSecrets,
+  loadCases,
+  prototypeFingerprint,
+  secretsOf,
+  SourcePart
+} from './corpus'
 
 const cases = loadCases()
 const sourceCases = cases.filter((c): c is Case & { source: SourcePart } => c.source !== undefined)
@@ -107,18 +117,26 @@ describe.each(sourceCases.map((c) => [c.name, c] as const))('%s', (_name, testCa
       expect(first.ok ? 'ok' : `${first.error.name}: ${first.error.message}`).toBe('ok')
       expect(first.calls).toHaveLength(expected.calls)
       if (expected.emittedKeys) {
-        expect(first.calls.map((call) => (call.message.properties as Record<string, unknown> | undefined)?.key ?? null)).toEqual(expected.emittedKeys)
+        expect(
+          first.calls.map((call) => (call.message.properties as Record<string, unknown> | undefined)?.key ?? null)
+        ).toEqual(expected.emittedKeys)
       }
       if (expected.emittedContextKeys) {
-        expect(first.calls.map((call) => (call.message.properties as Record<string, unknown> | undefined)?.contextKeys)).toEqual(expected.emittedContextKeys)
+        expect(
+          first.calls.map((call) => (call.message.properties as Record<string, unknown> | undefined)?.contextKeys)
+        ).toEqual(expected.emittedContextKeys)
       }
       const log = first.logs.join('\n')
       for (const part of expected.logIncludes ?? []) expect(log).toContain(part)
       // Distinct events never share a messageId, except the pairs the case names.
       // Grouped by id (linear: bodies hold thousands of events), then listed as pairs.
       const byId = new Map<unknown, number[]>()
-      first.calls.forEach((call, i) => byId.set(call.message.messageId, [...(byId.get(call.message.messageId) ?? []), i]))
-      const sharing = [...byId.values()].flatMap((group) => group.flatMap((a, i) => group.slice(i + 1).map((b) => [a, b])))
+      first.calls.forEach((call, i) =>
+        byId.set(call.message.messageId, [...(byId.get(call.message.messageId) ?? []), i])
+      )
+      const sharing = [...byId.values()].flatMap((group) =>
+        group.flatMap((a, i) => group.slice(i + 1).map((b) => [a, b]))
+      )
       expect(sharing).toEqual(expected.sameMessageIds ?? [])
     }
 

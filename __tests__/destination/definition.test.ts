@@ -16,7 +16,10 @@ test('the User-Agent constant matches package.json', () => {
 
 test('the README lists every action with every field it has', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-  const section = readme.slice(readme.indexOf('<!-- section:destination -->'), readme.indexOf('<!-- /section:destination -->'))
+  const section = readme.slice(
+    readme.indexOf('<!-- section:destination -->'),
+    readme.indexOf('<!-- /section:destination -->')
+  )
   for (const [slug, action] of Object.entries(destination.actions)) {
     const row = section.split('\n').find((line) => line.startsWith(`| \`${slug}\` |`))
     expect(row).toBeDefined()
@@ -27,6 +30,7 @@ test('the README lists every action with every field it has', () => {
     }
   }
   for (const preset of destination.presets ?? []) {
-    if (preset.type === 'automatic') expect(section).toContain(`| ${preset.name} | \`${preset.subscribe}\` | \`${preset.partnerAction}\``)
+    if (preset.type === 'automatic')
+      expect(section).toContain(`| ${preset.name} | \`${preset.subscribe}\` | \`${preset.partnerAction}\``)
   }
 })

@@ -8,15 +8,20 @@ import {
   isSegmentError,
   loadFunction,
   type InvocationResult,
-  type SandboxOptions,
+  type SandboxOptions
 } from '../../runtime/functions-sandbox'
 import { MAX_MESSAGE_BYTES, SEGMENT_ERROR_NAMES } from '../../shared'
 
 /** Wraps a handler body as Segment's editor would hold it. */
-const fn = (body: string, prelude = ''): string => `${prelude}\nasync function onRequest(request, settings) {\n${body}\n}`
+const fn = (body: string, prelude = ''): string =>
+  `${prelude}\nasync function onRequest(request, settings) {\n${body}\n}`
 
-const run = async (code: string, settings: Record<string, unknown> = {}, options?: SandboxOptions, body = '{}'): Promise<InvocationResult> =>
-  loadFunction(code, options).invoke({ body }, settings)
+const run = async (
+  code: string,
+  settings: Record<string, unknown> = {},
+  options?: SandboxOptions,
+  body = '{}'
+): Promise<InvocationResult> => loadFunction(code, options).invoke({ body }, settings)
 
 const failure = (result: InvocationResult): { name: string; message: string } => {
   if (result.ok) throw new Error(`expected a failed invocation, got ${JSON.stringify(result)}`)
@@ -38,7 +43,7 @@ describe('Segment calls', () => {
     expect(result.calls).toEqual([
       { type: 'track', message: { event: 'Signed Up', userId: 'u1', properties: { plan: 'pro', nested: { n: 1 } } } },
       { type: 'page', message: { anonymousId: 'a1', name: 'Home', properties: { path: '/' } } },
-      { type: 'alias', message: { userId: 'u1', previousId: 'a1' } },
+      { type: 'alias', message: { userId: 'u1', previousId: 'a1' } }
     ])
   })
 
@@ -72,8 +77,10 @@ describe('Segment calls', () => {
     [
       'track',
       { ...base, properties: { p: 'x'.repeat(MAX_MESSAGE_BYTES - overhead + 1) } },
-      `Segment.track: the message is ${MAX_MESSAGE_BYTES + 1} bytes of JSON, over Segment's limit of 32768 bytes (32 KB)`,
-    ],
+      `Segment.track: the message is ${
+        MAX_MESSAGE_BYTES + 1
+      } bytes of JSON, over Segment's limit of 32768 bytes (32 KB)`
+    ]
   ])('%s(%j) is rejected', async (type, message, expected) => {
     const result = await run(emit, { type, message })
     expect(failure(result)).toEqual({ name: 'Error', message: expected })
@@ -115,7 +122,7 @@ describe('Segment calls', () => {
     )
     const [slow, fast] = await Promise.all([
       sf.invoke({ body: JSON.stringify({ id: 'slow', wait: 30 }) }, {}),
-      sf.invoke({ body: JSON.stringify({ id: 'fast', wait: 0 }) }, {}),
+      sf.invoke({ body: JSON.stringify({ id: 'fast', wait: 0 }) }, {})
     ])
     expect(slow.calls.map((c) => c.message.userId)).toEqual(['slow'])
     expect(fast.calls.map((c) => c.message.userId)).toEqual(['fast'])
@@ -207,14 +214,17 @@ describe('timeouts', () => {
 })
 
 describe('cache and module state', () => {
-  const cached = fn(`
+  const cached = fn(
+    `
     const value = await cache.load('k', 1000, async () => {
       loads += 1
       if (settings.fail) throw new Error('loader failed')
       return 'v' + loads
     })
     console.log(value)
-  `, 'let loads = 0')
+  `,
+    'let loads = 0'
+  )
 
   it('keeps values across warm invocations until the TTL passes', async () => {
     let clock = 0
@@ -256,7 +266,9 @@ describe('cache and module state', () => {
 
   it('hands the function a fresh copy of settings each time', async () => {
     const settings = { token: 't', nested: { a: 1 } }
-    const sf = loadFunction(fn(`console.log(JSON.stringify(settings)); settings.token = 'changed'; settings.nested.a = 2`))
+    const sf = loadFunction(
+      fn(`console.log(JSON.stringify(settings)); settings.token = 'changed'; settings.nested.a = 2`)
+    )
     await sf.invoke({ body: '' }, settings)
     expect((await sf.invoke({ body: '' }, settings)).logs).toEqual(['{"token":"t","nested":{"a":1}}'])
     expect(settings).toEqual({ token: 't', nested: { a: 1 } })
@@ -272,16 +284,33 @@ describe('globals', () => {
     const added = (JSON.parse(result.logs[0]) as string[]).filter((name) => !builtins.has(name)).sort()
     expect(added).toEqual(
       [
-        'Segment', 'fetch', 'crypto', 'cache', 'console', 'atob', 'btoa', 'URL', 'URLSearchParams', 'TextEncoder',
-        'TextDecoder', 'setTimeout', 'clearTimeout', 'EventNotSupported', 'InvalidEventPayload', 'ValidationError',
-        'RetryError', 'onRequest',
+        'Segment',
+        'fetch',
+        'crypto',
+        'cache',
+        'console',
+        'atob',
+        'btoa',
+        'URL',
+        'URLSearchParams',
+        'TextEncoder',
+        'TextDecoder',
+        'setTimeout',
+        'clearTimeout',
+        'EventNotSupported',
+        'InvalidEventPayload',
+        'ValidationError',
+        'RetryError',
+        'onRequest'
       ].sort()
     )
   })
 
   it('has no require, process, Buffer, module, exports or global', async () => {
     const result = await run(
-      fn(`console.log([typeof require, typeof process, typeof Buffer, typeof module, typeof exports, typeof global].join())`)
+      fn(
+        `console.log([typeof require, typeof process, typeof Buffer, typeof module, typeof exports, typeof global].join())`
+      )
     )
     expect(result.logs).toEqual(['undefined,undefined,undefined,undefined,undefined,undefined'])
   })
@@ -299,11 +328,18 @@ describe('globals', () => {
   it('records console output per invocation, including load-time logs, and forwards it', async () => {
     const forwarded: unknown[][] = []
     const sf = loadFunction(fn(`console.warn('n=%d', settings.n)`, `console.log('loaded')`), {
-      console: { log: (...args) => forwarded.push(['log', ...args]), warn: (...args) => forwarded.push(['warn', ...args]) },
+      console: {
+        log: (...args) => forwarded.push(['log', ...args]),
+        warn: (...args) => forwarded.push(['warn', ...args])
+      }
     })
     expect((await sf.invoke({ body: '' }, { n: 1 })).logs).toEqual(['loaded', 'n=1'])
     expect((await sf.invoke({ body: '' }, { n: 2 })).logs).toEqual(['n=2'])
-    expect(forwarded).toEqual([['log', 'loaded'], ['warn', 'n=%d', 1], ['warn', 'n=%d', 2]])
+    expect(forwarded).toEqual([
+      ['log', 'loaded'],
+      ['warn', 'n=%d', 1],
+      ['warn', 'n=%d', 2]
+    ])
   })
 })
 
@@ -317,7 +353,11 @@ describe('request', () => {
       `)
     )
     const result = await sf.invoke(
-      { body: '{"a": 1}', headers: { Authorization: 'Bearer t', 'x-ld-signature': ['s1', 's2'] }, url: '/sources/launchdarkly?token=abc' },
+      {
+        body: '{"a": 1}',
+        headers: { Authorization: 'Bearer t', 'x-ld-signature': ['s1', 's2'] },
+        url: '/sources/launchdarkly?token=abc'
+      },
       {}
     )
     expect(result.logs).toEqual(['{"a":1} {"a": 1}', 'Bearer t s1, s2 null', 'true /sources/launchdarkly abc'])
@@ -325,7 +365,7 @@ describe('request', () => {
 
   it('defaults url to http://127.0.0.1/', async () => {
     expect((await run(fn(`console.log(request.url.href, request.url.searchParams.get('token'))`))).logs).toEqual([
-      'http://127.0.0.1/ null',
+      'http://127.0.0.1/ null'
     ])
   })
 
@@ -373,7 +413,9 @@ describe('fetch', () => {
   })
 
   it('lets nock intercept the default fetch, even when nock is set up after loading', async () => {
-    const sf = loadFunction(fn(`const res = await fetch('https://app.launchdarkly.com/api/v2/x'); console.log(await res.text())`))
+    const sf = loadFunction(
+      fn(`const res = await fetch('https://app.launchdarkly.com/api/v2/x'); console.log(await res.text())`)
+    )
     nock.disableNetConnect()
     const scope = nock('https://app.launchdarkly.com').get('/api/v2/x').reply(200, 'from nock')
     try {
@@ -391,7 +433,11 @@ describe('fetch', () => {
       calls.push(String(input))
       return new Response('{"ok":true}', { status: 201 })
     }
-    const result = await run(fn(`const res = await fetch('https://example.invalid/x'); console.log(res.status)`), {}, { fetch: fake })
+    const result = await run(
+      fn(`const res = await fetch('https://example.invalid/x'); console.log(res.status)`),
+      {},
+      { fetch: fake }
+    )
     expect(result.logs).toEqual(['201'])
     expect(calls).toEqual(['https://example.invalid/x'])
   })
@@ -411,7 +457,7 @@ describe('httpStatusFor', () => {
     ['RetryError', 503],
     ['Timeout', 503],
     ['TypeError', 500],
-    ['Error', 500],
+    ['Error', 500]
   ])('%s → %i', (name, status) => {
     expect(httpStatusFor(result(name))).toBe(status)
   })

@@ -22,11 +22,17 @@ export interface TestRuntime extends LocalRuntime {
   lines(): Array<Record<string, unknown>>
 }
 
-export async function runtimeWith(settings: RuntimeConfig['settings'], extra: Partial<RuntimeConfig> = {}): Promise<TestRuntime> {
+export async function runtimeWith(
+  settings: RuntimeConfig['settings'],
+  extra: Partial<RuntimeConfig> = {}
+): Promise<TestRuntime> {
   await ensureBuilt()
   const dataDir = mkdtempSync(join(tmpdir(), 'ld-runtime-'))
   const logs: string[] = []
-  const runtime = await startRuntime({ config: { host: '127.0.0.1', port: 0, settings, dataDir, ...extra }, log: (line) => logs.push(line) })
+  const runtime = await startRuntime({
+    config: { host: '127.0.0.1', port: 0, settings, dataDir, ...extra },
+    log: (line) => logs.push(line)
+  })
   const file = join(dataDir, 'segment-events.ndjson')
   const stop = runtime.close
   return Object.assign(runtime, {
@@ -37,7 +43,14 @@ export async function runtimeWith(settings: RuntimeConfig['settings'], extra: Pa
       await stop()
       rmSync(dataDir, { recursive: true, force: true })
     },
-    lines: () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [])
+    lines: () =>
+      existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l))
+        : []
   })
 }
 
@@ -49,7 +62,9 @@ export interface Recorded {
 }
 
 /** A local HTTP server recording every request and answering with `respond`. */
-export async function standIn(respond: (req: Recorded) => { status: number; body?: unknown } = () => ({ status: 200, body: {} })) {
+export async function standIn(
+  respond: (req: Recorded) => { status: number; body?: unknown } = () => ({ status: 200, body: {} })
+) {
   const requests: Recorded[] = []
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = []
@@ -66,7 +81,11 @@ export async function standIn(respond: (req: Recorded) => { status: number; body
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) })
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
   }
 }
 

@@ -20,7 +20,11 @@ afterEach(async () => {
 
 function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
   const payload = typeof body === 'string' ? body : new Blob([new Uint8Array(body)])
-  return fetch(runtime.url + path, { method: 'POST', body: payload, headers: { 'Content-Type': 'application/json', ...headers } })
+  return fetch(runtime.url + path, {
+    method: 'POST',
+    body: payload,
+    headers: { 'Content-Type': 'application/json', ...headers }
+  })
 }
 
 /** The fixture's Segment calls as the NDJSON sink writes them: `{type, ...message}`. */
@@ -29,7 +33,10 @@ const expectedLines = () => SDK_FIXTURE_CALLS.map((call) => ({ type: call.type, 
 describe('source routes', () => {
   test('an SDK /bulk request becomes NDJSON lines, one per Segment call, and a 202 summary', async () => {
     runtime = await runtimeWith(SETTINGS)
-    const res = await post('/bulk', BODY, { Authorization: fixture.headers.authorization, 'X-LaunchDarkly-Event-Schema': '4' })
+    const res = await post('/bulk', BODY, {
+      Authorization: fixture.headers.authorization,
+      'X-LaunchDarkly-Event-Schema': '4'
+    })
     expect(res.status).toBe(202)
     expect(await res.json()).toEqual(SUMMARY)
     const lines = runtime.lines()
@@ -38,7 +45,17 @@ describe('source routes', () => {
       type: 'track',
       event: 'feature',
       userId: 'user-123',
-      properties: { environment: 'env-1', project: 'proj-1', key: 'bool-tracked', contextKeys: { user: 'user-123' }, value: true, flagVersion: 7, variation: 0, inExperiment: false, default: false },
+      properties: {
+        environment: 'env-1',
+        project: 'proj-1',
+        key: 'bool-tracked',
+        contextKeys: { user: 'user-123' },
+        value: true,
+        flagVersion: 7,
+        variation: 0,
+        inExperiment: false,
+        default: false
+      },
       timestamp: '2026-11-26T00:59:49.876Z',
       messageId: 'ld-d5dfdb71cee77f70d8a1fad54355a558'
     })
@@ -47,11 +64,14 @@ describe('source routes', () => {
     expect(runtime.logs).toContain('launchdarkly: emitted 15, skipped index=5 debug=1 identify=2 summary=1, rejected 0')
   })
 
-  test.each(['/sources/launchdarkly', '/mobile', '/mobile/events/bulk', '/events/bulk/env-1'])('%s is a source route', async (path) => {
-    runtime = await runtimeWith(SETTINGS)
-    const res = await post(path, BODY)
-    expect([res.status, await res.json()]).toEqual([202, SUMMARY])
-  })
+  test.each(['/sources/launchdarkly', '/mobile', '/mobile/events/bulk', '/events/bulk/env-1'])(
+    '%s is a source route',
+    async (path) => {
+      runtime = await runtimeWith(SETTINGS)
+      const res = await post(path, BODY)
+      expect([res.status, await res.json()]).toEqual([202, SUMMARY])
+    }
+  )
 
   test('gzip bodies are accepted, with or without Content-Encoding', async () => {
     runtime = await runtimeWith(SETTINGS)
@@ -60,15 +80,32 @@ describe('source routes', () => {
     expect(runtime.lines()).toHaveLength(30)
   })
 
-  test('a client-side SDK\'s path names the environment when LD_ENVIRONMENT_ID is unset', async () => {
+  test("a client-side SDK's path names the environment when LD_ENVIRONMENT_ID is unset", async () => {
     runtime = await runtimeWith({ projectId: 'proj-1' })
-    const click = { kind: 'click', key: 'cta', url: 'https://example.com/', selector: '#buy', creationDate: 1700000000000, contextKeys: { user: 'u1' } }
+    const click = {
+      kind: 'click',
+      key: 'cta',
+      url: 'https://example.com/',
+      selector: '#buy',
+      creationDate: 1700000000000,
+      contextKeys: { user: 'u1' }
+    }
     expect((await post('/events/bulk/client-side-id-123', JSON.stringify([click]))).status).toBe(202)
     expect(runtime.lines()).toEqual([
       {
-        type: 'track', event: 'click', userId: 'u1',
-        properties: { environment: 'client-side-id-123', project: 'proj-1', key: 'cta', contextKeys: { user: 'u1' }, url: 'https://example.com/', selector: '#buy' },
-        timestamp: '2023-11-14T22:13:20.000Z', messageId: expect.stringMatching(/^ld-[0-9a-f]{32}$/)
+        type: 'track',
+        event: 'click',
+        userId: 'u1',
+        properties: {
+          environment: 'client-side-id-123',
+          project: 'proj-1',
+          key: 'cta',
+          contextKeys: { user: 'u1' },
+          url: 'https://example.com/',
+          selector: '#buy'
+        },
+        timestamp: '2023-11-14T22:13:20.000Z',
+        messageId: expect.stringMatching(/^ld-[0-9a-f]{32}$/)
       }
     ])
   })
@@ -79,7 +116,8 @@ describe('source routes', () => {
     expect(res.status).toBe(400)
     expect(await res.json()).toEqual({
       error: 'InvalidEventPayload',
-      message: 'Expected a Pub/Sub push, an audit-log entry, a Data Export record, a LaunchDarkly SDK event, a JSON array of records and events, or NDJSON; found an object with keys "foo"'
+      message:
+        'Expected a Pub/Sub push, an audit-log entry, a Data Export record, a LaunchDarkly SDK event, a JSON array of records and events, or NDJSON; found an object with keys "foo"'
     })
     expect(runtime.lines()).toEqual([])
   })
@@ -89,7 +127,10 @@ describe('source routes', () => {
     const res = await post('/bulk', gzipSync(BODY).subarray(0, 40), { 'Content-Encoding': 'gzip' })
     expect([res.status, await res.json()]).toEqual([
       400,
-      { error: 'InvalidEventPayload', message: 'Expected a gzip body (Content-Encoding: gzip); found data that does not inflate' }
+      {
+        error: 'InvalidEventPayload',
+        message: 'Expected a gzip body (Content-Encoding: gzip); found data that does not inflate'
+      }
     ])
   })
 
@@ -224,8 +265,16 @@ describe('destination routes (actions CLI serve)', () => {
     messageId: 'segment-msg-1',
     timestamp: '2026-11-26T00:59:49.876Z',
     properties: {
-      environment: 'other-env', project: 'proj-1', key: 'exp-flag', contextKeys: { user: 'user-123' },
-      value: 'control', flagVersion: 12, variation: 0, reasonKind: 'FALLTHROUGH', inExperiment: true, default: false
+      environment: 'other-env',
+      project: 'proj-1',
+      key: 'exp-flag',
+      contextKeys: { user: 'user-123' },
+      value: 'control',
+      flagVersion: 12,
+      variation: 0,
+      reasonKind: 'FALLTHROUGH',
+      inExperiment: true,
+      default: false
     }
   }
 
@@ -233,10 +282,13 @@ describe('destination routes (actions CLI serve)', () => {
     const ld = await standIn(() => ({ status: 202 }))
     try {
       runtime = await runtimeWith(SETTINGS)
-      const res = await post('/destinations/launchdarkly-events/sendFeatureEvent', JSON.stringify({
-        payload: featureEvent,
-        settings: { clientSideId: 'client-side-id', eventsBaseUrl: ld.url }
-      }))
+      const res = await post(
+        '/destinations/launchdarkly-events/sendFeatureEvent',
+        JSON.stringify({
+          payload: featureEvent,
+          settings: { clientSideId: 'client-side-id', eventsBaseUrl: ld.url }
+        })
+      )
       expect(res.status).toBe(200)
       const exchanges = await res.json()
       expect(exchanges).toHaveLength(1)
@@ -248,13 +300,21 @@ describe('destination routes (actions CLI serve)', () => {
       expect(request.headers).toMatchObject({
         'content-type': 'application/json',
         'x-launchdarkly-event-schema': '4',
-        'x-launchdarkly-payload-id': expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+        'x-launchdarkly-payload-id': expect.stringMatching(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+        ),
         'user-agent': expect.stringMatching(/^launchdarkly-segment-bundle\/\d+\.\d+\.\d+/)
       })
       expect(JSON.parse(request.body)).toEqual([
         {
-          kind: 'feature', creationDate: 1795654789876, key: 'exp-flag', contextKeys: { user: 'user-123' },
-          value: 'control', version: 12, variation: 0, reason: { kind: 'FALLTHROUGH', inExperiment: true }
+          kind: 'feature',
+          creationDate: 1795654789876,
+          key: 'exp-flag',
+          contextKeys: { user: 'user-123' },
+          value: 'control',
+          version: 12,
+          variation: 0,
+          reason: { kind: 'FALLTHROUGH', inExperiment: true }
         }
       ])
     } finally {
@@ -266,8 +326,15 @@ describe('destination routes (actions CLI serve)', () => {
     const ld = await standIn(() => ({ status: 202 }))
     try {
       runtime = await runtimeWith(SETTINGS)
-      const payload = [1, 2, 3].map((n) => ({ ...featureEvent, messageId: `m${n}`, properties: { ...featureEvent.properties, key: `flag-${n}` } }))
-      const res = await post('/destinations/launchdarkly-events/sendFeatureEvent', JSON.stringify({ payload, settings: { clientSideId: 'cs', eventsBaseUrl: ld.url } }))
+      const payload = [1, 2, 3].map((n) => ({
+        ...featureEvent,
+        messageId: `m${n}`,
+        properties: { ...featureEvent.properties, key: `flag-${n}` }
+      }))
+      const res = await post(
+        '/destinations/launchdarkly-events/sendFeatureEvent',
+        JSON.stringify({ payload, settings: { clientSideId: 'cs', eventsBaseUrl: ld.url } })
+      )
       expect(res.status).toBe(200)
       expect(ld.requests).toHaveLength(1)
       expect(JSON.parse(ld.requests[0].body).map((e: { key: string }) => e.key)).toEqual(['flag-1', 'flag-2', 'flag-3'])
@@ -281,7 +348,10 @@ describe('destination routes (actions CLI serve)', () => {
     try {
       runtime = await runtimeWith(SETTINGS)
       const auth = (clientSideId: string) =>
-        post('/destinations/launchdarkly-events/authenticate', JSON.stringify({ clientSideId, sdkBaseUrl: sdk.url })).then((r) => r.json())
+        post(
+          '/destinations/launchdarkly-events/authenticate',
+          JSON.stringify({ clientSideId, sdkBaseUrl: sdk.url })
+        ).then((r) => r.json())
       expect(await auth('good-id')).toEqual({ ok: true })
       expect(await auth('bad-id')).toMatchObject({ ok: false, error: expect.stringContaining('client-side ID') })
     } finally {
@@ -292,8 +362,18 @@ describe('destination routes (actions CLI serve)', () => {
   test('GET /manifest describes the destination', async () => {
     runtime = await runtimeWith(SETTINGS)
     const manifest = await (await fetch(runtime.url + '/destinations/launchdarkly-events/manifest')).json()
-    expect(manifest).toMatchObject({ name: 'LaunchDarkly Events', slug: 'actions-launchdarkly-events', mode: 'cloud', directoryName: 'launchdarkly-events' })
-    expect(Object.keys(manifest.actions).sort()).toEqual(['sendClickEvent', 'sendCustomEvent', 'sendFeatureEvent', 'sendPageViewEvent'])
+    expect(manifest).toMatchObject({
+      name: 'LaunchDarkly Events',
+      slug: 'actions-launchdarkly-events',
+      mode: 'cloud',
+      directoryName: 'launchdarkly-events'
+    })
+    expect(Object.keys(manifest.actions).sort()).toEqual([
+      'sendClickEvent',
+      'sendCustomEvent',
+      'sendFeatureEvent',
+      'sendPageViewEvent'
+    ])
   })
 
   test('an unknown action is a 400', async () => {

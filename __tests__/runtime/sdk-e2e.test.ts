@@ -17,11 +17,34 @@ const multi: LDContext = { kind: 'multi', user: { key: 'user-123' }, org: { key:
 const org: LDContext = { kind: 'org', key: 'org-only-1' }
 
 const FLAGS = [
-  { key: 'bool-tracked', version: 7, on: true, trackEvents: true, variations: [true, false], fallthrough: { variation: 0 }, offVariation: 1, salt: 's1' },
+  {
+    key: 'bool-tracked',
+    version: 7,
+    on: true,
+    trackEvents: true,
+    variations: [true, false],
+    fallthrough: { variation: 0 },
+    offVariation: 1,
+    salt: 's1'
+  },
   {
     // Experiment traffic: feature events are sent with reason.inExperiment.
-    key: 'exp-flag', version: 12, on: true, variations: ['control', 'treatment'], offVariation: 0, salt: 's2',
-    fallthrough: { rollout: { kind: 'experiment', seed: 61, variations: [{ variation: 0, weight: 100000 }, { variation: 1, weight: 0 }] } }
+    key: 'exp-flag',
+    version: 12,
+    on: true,
+    variations: ['control', 'treatment'],
+    offVariation: 0,
+    salt: 's2',
+    fallthrough: {
+      rollout: {
+        kind: 'experiment',
+        seed: 61,
+        variations: [
+          { variation: 0, weight: 100000 },
+          { variation: 1, weight: 0 }
+        ]
+      }
+    }
   },
   { key: 'org-flag', version: 3, on: false, trackEvents: true, variations: ['a', 'b'], offVariation: 1, salt: 's3' }
 ]
@@ -31,14 +54,123 @@ const id = expect.stringMatching(/^ld-[0-9a-f]{32}$/)
 
 /** The Segment calls (as the sink writes them: `{type, ...message}`) this session must produce. */
 const EXPECTED = [
-  { type: 'track', event: 'feature', userId: 'user-123', properties: { ...ORIGIN, key: 'bool-tracked', contextKeys: { user: 'user-123' }, value: true, flagVersion: 7, variation: 0, inExperiment: false, default: false }, timestamp: ts, messageId: id },
-  { type: 'track', event: 'feature', userId: 'user-123', properties: { ...ORIGIN, key: 'exp-flag', contextKeys: { user: 'user-123' }, value: 'control', flagVersion: 12, variation: 0, reasonKind: 'FALLTHROUGH', inExperiment: true, default: false }, timestamp: ts, messageId: id },
-  { type: 'track', event: 'feature', anonymousId: 'org:org-only-1', properties: { ...ORIGIN, key: 'org-flag', contextKeys: { org: 'org-only-1' }, value: 'b', flagVersion: 3, variation: 1, reasonKind: 'OFF', inExperiment: false, default: false }, timestamp: ts, messageId: id },
-  { type: 'track', event: 'feature', userId: 'user-123', properties: { ...ORIGIN, key: 'bool-tracked', contextKeys: { user: 'user-123', org: 'org-9' }, value: true, flagVersion: 7, variation: 0, inExperiment: false, default: false }, timestamp: ts, messageId: id },
-  { type: 'track', event: 'feature', userId: 'anon-456', properties: { ...ORIGIN, key: 'bool-tracked', contextKeys: { user: 'anon-456' }, value: true, flagVersion: 7, variation: 0, inExperiment: false, default: false }, timestamp: ts, messageId: id },
-  { type: 'track', event: 'custom', userId: 'user-123', properties: { ...ORIGIN, key: 'purchase', contextKeys: { user: 'user-123' }, metricValue: 42.5, data: { sku: 'A-1' } }, timestamp: ts, messageId: id },
-  { type: 'track', event: 'custom', userId: 'anon-456', properties: { ...ORIGIN, key: 'signup', contextKeys: { user: 'anon-456' } }, timestamp: ts, messageId: id },
-  { type: 'track', event: 'custom', anonymousId: 'org:org-only-1', properties: { ...ORIGIN, key: 'metric-only', contextKeys: { org: 'org-only-1' }, metricValue: 0 }, timestamp: ts, messageId: id }
+  {
+    type: 'track',
+    event: 'feature',
+    userId: 'user-123',
+    properties: {
+      ...ORIGIN,
+      key: 'bool-tracked',
+      contextKeys: { user: 'user-123' },
+      value: true,
+      flagVersion: 7,
+      variation: 0,
+      inExperiment: false,
+      default: false
+    },
+    timestamp: ts,
+    messageId: id
+  },
+  {
+    type: 'track',
+    event: 'feature',
+    userId: 'user-123',
+    properties: {
+      ...ORIGIN,
+      key: 'exp-flag',
+      contextKeys: { user: 'user-123' },
+      value: 'control',
+      flagVersion: 12,
+      variation: 0,
+      reasonKind: 'FALLTHROUGH',
+      inExperiment: true,
+      default: false
+    },
+    timestamp: ts,
+    messageId: id
+  },
+  {
+    type: 'track',
+    event: 'feature',
+    anonymousId: 'org:org-only-1',
+    properties: {
+      ...ORIGIN,
+      key: 'org-flag',
+      contextKeys: { org: 'org-only-1' },
+      value: 'b',
+      flagVersion: 3,
+      variation: 1,
+      reasonKind: 'OFF',
+      inExperiment: false,
+      default: false
+    },
+    timestamp: ts,
+    messageId: id
+  },
+  {
+    type: 'track',
+    event: 'feature',
+    userId: 'user-123',
+    properties: {
+      ...ORIGIN,
+      key: 'bool-tracked',
+      contextKeys: { user: 'user-123', org: 'org-9' },
+      value: true,
+      flagVersion: 7,
+      variation: 0,
+      inExperiment: false,
+      default: false
+    },
+    timestamp: ts,
+    messageId: id
+  },
+  {
+    type: 'track',
+    event: 'feature',
+    userId: 'anon-456',
+    properties: {
+      ...ORIGIN,
+      key: 'bool-tracked',
+      contextKeys: { user: 'anon-456' },
+      value: true,
+      flagVersion: 7,
+      variation: 0,
+      inExperiment: false,
+      default: false
+    },
+    timestamp: ts,
+    messageId: id
+  },
+  {
+    type: 'track',
+    event: 'custom',
+    userId: 'user-123',
+    properties: {
+      ...ORIGIN,
+      key: 'purchase',
+      contextKeys: { user: 'user-123' },
+      metricValue: 42.5,
+      data: { sku: 'A-1' }
+    },
+    timestamp: ts,
+    messageId: id
+  },
+  {
+    type: 'track',
+    event: 'custom',
+    userId: 'anon-456',
+    properties: { ...ORIGIN, key: 'signup', contextKeys: { user: 'anon-456' } },
+    timestamp: ts,
+    messageId: id
+  },
+  {
+    type: 'track',
+    event: 'custom',
+    anonymousId: 'org:org-only-1',
+    properties: { ...ORIGIN, key: 'metric-only', contextKeys: { org: 'org-only-1' }, metricValue: 0 },
+    timestamp: ts,
+    messageId: id
+  }
 ]
 
 async function runSdkSession(eventsUri: string): Promise<void> {
@@ -93,7 +225,11 @@ test('the same session through SEGMENT_WRITE_KEY reaches the Tracking API stand-
     await runtime.sink.close()
     const requests = await waitFor(() => tracking.requests.length > 0 && tracking.requests, 'the Tracking API')
     for (const request of requests) {
-      expect(request).toMatchObject({ method: 'POST', path: '/v1/batch', headers: { authorization: 'Basic ' + Buffer.from('write-key-1:').toString('base64') } })
+      expect(request).toMatchObject({
+        method: 'POST',
+        path: '/v1/batch',
+        headers: { authorization: 'Basic ' + Buffer.from('write-key-1:').toString('base64') }
+      })
     }
     const batch = requests.flatMap((r) => JSON.parse(r.body).batch as Array<Record<string, unknown>>)
     expect(batch).toEqual(EXPECTED.map((message) => expect.objectContaining(message)))

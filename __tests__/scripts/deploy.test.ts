@@ -16,8 +16,22 @@ const NAME = 'LaunchDarkly Events Source'
 const CODE = 'async function onRequest(request, settings) { /* v1 */ }'
 const SETTINGS: SettingDeclaration[] = [
   { name: 'projectId', label: 'Project ID', description: 'project', type: 'STRING', required: false, sensitive: false },
-  { name: 'webhookSecret', label: 'Webhook secret', description: 'secret', type: 'STRING', required: false, sensitive: true },
-  { name: 'includeCustomData', label: 'Include data', description: 'data', type: 'BOOLEAN', required: false, sensitive: false }
+  {
+    name: 'webhookSecret',
+    label: 'Webhook secret',
+    description: 'secret',
+    type: 'STRING',
+    required: false,
+    sensitive: true
+  },
+  {
+    name: 'includeCustomData',
+    label: 'Include data',
+    description: 'data',
+    type: 'BOOLEAN',
+    required: false,
+    sensitive: false
+  }
 ]
 
 interface Recorded {
@@ -211,7 +225,11 @@ describe('deployFunction', () => {
     const second = await deploy(stub, { code: 'async function onRequest() { /* v2 */ }', settings: newSettings })
 
     expect(second).toEqual({ action: 'updated', functionId: first.functionId, deployed: true })
-    expect(calls(stub)).toEqual([`GET ${LIST}`, `PATCH /functions/${first.functionId}`, `POST /functions/${first.functionId}/deploy`])
+    expect(calls(stub)).toEqual([
+      `GET ${LIST}`,
+      `PATCH /functions/${first.functionId}`,
+      `POST /functions/${first.functionId}/deploy`
+    ])
     expect(stub.requests[1].body).toEqual({ code: 'async function onRequest() { /* v2 */ }', settings: newSettings })
     expect(stub.requests.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true)
     expect(stub.functions).toHaveLength(1)
@@ -285,7 +303,9 @@ describe('deployFunction', () => {
   test('403 on create is unauthorized too', async () => {
     stub = await startStub({
       override: (req) =>
-        req.method === 'POST' ? json(403, { errors: [{ type: 'forbidden', message: 'Forbidden: missing role' }] }) : undefined
+        req.method === 'POST'
+          ? json(403, { errors: [{ type: 'forbidden', message: 'Forbidden: missing role' }] })
+          : undefined
     })
     const err = await deployError(deploy(stub))
     expect(err.code).toBe('unauthorized')
@@ -410,7 +430,11 @@ describe('main (the npm run deploy CLI)', () => {
 
   test('SEGMENT_FUNCTION_NAME picks the display name', async () => {
     stub = await startStub()
-    const result = await run({ SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_API_BASE: stub.baseUrl, SEGMENT_FUNCTION_NAME: 'LD (staging)' })
+    const result = await run({
+      SEGMENT_PUBLIC_API_TOKEN: TOKEN,
+      SEGMENT_API_BASE: stub.baseUrl,
+      SEGMENT_FUNCTION_NAME: 'LD (staging)'
+    })
     expect(result.code).toBe(0)
     expect(stub.functions[0].displayName).toBe('LD (staging)')
   })

@@ -15,7 +15,9 @@ function files(dir: string): string[] {
   })
 }
 
-const CODE = ['shared', 'sources', 'destinations', 'runtime', 'scripts', '__tests__'].flatMap((dir) => files(join(ROOT, dir)))
+const CODE = ['shared', 'sources', 'destinations', 'runtime', 'scripts', '__tests__'].flatMap((dir) =>
+  files(join(ROOT, dir))
+)
 
 test('the README mapping table is generated from the schema (run `npm run readme-table`)', () => {
   const readme = readFileSync(README_PATH, 'utf8')
@@ -32,7 +34,8 @@ test('code cites design sections that exist, and no document the repository lack
     const where = relative(ROOT, file)
     if (/\bSPEC\b/.test(text)) foreign.push(where)
     for (const cite of text.matchAll(/design §(\d+(?:\.\d+)?)(?:[–-](\d+(?:\.\d+)?))?/g)) {
-      for (const section of [cite[1], cite[2]]) if (section && !sections.has(section)) missing.push(`${where}: §${section}`)
+      for (const section of [cite[1], cite[2]])
+        if (section && !sections.has(section)) missing.push(`${where}: §${section}`)
     }
   }
   expect(foreign).toEqual([])

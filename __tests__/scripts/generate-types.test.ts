@@ -12,7 +12,11 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx')
 
 function check(): { ok: boolean; output: string } {
   try {
-    const output = execFileSync(TSX, ['scripts/generate-types.ts', '--check'], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' })
+    const output = execFileSync(TSX, ['scripts/generate-types.ts', '--check'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: 'pipe'
+    })
     return { ok: true, output }
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string }

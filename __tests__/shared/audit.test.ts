@@ -11,8 +11,14 @@ test('the captured audit entry', () => {
 
 test('a full entry: title, member, several accesses, tags; versions are not exported', () => {
   const entry = {
-    _id: '61f0', _accountId: 'acct', date: 1700000000000, kind: 'custom-role', name: 'Reviewers',
-    description: 'long text', title: 'Ada updated the role', titleVerb: 'updated the role',
+    _id: '61f0',
+    _accountId: 'acct',
+    date: 1700000000000,
+    kind: 'custom-role',
+    name: 'Reviewers',
+    description: 'long text',
+    title: 'Ada updated the role',
+    titleVerb: 'updated the role',
     member: { _id: 'm-1', email: 'ada@example.com' },
     accesses: [
       { action: 'updateName', resource: 'proj/web;mobile,beta:env/*:segment/vip' },
@@ -27,7 +33,11 @@ test('a full entry: title, member, several accesses, tags; versions are not expo
       event: 'Custom Role Changed',
       anonymousId: 'launchdarkly-audit-log',
       properties: {
-        entryId: '61f0', kind: 'custom-role', name: 'Reviewers', title: 'Ada updated the role', titleVerb: 'updated the role',
+        entryId: '61f0',
+        kind: 'custom-role',
+        name: 'Reviewers',
+        title: 'Ada updated the role',
+        titleVerb: 'updated the role',
         actions: ['updateName', 'updatePolicy'],
         resources: ['proj/web;mobile,beta:env/*:segment/vip', 'role/reviewers'],
         projectKey: 'web',
@@ -50,10 +60,19 @@ test.each([
 })
 
 test.each([
-  [{ _id: '', date: 1, kind: 'flag', accesses: [] }, 'audit-log entry _id must be a non-empty string, found empty string'],
-  [{ _id: 'a', date: 'yesterday', kind: 'flag', accesses: [] }, 'audit-log entry date must be epoch milliseconds, found string'],
+  [
+    { _id: '', date: 1, kind: 'flag', accesses: [] },
+    'audit-log entry _id must be a non-empty string, found empty string'
+  ],
+  [
+    { _id: 'a', date: 'yesterday', kind: 'flag', accesses: [] },
+    'audit-log entry date must be epoch milliseconds, found string'
+  ],
   [{ _id: 'a', date: 1, accesses: [] }, 'audit-log entry kind must be a non-empty string, found undefined'],
-  [{ _id: 'a', date: 1, kind: 'flag', accesses: [{ action: 'x' }] }, 'audit-log entry accesses[0] must be an object with string action and resource, found object']
+  [
+    { _id: 'a', date: 1, kind: 'flag', accesses: [{ action: 'x' }] },
+    'audit-log entry accesses[0] must be an object with string action and resource, found object'
+  ]
 ])('an invalid entry fails the delivery: %j', (entry, message) => {
   expect(() => readDelivery(JSON.stringify(entry))).toThrow(new PayloadError(message))
 })

@@ -6,7 +6,11 @@ describe('contextKeysOf', () => {
   test.each([
     ['single-kind context (kind defaults to user)', { context: { key: 'u1', name: 'Ada' } }, { user: 'u1' }],
     ['single-kind non-user context', { context: { kind: 'org', key: 'o1' } }, { org: 'o1' }],
-    ['multi-kind context, _meta ignored', { context: { kind: 'multi', user: { key: 'u1' }, org: { key: 'o1', _meta: {} } } }, { user: 'u1', org: 'o1' }],
+    [
+      'multi-kind context, _meta ignored',
+      { context: { kind: 'multi', user: { key: 'u1' }, org: { key: 'o1', _meta: {} } } },
+      { user: 'u1', org: 'o1' }
+    ],
     ['contextKeys as given', { contextKeys: { device: 'd1', user: 'u1' } }, { device: 'd1', user: 'u1' }],
     ['contextKeys win over context', { contextKeys: { org: 'o1' }, context: { key: 'u1' } }, { org: 'o1' }],
     ['legacy user object', { user: { key: 'u1', email: 'x' } }, { user: 'u1' }],
@@ -19,20 +23,52 @@ describe('contextKeysOf', () => {
   test.each([
     ['no context at all', {}, 'event has no context (expected context, contextKeys, user or userKey)'],
     ['context not an object', { context: 'u1' }, 'context must be an object, found string'],
-    ['empty key', { context: { key: '' } }, 'context.key for kind "user" must be a non-empty string, found empty string'],
-    ['missing key', { context: { kind: 'org' } }, 'context.key for kind "org" must be a non-empty string, found undefined'],
+    [
+      'empty key',
+      { context: { key: '' } },
+      'context.key for kind "user" must be a non-empty string, found empty string'
+    ],
+    [
+      'missing key',
+      { context: { kind: 'org' } },
+      'context.key for kind "org" must be a non-empty string, found undefined'
+    ],
     ['invalid kind', { context: { kind: 'o r g', key: 'x' } }, 'context.kind is not a valid context kind ("o r g")'],
     ['kind not a string', { context: { kind: 3, key: 'x' } }, 'context.kind is not a valid context kind (number)'],
     ['multi with no kinds', { context: { kind: 'multi' } }, 'multi-kind context has no kinds'],
-    ['multi part not an object', { context: { kind: 'multi', org: 'o1' } }, 'context.org must be an object, found string'],
-    ['multi part with numeric key', { context: { kind: 'multi', org: { key: 1 } } }, 'context.org.key for kind "org" must be a non-empty string, found number'],
+    [
+      'multi part not an object',
+      { context: { kind: 'multi', org: 'o1' } },
+      'context.org must be an object, found string'
+    ],
+    [
+      'multi part with numeric key',
+      { context: { kind: 'multi', org: { key: 1 } } },
+      'context.org.key for kind "org" must be a non-empty string, found number'
+    ],
     ['contextKeys not an object', { contextKeys: ['u1'] }, 'contextKeys must be an object, found array'],
     ['contextKeys empty', { contextKeys: {} }, 'contextKeys is empty'],
-    ['contextKeys with null key', { contextKeys: { user: null } }, 'contextKeys key for kind "user" must be a non-empty string, found null'],
-    ['contextKeys with the reserved kind "kind"', { contextKeys: { kind: 'x' } }, 'contextKeys key "kind" is not a valid context kind ("kind")'],
-    ['legacy user without key', { user: { name: 'x' } }, 'user.key for kind "user" must be a non-empty string, found undefined'],
+    [
+      'contextKeys with null key',
+      { contextKeys: { user: null } },
+      'contextKeys key for kind "user" must be a non-empty string, found null'
+    ],
+    [
+      'contextKeys with the reserved kind "kind"',
+      { contextKeys: { kind: 'x' } },
+      'contextKeys key "kind" is not a valid context kind ("kind")'
+    ],
+    [
+      'legacy user without key',
+      { user: { name: 'x' } },
+      'user.key for kind "user" must be a non-empty string, found undefined'
+    ],
     ['legacy user not an object', { user: 'u1' }, 'user must be an object, found string'],
-    ['legacy contextKind of another kind', { userKey: 'x', contextKind: 'org' }, 'contextKind must be "user" or "anonymousUser", found "org"']
+    [
+      'legacy contextKind of another kind',
+      { userKey: 'x', contextKind: 'org' },
+      'contextKind must be "user" or "anonymousUser", found "org"'
+    ]
   ])('rejects %s', (_name, event, message) => {
     expect(() => contextKeysOf(event)).toThrow(new EventRejection(message))
   })

@@ -1,11 +1,27 @@
 // Every input form of design §3.1 and every rejection of design §3.8, with exact messages.
 
-import { EXPECTED_FORMS, convertDelivery, MAX_BODY_BYTES, PayloadError, readDelivery, readEnvelope, JsonObject, SegmentCall } from '../../shared'
+import { createHash } from 'crypto'
+import {
+  EXPECTED_FORMS,
+  convertDelivery,
+  MAX_BODY_BYTES,
+  PayloadError,
+  readDelivery,
+  readEnvelope,
+  JsonObject,
+  SegmentCall
+} from '../../shared'
 
 const props = (c: SegmentCall) => (c.message as { properties?: JsonObject }).properties
 
 const SETTINGS = { projectId: 'proj-1', environmentId: 'env-1' }
-const custom = (key: string, extra: object = {}) => ({ kind: 'custom', key, creationDate: 1700000000000, contextKeys: { user: 'u1' }, ...extra })
+const custom = (key: string, extra: object = {}) => ({
+  kind: 'custom',
+  key,
+  creationDate: 1700000000000,
+  contextKeys: { user: 'u1' },
+  ...extra
+})
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64')
 
 function run(body: string, settings = SETTINGS) {
@@ -45,7 +61,17 @@ describe('forms', () => {
       project: 'rec-proj',
       environment: 'rec-env',
       version: 2,
-      event: { kind: 'feature', id: 'evt-1', key: 'flag', creationDate: 1700000000000, contextKeys: { user: 'u1' }, value: 'b', variation: 1, version: 3, variationName: 'Treatment' }
+      event: {
+        kind: 'feature',
+        id: 'evt-1',
+        key: 'flag',
+        creationDate: 1700000000000,
+        contextKeys: { user: 'u1' },
+        value: 'b',
+        variation: 1,
+        version: 3,
+        variationName: 'Treatment'
+      }
     }
     const { calls } = run(JSON.stringify(record))
     expect(calls).toEqual([
@@ -55,12 +81,21 @@ describe('forms', () => {
           event: 'feature',
           userId: 'u1',
           properties: {
-            environment: 'rec-env', project: 'rec-proj', key: 'flag', contextKeys: { user: 'u1' }, eventId: 'evt-1',
-            value: 'b', flagVersion: 3, variation: 1, variationName: 'Treatment', inExperiment: false, default: false
+            environment: 'rec-env',
+            project: 'rec-proj',
+            key: 'flag',
+            contextKeys: { user: 'u1' },
+            eventId: 'evt-1',
+            value: 'b',
+            flagVersion: 3,
+            variation: 1,
+            variationName: 'Treatment',
+            inExperiment: false,
+            default: false
           },
           timestamp: '2023-11-14T22:13:20.000Z',
           // sha256("rec-env|evt-1"), first 32 hex characters
-          messageId: 'ld-' + require('crypto').createHash('sha256').update('rec-env|evt-1').digest('hex').slice(0, 32)
+          messageId: 'ld-' + createHash('sha256').update('rec-env|evt-1').digest('hex').slice(0, 32)
         }
       }
     ])
@@ -69,10 +104,15 @@ describe('forms', () => {
 
   test('a Pub/Sub push wrapping a Data Export record', () => {
     const record = { project: 'p', environment: 'e', version: 2, event: custom('pushed') }
-    const push = { message: { data: b64(JSON.stringify(record)), messageId: '1', attributes: {} }, subscription: 'projects/x/subscriptions/ld' }
+    const push = {
+      message: { data: b64(JSON.stringify(record)), messageId: '1', attributes: {} },
+      subscription: 'projects/x/subscriptions/ld'
+    }
     const envelope = readEnvelope(JSON.stringify(push))
     expect(envelope).toMatchObject({ form: 'record', pubsub: true })
-    expect(run(JSON.stringify(push)).calls[0].message).toMatchObject({ properties: { environment: 'e', project: 'p', key: 'pushed' } })
+    expect(run(JSON.stringify(push)).calls[0].message).toMatchObject({
+      properties: { environment: 'e', project: 'p', key: 'pushed' }
+    })
   })
 
   test('a Pub/Sub push with URL-safe base64 and NDJSON inside', () => {
@@ -112,23 +152,58 @@ describe('whole-body rejections (InvalidEventPayload)', () => {
   test.each([
     ['empty', '', `Expected ${EXPECTED_FORMS}; found an empty body`],
     ['whitespace', ' \n\t ', `Expected ${EXPECTED_FORMS}; found an empty body`],
-    ['not JSON', 'hello world', `Expected ${EXPECTED_FORMS}; found text that is neither JSON nor NDJSON, starting "hello world"`],
-    ['truncated JSON', '{"kind":"custom",', `Expected ${EXPECTED_FORMS}; found text that is neither JSON nor NDJSON, starting "{\\"kind\\":\\"custom\\","`],
-    ['no NDJSON line parses', 'a\nb', `Expected ${EXPECTED_FORMS}; found text that is neither JSON nor NDJSON, starting "a\\nb"`],
+    [
+      'not JSON',
+      'hello world',
+      `Expected ${EXPECTED_FORMS}; found text that is neither JSON nor NDJSON, starting "hello world"`
+    ],
+    [
+      'truncated JSON',
+      '{"kind":"custom",',
+      `Expected ${EXPECTED_FORMS}; found text that is neither JSON nor NDJSON, starting "{\\"kind\\":\\"custom\\","`
+    ],
+    [
+      'no NDJSON line parses',
+      'a\nb',
+      `Expected ${EXPECTED_FORMS}; found text that is neither JSON nor NDJSON, starting "a\\nb"`
+    ],
     ['a number', '42', `Expected ${EXPECTED_FORMS}; found a JSON number`],
     ['null', 'null', `Expected ${EXPECTED_FORMS}; found a JSON null`],
     ['a string', '"x"', `Expected ${EXPECTED_FORMS}; found a JSON string`],
     ['an empty object', '{}', `Expected ${EXPECTED_FORMS}; found an empty object`],
-    ['an object of no known form', '{"foo":1,"bar":2}', `Expected ${EXPECTED_FORMS}; found an object with keys "foo", "bar"`],
-    ['Pub/Sub data not base64', '{"message":{"data":"***"},"subscription":"s"}', 'Expected Pub/Sub message.data to be base64; found a string that is not base64'],
-    ['Pub/Sub data not a string', '{"message":{"data":5},"subscription":"s"}', 'Expected Pub/Sub message.data to be base64; found number'],
-    ['Pub/Sub data empty', `{"message":{"data":"${b64('  ')}"},"subscription":"s"}`, 'Expected Pub/Sub message.data to hold LaunchDarkly events; found empty data'],
+    [
+      'an object of no known form',
+      '{"foo":1,"bar":2}',
+      `Expected ${EXPECTED_FORMS}; found an object with keys "foo", "bar"`
+    ],
+    [
+      'Pub/Sub data not base64',
+      '{"message":{"data":"***"},"subscription":"s"}',
+      'Expected Pub/Sub message.data to be base64; found a string that is not base64'
+    ],
+    [
+      'Pub/Sub data not a string',
+      '{"message":{"data":5},"subscription":"s"}',
+      'Expected Pub/Sub message.data to be base64; found number'
+    ],
+    [
+      'Pub/Sub data empty',
+      `{"message":{"data":"${b64('  ')}"},"subscription":"s"}`,
+      'Expected Pub/Sub message.data to hold LaunchDarkly events; found empty data'
+    ],
     [
       'Pub/Sub inside Pub/Sub',
-      JSON.stringify({ message: { data: b64(JSON.stringify({ message: { data: 'e30=' }, subscription: 's' })) }, subscription: 's' }),
+      JSON.stringify({
+        message: { data: b64(JSON.stringify({ message: { data: 'e30=' }, subscription: 's' })) },
+        subscription: 's'
+      }),
       'Expected Pub/Sub message.data to hold LaunchDarkly events; found another Pub/Sub push'
     ],
-    ['every event rejected', '[{"kind":"nope"},{"kind":"custom"}]', 'Every event of the delivery was rejected: event 0: unknown kind "nope"; event 1: event has no context (expected context, contextKeys, user or userKey)'],
+    [
+      'every event rejected',
+      '[{"kind":"nope"},{"kind":"custom"}]',
+      'Every event of the delivery was rejected: event 0: unknown kind "nope"; event 1: event has no context (expected context, contextKeys, user or userKey)'
+    ],
     [
       'nothing exported: skipped kinds do not mask rejections',
       '[{"kind":"index"},{"kind":"custom"},{"kind":"summary"},{"kind":"index"}]',
@@ -162,20 +237,68 @@ describe('per-event rejections: the rest of the delivery still goes out', () => 
     ['kind not a string', { kind: 7 }, 'kind must be a string, found number'],
     ['no kind', { key: 'k' }, 'element 0 has no kind: found an object with keys "key"'],
     ['not an object', 'custom', 'element 0 is not a LaunchDarkly event or Data Export record: found a JSON string'],
-    ['no key', { ...custom('x'), key: undefined }, 'key (flag or metric key) must be a non-empty string, found undefined'],
+    [
+      'no key',
+      { ...custom('x'), key: undefined },
+      'key (flag or metric key) must be a non-empty string, found undefined'
+    ],
     ['empty key', custom(''), 'key (flag or metric key) must be a non-empty string, found empty string'],
     ['numeric key', custom('x', { key: 5 }), 'key (flag or metric key) must be a non-empty string, found number'],
-    ['no context', { kind: 'custom', key: 'k', creationDate: 1 }, 'event has no context (expected context, contextKeys, user or userKey)'],
-    ['empty context key', custom('x', { contextKeys: { user: '' } }), 'contextKeys key for kind "user" must be a non-empty string, found empty string'],
-    ['non-string context key', { kind: 'custom', key: 'k', creationDate: 1, context: { kind: 'org', key: 42 } }, 'context.key for kind "org" must be a non-empty string, found number'],
-    ['no creationDate', custom('x', { creationDate: undefined }), 'creationDate must be epoch milliseconds, found undefined'],
-    ['creationDate as a string', custom('x', { creationDate: '1700000000000' }), 'creationDate must be epoch milliseconds, found string'],
-    ['creationDate out of range', custom('x', { creationDate: 1e20 }), 'creationDate must be epoch milliseconds, found number'],
-    ['variation not an integer', { ...custom('f'), kind: 'feature', variation: '1' }, 'variation must be a non-negative integer, found string'],
-    ['version negative', { ...custom('f'), kind: 'feature', version: -1 }, 'version must be a non-negative integer, found number'],
-    ['url not a string', { kind: 'click', key: 'k', creationDate: 1, contextKeys: { user: 'u' }, url: 3 }, 'url must be a string, found number'],
-    ['record environment not a string', { project: 'p', environment: 5, version: 2, event: custom('x') }, 'record environment must be a non-empty string, found number'],
-    ['deeply nested', custom('x', { data: JSON.parse('['.repeat(150) + ']'.repeat(150)) }), 'event is nested more than 100 levels deep']
+    [
+      'no context',
+      { kind: 'custom', key: 'k', creationDate: 1 },
+      'event has no context (expected context, contextKeys, user or userKey)'
+    ],
+    [
+      'empty context key',
+      custom('x', { contextKeys: { user: '' } }),
+      'contextKeys key for kind "user" must be a non-empty string, found empty string'
+    ],
+    [
+      'non-string context key',
+      { kind: 'custom', key: 'k', creationDate: 1, context: { kind: 'org', key: 42 } },
+      'context.key for kind "org" must be a non-empty string, found number'
+    ],
+    [
+      'no creationDate',
+      custom('x', { creationDate: undefined }),
+      'creationDate must be epoch milliseconds, found undefined'
+    ],
+    [
+      'creationDate as a string',
+      custom('x', { creationDate: '1700000000000' }),
+      'creationDate must be epoch milliseconds, found string'
+    ],
+    [
+      'creationDate out of range',
+      custom('x', { creationDate: 1e20 }),
+      'creationDate must be epoch milliseconds, found number'
+    ],
+    [
+      'variation not an integer',
+      { ...custom('f'), kind: 'feature', variation: '1' },
+      'variation must be a non-negative integer, found string'
+    ],
+    [
+      'version negative',
+      { ...custom('f'), kind: 'feature', version: -1 },
+      'version must be a non-negative integer, found number'
+    ],
+    [
+      'url not a string',
+      { kind: 'click', key: 'k', creationDate: 1, contextKeys: { user: 'u' }, url: 3 },
+      'url must be a string, found number'
+    ],
+    [
+      'record environment not a string',
+      { project: 'p', environment: 5, version: 2, event: custom('x') },
+      'record environment must be a non-empty string, found number'
+    ],
+    [
+      'deeply nested',
+      custom('x', { data: JSON.parse('['.repeat(150) + ']'.repeat(150)) }),
+      'event is nested more than 100 levels deep'
+    ]
   ])('%s', (_name, bad, reason) => {
     const { calls, summary } = run(JSON.stringify([bad, ok]))
     expect(calls.map((c) => props(c))).toMatchObject([{ key: 'ok' }])
@@ -191,12 +314,23 @@ describe('per-event rejections: the rest of the delivery still goes out', () => 
   })
 
   test('an event with no environment anywhere names the environmentId setting', () => {
-    const { summary } = run(JSON.stringify([custom('a'), { project: 'p', environment: 'e', version: 2, event: custom('b') }]), { projectId: 'p' } as typeof SETTINGS)
-    expect(summary.rejected).toEqual([{ index: 0, reason: 'no environment: the payload carries none and the environmentId setting is empty' }])
+    const { summary } = run(
+      JSON.stringify([custom('a'), { project: 'p', environment: 'e', version: 2, event: custom('b') }]),
+      { projectId: 'p' } as typeof SETTINGS
+    )
+    expect(summary.rejected).toEqual([
+      { index: 0, reason: 'no environment: the payload carries none and the environmentId setting is empty' }
+    ])
   })
 
   test('an event with no project anywhere names the projectId setting', () => {
-    const { summary } = run(JSON.stringify([custom('a'), custom('b')]).replace(']', ',{"project":"p","environment":"e","event":' + JSON.stringify(custom('c')) + '}]'), { environmentId: 'e' } as typeof SETTINGS)
+    const { summary } = run(
+      JSON.stringify([custom('a'), custom('b')]).replace(
+        ']',
+        ',{"project":"p","environment":"e","event":' + JSON.stringify(custom('c')) + '}]'
+      ),
+      { environmentId: 'e' } as typeof SETTINGS
+    )
     expect(summary.rejected).toEqual([
       { index: 0, reason: 'no project: the payload carries none and the projectId setting is empty' },
       { index: 1, reason: 'no project: the payload carries none and the projectId setting is empty' }
@@ -204,7 +338,15 @@ describe('per-event rejections: the rest of the delivery still goes out', () => 
   })
 
   test('skipped kinds are not rejections, and a body of only skipped kinds is fine', () => {
-    const body = [{ kind: 'index' }, { kind: 'summary' }, { kind: 'diagnostic-init' }, { kind: 'diagnostic' }, { kind: 'migration_op' }, { kind: 'identify' }, { kind: 'debug' }]
+    const body = [
+      { kind: 'index' },
+      { kind: 'summary' },
+      { kind: 'diagnostic-init' },
+      { kind: 'diagnostic' },
+      { kind: 'migration_op' },
+      { kind: 'identify' },
+      { kind: 'debug' }
+    ]
     expect(run(JSON.stringify(body)).summary).toEqual({
       emitted: 0,
       skipped: { index: 1, summary: 1, 'diagnostic-init': 1, diagnostic: 1, migration_op: 1, identify: 1, debug: 1 },
@@ -216,37 +358,76 @@ describe('per-event rejections: the rest of the delivery still goes out', () => 
 describe('other kinds', () => {
   const base = { creationDate: 1700000000000, contextKeys: { user: 'u1' } }
   test('click and pageview', () => {
-    const { calls } = run(JSON.stringify([
-      { kind: 'click', key: 'cta', url: 'https://example.com/a', selector: 'button.buy', ...base },
-      { kind: 'pageview', key: 'visit', url: 'https://example.com/b', ...base }
-    ]))
+    const { calls } = run(
+      JSON.stringify([
+        { kind: 'click', key: 'cta', url: 'https://example.com/a', selector: 'button.buy', ...base },
+        { kind: 'pageview', key: 'visit', url: 'https://example.com/b', ...base }
+      ])
+    )
     expect(calls).toEqual([
       {
         type: 'track',
         message: {
-          event: 'click', userId: 'u1',
-          properties: { environment: 'env-1', project: 'proj-1', key: 'cta', contextKeys: { user: 'u1' }, url: 'https://example.com/a', selector: 'button.buy' },
-          timestamp: '2023-11-14T22:13:20.000Z', messageId: expect.any(String)
+          event: 'click',
+          userId: 'u1',
+          properties: {
+            environment: 'env-1',
+            project: 'proj-1',
+            key: 'cta',
+            contextKeys: { user: 'u1' },
+            url: 'https://example.com/a',
+            selector: 'button.buy'
+          },
+          timestamp: '2023-11-14T22:13:20.000Z',
+          messageId: expect.any(String)
         }
       },
       {
         type: 'page',
         message: {
           userId: 'u1',
-          properties: { environment: 'env-1', project: 'proj-1', key: 'visit', contextKeys: { user: 'u1' }, url: 'https://example.com/b' },
-          timestamp: '2023-11-14T22:13:20.000Z', messageId: expect.any(String)
+          properties: {
+            environment: 'env-1',
+            project: 'proj-1',
+            key: 'visit',
+            contextKeys: { user: 'u1' },
+            url: 'https://example.com/b'
+          },
+          timestamp: '2023-11-14T22:13:20.000Z',
+          messageId: expect.any(String)
         }
       }
     ])
   })
 
   test('legacy alias events become alias calls', () => {
-    const { calls } = run(JSON.stringify({ kind: 'alias', key: 'known', previousKey: 'anon', contextKind: 'user', previousContextKind: 'anonymousUser', creationDate: 1700000000000 }))
-    expect(calls).toEqual([{ type: 'alias', message: { userId: 'known', previousId: 'anon', timestamp: '2023-11-14T22:13:20.000Z', messageId: expect.stringMatching(/^ld-/) } }])
+    const { calls } = run(
+      JSON.stringify({
+        kind: 'alias',
+        key: 'known',
+        previousKey: 'anon',
+        contextKind: 'user',
+        previousContextKind: 'anonymousUser',
+        creationDate: 1700000000000
+      })
+    )
+    expect(calls).toEqual([
+      {
+        type: 'alias',
+        message: {
+          userId: 'known',
+          previousId: 'anon',
+          timestamp: '2023-11-14T22:13:20.000Z',
+          messageId: expect.stringMatching(/^ld-/)
+        }
+      }
+    ])
   })
 
   test('a feature event served the fallback: no variation, default true, value kept', () => {
-    const { calls } = run(JSON.stringify({ kind: 'feature', key: 'missing', value: 'fallback', default: 'fallback', ...base }))
+    const { calls } = run(
+      JSON.stringify({ kind: 'feature', key: 'missing', value: 'fallback', default: 'fallback', ...base })
+    )
     expect(calls[0].message).toMatchObject({ properties: { value: 'fallback', inExperiment: false, default: true } })
     expect('variation' in (calls[0].message as { properties: object }).properties).toBe(false)
   })

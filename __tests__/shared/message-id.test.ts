@@ -6,13 +6,25 @@ import { canonicalJson, convertDelivery, MessageIds, payloadIdFor, readDelivery,
 const nodeSha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
 
 test('sha256Hex agrees with Node for ASCII, multi-byte text, surrogate pairs and block edges', () => {
-  for (const text of ['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'a'.repeat(1000), 'héllo wörld', '😀 emoji', '中文']) {
+  for (const text of [
+    '',
+    'abc',
+    'a'.repeat(55),
+    'a'.repeat(56),
+    'a'.repeat(64),
+    'a'.repeat(1000),
+    'héllo wörld',
+    '😀 emoji',
+    '中文'
+  ]) {
     expect(sha256Hex(text)).toBe(nodeSha(text))
   }
 })
 
 test('canonicalJson sorts keys at every depth and keeps array order', () => {
-  expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null }, e: 'x' })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1,"e":"x"}')
+  expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null }, e: 'x' })).toBe(
+    '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1,"e":"x"}'
+  )
   expect(canonicalJson({ b: undefined, a: 1 })).toBe('{"a":1}')
 })
 
@@ -37,7 +49,7 @@ test('an injected hash gives the same ids', () => {
   expect(a.calls).toEqual(b.calls)
 })
 
-test('payload ids are UUIDs derived from the batch\'s message ids', () => {
+test("payload ids are UUIDs derived from the batch's message ids", () => {
   const id = payloadIdFor(['m1', 'm2'])
   expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
   expect(payloadIdFor(['m1', 'm2'])).toBe(id)

@@ -15,7 +15,8 @@ function sourceFiles(dir: string): string[] {
   })
 }
 
-const importsOf = (source: string): string[] => [...source.matchAll(/(?:from|require\(|import\()\s*['"]([^'"]+)['"]/g)].map((m) => m[1])
+const importsOf = (source: string): string[] =>
+  [...source.matchAll(/(?:from|require\(|import\()\s*['"]([^'"]+)['"]/g)].map((m) => m[1])
 
 test('shared/ imports only its own modules: no Node I/O, no Segment or LaunchDarkly package', () => {
   for (const file of sourceFiles(SHARED)) {
@@ -33,7 +34,8 @@ test('sources, destinations, runtime and scripts reach shared/ only through shar
   for (const folder of ['sources', 'destinations', 'runtime', 'scripts']) {
     for (const file of sourceFiles(join(ROOT, folder))) {
       for (const spec of importsOf(readFileSync(file, 'utf8'))) {
-        if (/(^|\/)shared\/./.test(spec) && !/(^|\/)shared\/index$/.test(spec)) deep.push(`${relative(ROOT, file)}: ${spec}`)
+        if (/(^|\/)shared\/./.test(spec) && !/(^|\/)shared\/index$/.test(spec))
+          deep.push(`${relative(ROOT, file)}: ${spec}`)
       }
     }
   }

@@ -3,7 +3,15 @@
 
 import fc from 'fast-check'
 import {
-  EXPORT_KINDS, ExportKind, convertDelivery, JsonObject, PayloadError, propertiesOf, readDelivery, SegmentCall, toLaunchDarklyEvent
+  EXPORT_KINDS,
+  ExportKind,
+  convertDelivery,
+  JsonObject,
+  PayloadError,
+  propertiesOf,
+  readDelivery,
+  SegmentCall,
+  toLaunchDarklyEvent
 } from '../../shared'
 import fixture from '../fixtures/node-server-sdk-bulk.json'
 
@@ -22,8 +30,14 @@ const withContext = contextKeys.chain((keys) => {
   const kinds = Object.keys(keys)
   const forms: Array<fc.Arbitrary<JsonObject>> = [fc.constant({ contextKeys: keys })]
   if (kinds.length === 1) forms.push(fc.constant({ context: { kind: kinds[0], key: keys[kinds[0]], name: 'n' } }))
-  else forms.push(fc.constant({ context: { kind: 'multi', ...Object.fromEntries(kinds.map((k) => [k, { key: keys[k], attr: 1 }])) } }))
-  if (kinds.length === 1 && kinds[0] === 'user') forms.push(fc.constant({ user: { key: keys.user } }), fc.constant({ userKey: keys.user }))
+  else
+    forms.push(
+      fc.constant({
+        context: { kind: 'multi', ...Object.fromEntries(kinds.map((k) => [k, { key: keys[k], attr: 1 }])) }
+      })
+    )
+  if (kinds.length === 1 && kinds[0] === 'user')
+    forms.push(fc.constant({ user: { key: keys.user } }), fc.constant({ userKey: keys.user }))
   return fc.oneof(...forms).map((form) => ({ form, keys }))
 })
 
@@ -36,19 +50,29 @@ const fieldsByKind: Record<ExportKind, fc.Arbitrary<JsonObject>> = {
     value: optional(jsonValue),
     variation: optional(fc.nat(5)),
     version: optional(fc.nat(1000)),
-    reason: optional(fc.record({ kind: fc.constantFrom('OFF', 'FALLTHROUGH', 'RULE_MATCH', 'TARGET_MATCH'), inExperiment: optional(fc.boolean()) })),
+    reason: optional(
+      fc.record({
+        kind: fc.constantFrom('OFF', 'FALLTHROUGH', 'RULE_MATCH', 'TARGET_MATCH'),
+        inExperiment: optional(fc.boolean())
+      })
+    ),
     prereqOf: optional(key)
   }),
   click: fc.record({ url: optional(fc.webUrl()), selector: optional(fc.string()) }),
   pageview: fc.record({ url: optional(fc.webUrl()) }),
-  custom: fc.record({ metricValue: optional(fc.double({ noNaN: true, noDefaultInfinity: true })), data: optional(jsonValue) })
+  custom: fc.record({
+    metricValue: optional(fc.double({ noNaN: true, noDefaultInfinity: true })),
+    data: optional(jsonValue)
+  })
 }
 
 const ldEvent = fc.constantFrom(...EXPORT_KINDS).chain((kind) =>
-  fc.tuple(fc.constant(kind), key, creationDate, withContext, fieldsByKind[kind]).map(([kind, k, date, ctx, fields]) => ({
-    event: { kind, key: k, creationDate: date, ...ctx.form, ...stripUndefined(fields) } as JsonObject,
-    keys: ctx.keys
-  }))
+  fc
+    .tuple(fc.constant(kind), key, creationDate, withContext, fieldsByKind[kind])
+    .map(([kind, k, date, ctx, fields]) => ({
+      event: { kind, key: k, creationDate: date, ...ctx.form, ...stripUndefined(fields) } as JsonObject,
+      keys: ctx.keys
+    }))
 )
 
 function stripUndefined(obj: JsonObject): JsonObject {
@@ -77,7 +101,9 @@ test('LaunchDarkly → Segment → LaunchDarkly keeps every exported field', () 
           value: event.value === undefined ? null : event.value,
           variation: event.variation,
           version: event.version,
-          reason: reason ? { kind: reason.kind, ...(reason.inExperiment === true ? { inExperiment: true } : {}) } : undefined,
+          reason: reason
+            ? { kind: reason.kind, ...(reason.inExperiment === true ? { inExperiment: true } : {}) }
+            : undefined,
           prereqOf: event.prereqOf,
           default: event.variation === undefined ? (event.value === undefined ? null : event.value) : undefined
         },
@@ -105,7 +131,10 @@ function expectOnlyTypedErrors(body: string): void {
 }
 
 test('arbitrary JSON never fails with anything but PayloadError', () => {
-  fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => expectOnlyTypedErrors(JSON.stringify(value))), { numRuns: 500 })
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => expectOnlyTypedErrors(JSON.stringify(value))),
+    { numRuns: 500 }
+  )
 })
 
 test('arbitrary text never fails with anything but PayloadError', () => {
@@ -113,10 +142,33 @@ test('arbitrary text never fails with anything but PayloadError', () => {
 })
 
 test('events with fields of arbitrary types never fail with anything but PayloadError', () => {
-  const field = fc.constantFrom('kind', 'key', 'creationDate', 'context', 'contextKeys', 'user', 'userKey', 'contextKind', 'value', 'variation', 'version', 'reason', 'url', 'metricValue', 'data', 'id', '__proto__', 'constructor')
-  const mutated = fc.tuple(fc.constantFrom(...fixture.body), fc.dictionary(field, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 3 }))
+  const field = fc.constantFrom(
+    'kind',
+    'key',
+    'creationDate',
+    'context',
+    'contextKeys',
+    'user',
+    'userKey',
+    'contextKind',
+    'value',
+    'variation',
+    'version',
+    'reason',
+    'url',
+    'metricValue',
+    'data',
+    'id',
+    '__proto__',
+    'constructor'
+  )
+  const mutated = fc
+    .tuple(fc.constantFrom(...fixture.body), fc.dictionary(field, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 3 }))
     .map(([event, changes]) => ({ ...event, ...changes }))
-  fc.assert(fc.property(fc.array(mutated, { maxLength: 5 }), (events) => expectOnlyTypedErrors(JSON.stringify(events))), { numRuns: 500 })
+  fc.assert(
+    fc.property(fc.array(mutated, { maxLength: 5 }), (events) => expectOnlyTypedErrors(JSON.stringify(events))),
+    { numRuns: 500 }
+  )
   expect(({} as JsonObject).polluted).toBeUndefined()
 })
 
@@ -125,11 +177,15 @@ function reorder(value: unknown, seed: number): unknown {
   if (Array.isArray(value)) return value.map((v) => reorder(v, seed))
   if (value === null || typeof value !== 'object') return value
   const keys = Object.keys(value)
-  const rotated = keys.slice(seed % Math.max(keys.length, 1)).concat(keys.slice(0, seed % Math.max(keys.length, 1))).reverse()
+  const rotated = keys
+    .slice(seed % Math.max(keys.length, 1))
+    .concat(keys.slice(0, seed % Math.max(keys.length, 1)))
+    .reverse()
   return Object.fromEntries(rotated.map((k) => [k, reorder((value as JsonObject)[k], seed)]))
 }
 
-const idsOf = (events: unknown[]) => convertDelivery(readDelivery(JSON.stringify(events), SETTINGS)).calls.map((c) => c.message.messageId)
+const idsOf = (events: unknown[]) =>
+  convertDelivery(readDelivery(JSON.stringify(events), SETTINGS)).calls.map((c) => c.message.messageId)
 
 test('message ids do not depend on key order', () => {
   fc.assert(
@@ -143,14 +199,18 @@ test('message ids do not depend on key order', () => {
 
 test('distinct events in a delivery, repeats included, never share a message id', () => {
   fc.assert(
-    fc.property(fc.array(ldEvent, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(5), { maxLength: 6 }), (events, repeats) => {
-      const raw = events.map((e) => e.event)
-      const withRepeats = raw.concat(repeats.map((i) => raw[i % raw.length]))
-      const ids = idsOf(withRepeats)
-      expect(new Set(ids).size).toBe(withRepeats.length)
-      // A replay of the same delivery yields the same ids.
-      expect(idsOf(withRepeats)).toEqual(ids)
-    }),
+    fc.property(
+      fc.array(ldEvent, { minLength: 1, maxLength: 6 }),
+      fc.array(fc.nat(5), { maxLength: 6 }),
+      (events, repeats) => {
+        const raw = events.map((e) => e.event)
+        const withRepeats = raw.concat(repeats.map((i) => raw[i % raw.length]))
+        const ids = idsOf(withRepeats)
+        expect(new Set(ids).size).toBe(withRepeats.length)
+        // A replay of the same delivery yields the same ids.
+        expect(idsOf(withRepeats)).toEqual(ids)
+      }
+    ),
     { numRuns: 200 }
   )
 })

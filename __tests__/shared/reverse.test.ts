@@ -2,37 +2,85 @@
 
 import { isEcho, MappingError, toLaunchDarklyEvent } from '../../shared'
 
-const common = { timestamp: '2026-11-26T00:59:49.876Z', key: 'k', contextKeys: { user: 'u1' }, environment: 'env-x', project: 'p' }
+const common = {
+  timestamp: '2026-11-26T00:59:49.876Z',
+  key: 'k',
+  contextKeys: { user: 'u1' },
+  environment: 'env-x',
+  project: 'p'
+}
 
 test('feature: every field, with reason and the export-only fields left out', () => {
   expect(
     toLaunchDarklyEvent('feature', {
-      ...common, eventId: 'e1', value: { a: 1 }, flagVersion: 3, variation: 1, variationName: 'B',
-      reasonKind: 'RULE_MATCH', inExperiment: true, prereqOf: 'parent', default: false
+      ...common,
+      eventId: 'e1',
+      value: { a: 1 },
+      flagVersion: 3,
+      variation: 1,
+      variationName: 'B',
+      reasonKind: 'RULE_MATCH',
+      inExperiment: true,
+      prereqOf: 'parent',
+      default: false
     })
   ).toEqual({
-    kind: 'feature', creationDate: 1795654789876, key: 'k', contextKeys: { user: 'u1' },
-    value: { a: 1 }, version: 3, variation: 1, reason: { kind: 'RULE_MATCH', inExperiment: true }, prereqOf: 'parent'
+    kind: 'feature',
+    creationDate: 1795654789876,
+    key: 'k',
+    contextKeys: { user: 'u1' },
+    value: { a: 1 },
+    version: 3,
+    variation: 1,
+    reason: { kind: 'RULE_MATCH', inExperiment: true },
+    prereqOf: 'parent'
   })
 })
 
-test('feature served the fallback: LaunchDarkly\'s default is the served value', () => {
+test("feature served the fallback: LaunchDarkly's default is the served value", () => {
   expect(toLaunchDarklyEvent('feature', { ...common, value: 'fb', default: true, inExperiment: false })).toEqual({
-    kind: 'feature', creationDate: 1795654789876, key: 'k', contextKeys: { user: 'u1' }, value: 'fb', default: 'fb'
+    kind: 'feature',
+    creationDate: 1795654789876,
+    key: 'k',
+    contextKeys: { user: 'u1' },
+    value: 'fb',
+    default: 'fb'
   })
 })
 
 test('feature: default true with a variation is ignored; inExperiment false adds nothing; no value is null', () => {
-  expect(toLaunchDarklyEvent('feature', { ...common, variation: 0, default: true, reasonKind: 'OFF', inExperiment: false })).toEqual({
-    kind: 'feature', creationDate: 1795654789876, key: 'k', contextKeys: { user: 'u1' }, value: null, variation: 0, reason: { kind: 'OFF' }
+  expect(
+    toLaunchDarklyEvent('feature', { ...common, variation: 0, default: true, reasonKind: 'OFF', inExperiment: false })
+  ).toEqual({
+    kind: 'feature',
+    creationDate: 1795654789876,
+    key: 'k',
+    contextKeys: { user: 'u1' },
+    value: null,
+    variation: 0,
+    reason: { kind: 'OFF' }
   })
 })
 
 test('click, pageview and custom', () => {
   const base = { creationDate: 1795654789876, key: 'k', contextKeys: { user: 'u1' } }
-  expect(toLaunchDarklyEvent('click', { ...common, url: 'https://x/', selector: '#buy' })).toEqual({ kind: 'click', ...base, url: 'https://x/', selector: '#buy' })
-  expect(toLaunchDarklyEvent('pageview', { ...common, url: 'https://x/' })).toEqual({ kind: 'pageview', ...base, url: 'https://x/' })
-  expect(toLaunchDarklyEvent('custom', { ...common, metricValue: 0, data: { sku: 'A' } })).toEqual({ kind: 'custom', ...base, metricValue: 0, data: { sku: 'A' } })
+  expect(toLaunchDarklyEvent('click', { ...common, url: 'https://x/', selector: '#buy' })).toEqual({
+    kind: 'click',
+    ...base,
+    url: 'https://x/',
+    selector: '#buy'
+  })
+  expect(toLaunchDarklyEvent('pageview', { ...common, url: 'https://x/' })).toEqual({
+    kind: 'pageview',
+    ...base,
+    url: 'https://x/'
+  })
+  expect(toLaunchDarklyEvent('custom', { ...common, metricValue: 0, data: { sku: 'A' } })).toEqual({
+    kind: 'custom',
+    ...base,
+    metricValue: 0,
+    data: { sku: 'A' }
+  })
   expect(toLaunchDarklyEvent('custom', { ...common, metricValue: 'NaN' })).toEqual({ kind: 'custom', ...base })
 })
 

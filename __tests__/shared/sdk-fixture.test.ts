@@ -23,9 +23,16 @@ test('index, identify, summary and debug events are counted as skipped, never re
   expect(convert().summary).toEqual(SDK_FIXTURE_SUMMARY)
 })
 
-test('includeCustomData exports custom events\' data', () => {
-  const custom = convert({ ...SETTINGS, includeCustomData: true }).calls.filter((c) => c.type === 'track' && c.message.event === 'custom')
-  expect(custom.map((c) => props(c)?.data)).toEqual([{ sku: 'ABC-1', price: 19.99 }, undefined, { from: 'silver' }, undefined])
+test("includeCustomData exports custom events' data", () => {
+  const custom = convert({ ...SETTINGS, includeCustomData: true }).calls.filter(
+    (c) => c.type === 'track' && c.message.event === 'custom'
+  )
+  expect(custom.map((c) => props(c)?.data)).toEqual([
+    { sku: 'ABC-1', price: 19.99 },
+    undefined,
+    { from: 'silver' },
+    undefined
+  ])
   expect(custom.map((c) => c.message.messageId)).toEqual([
     'ld-9176208c7ef7b23f32adfc9f9a98b12d',
     'ld-d072dc6e0c352daa7031fbe105f95404',
@@ -37,12 +44,33 @@ test('includeCustomData exports custom events\' data', () => {
 test('feature events with a variation ask for its name, once per flag', () => {
   const delivery = readDelivery(JSON.stringify(fixture.body), SETTINGS)
   expect(delivery.flags).toEqual(
-    ['bool-tracked', 'exp-flag', 'rule-tracked', 'fallthrough-tracked', 'prereq-child', 'prereq-parent', 'off-flag', 'excluded-flag'].map((flagKey) => ({ project: 'proj-1', flagKey }))
+    [
+      'bool-tracked',
+      'exp-flag',
+      'rule-tracked',
+      'fallthrough-tracked',
+      'prereq-child',
+      'prereq-parent',
+      'off-flag',
+      'excluded-flag'
+    ].map((flagKey) => ({ project: 'proj-1', flagKey }))
   )
-  const { calls } = convertDelivery(delivery, (project, flagKey, variation) => (flagKey === 'exp-flag' ? `${project}/${flagKey}/${variation}` : undefined))
+  const { calls } = convertDelivery(delivery, (project, flagKey, variation) =>
+    flagKey === 'exp-flag' ? `${project}/${flagKey}/${variation}` : undefined
+  )
   const exp = calls[2]
   expect(exp.type === 'track' && Object.keys(exp.message.properties)).toEqual([
-    'environment', 'project', 'key', 'contextKeys', 'value', 'flagVersion', 'variation', 'variationName', 'reasonKind', 'inExperiment', 'default'
+    'environment',
+    'project',
+    'key',
+    'contextKeys',
+    'value',
+    'flagVersion',
+    'variation',
+    'variationName',
+    'reasonKind',
+    'inExperiment',
+    'default'
   ])
   expect(exp.type === 'track' && exp.message.properties.variationName).toBe('proj-1/exp-flag/0')
   expect(calls.filter((c) => c.type === 'track' && 'variationName' in (props(c) ?? {}))).toHaveLength(1)

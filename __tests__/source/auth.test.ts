@@ -17,8 +17,10 @@ const MISSING_TOKEN =
 const WRONG_TOKEN = 'Wrong ingest token: the token sent does not match the ingestToken setting'
 const WRONG_SCHEME =
   'Wrong Authorization scheme: send the ingest token as Authorization: Bearer <ingest token>, or as ?token=<ingest token> in the webhook URL'
-const MISSING_SIGNATURE = 'Missing X-LD-Signature header: audit-log entries must be signed when the webhookSecret setting is set'
-const WRONG_SIGNATURE = 'Wrong X-LD-Signature: it is not the HMAC-SHA256 of the body keyed with the webhookSecret setting'
+const MISSING_SIGNATURE =
+  'Missing X-LD-Signature header: audit-log entries must be signed when the webhookSecret setting is set'
+const WRONG_SIGNATURE =
+  'Wrong X-LD-Signature: it is not the HMAC-SHA256 of the body keyed with the webhookSecret setting'
 
 /** Every text a delivery left behind: error, logs and emitted messages. */
 const everythingSaid = (result: InvocationResult): string =>
@@ -29,7 +31,10 @@ describe('ingestToken', () => {
 
   it.each([
     ['as query token', { url: `/?token=${TOKEN}` }],
-    ['as query token next to Segment\'s own query parameters', { url: `https://fn.segmentapis.com/?b=c2V0dGluZ3M&token=${encodeURIComponent(TOKEN)}` }],
+    [
+      "as query token next to Segment's own query parameters",
+      { url: `https://fn.segmentapis.com/?b=c2V0dGluZ3M&token=${encodeURIComponent(TOKEN)}` }
+    ],
     ['as Authorization: Bearer', { headers: { authorization: `Bearer ${TOKEN}` } }],
     ['with the scheme in another case', { headers: { Authorization: `bearer  ${TOKEN}` } }],
     // LaunchDarkly SDKs put their SDK key in Authorization: the query token is what counts.
@@ -94,7 +99,11 @@ describe('audit-log webhooks and webhookSecret (fixture audit-webhook-signature.
   it.each([
     ['a missing signature', { 'content-type': 'application/json' }, MISSING_SIGNATURE],
     ['an empty signature', { 'x-ld-signature': ' ' }, MISSING_SIGNATURE],
-    ['a signature of another body', { 'x-ld-signature': signed.headers['x-ld-signature'].replace(/^b/, 'c') }, WRONG_SIGNATURE],
+    [
+      'a signature of another body',
+      { 'x-ld-signature': signed.headers['x-ld-signature'].replace(/^b/, 'c') },
+      WRONG_SIGNATURE
+    ],
     ['a signature that is not hex', { 'x-ld-signature': 'sha256=abc' }, WRONG_SIGNATURE]
   ])('refuses %s with ValidationError', async (_what, headers, message) => {
     const source = await loadSource()
@@ -120,14 +129,20 @@ describe('audit-log webhooks and webhookSecret (fixture audit-webhook-signature.
   it('does not ask SDK batches for a signature, but refuses a wrong one', async () => {
     const source = await loadSource()
     expect((await source.invoke({ body: SDK_BODY }, settings)).ok).toBe(true)
-    const result = await source.invoke({ body: SDK_BODY, headers: { 'x-ld-signature': signed.headers['x-ld-signature'] } }, settings)
+    const result = await source.invoke(
+      { body: SDK_BODY, headers: { 'x-ld-signature': signed.headers['x-ld-signature'] } },
+      settings
+    )
     expect(failure(result)).toEqual({ name: 'ValidationError', message: WRONG_SIGNATURE })
   })
 
   it('needs both the token and the signature when both are set', async () => {
     const source = await loadSource()
     const both = { ...settings, ingestToken: TOKEN }
-    expect(failure(await source.invoke({ body: signed.rawBody, headers: signed.headers }, both))).toEqual({ name: 'ValidationError', message: MISSING_TOKEN })
+    expect(failure(await source.invoke({ body: signed.rawBody, headers: signed.headers }, both))).toEqual({
+      name: 'ValidationError',
+      message: MISSING_TOKEN
+    })
     const result = await source.invoke({ body: signed.rawBody, headers: signed.headers, url: `/?token=${TOKEN}` }, both)
     expect(result.calls).toEqual([auditCall])
   })
@@ -141,8 +156,17 @@ describe('secrets never appear in errors or logs', () => {
   it.each([
     // Bodies that echo the secrets back in the places messages describe: object keys, kinds, context kinds.
     ['object keys', JSON.stringify({ [secrets.accessToken]: 1, [secrets.webhookSecret]: 2 })],
-    ['an unknown kind', JSON.stringify([{ kind: secrets.webhookSecret, creationDate: 1, contextKeys: { user: 'u' } }, { kind: 'custom', key: 'k', creationDate: 1, contextKeys: { user: 'u' } }])],
-    ['a context kind', JSON.stringify([{ kind: 'custom', key: 'k', creationDate: 1, contextKeys: { [`${secrets.ingestToken}!`]: 'u' } }])],
+    [
+      'an unknown kind',
+      JSON.stringify([
+        { kind: secrets.webhookSecret, creationDate: 1, contextKeys: { user: 'u' } },
+        { kind: 'custom', key: 'k', creationDate: 1, contextKeys: { user: 'u' } }
+      ])
+    ],
+    [
+      'a context kind',
+      JSON.stringify([{ kind: 'custom', key: 'k', creationDate: 1, contextKeys: { [`${secrets.ingestToken}!`]: 'u' } }])
+    ],
     ['NDJSON text', `${secrets.accessToken} ${secrets.ingestToken}`]
   ])('not even when the body echoes them in %s', async (_where, body) => {
     const source = await loadSource()

@@ -34,13 +34,21 @@ describe('dist/sources/launchdarkly.js', () => {
 
   it('says what it is, and ends with the top-level onRequest Segment calls', () => {
     const text = code()
-    expect(text.split('\n')[0]).toBe('// LaunchDarkly Events Source: a Segment source function (launchdarkly-segment-bundle 0.1.0).')
-    expect(text.endsWith('async function onRequest(request, settings) {\n  return LaunchDarklySource.onRequest(request, settings)\n}\n')).toBe(true)
+    expect(text.split('\n')[0]).toBe(
+      '// LaunchDarkly Events Source: a Segment source function (launchdarkly-segment-bundle 0.1.0).'
+    )
+    expect(
+      text.endsWith(
+        'async function onRequest(request, settings) {\n  return LaunchDarklySource.onRequest(request, settings)\n}\n'
+      )
+    ).toBe(true)
   })
 
   it('leaves the settings declarations for the UI out of the bundle', () => {
     const text = code()
-    expect(SETTING_DECLARATIONS.filter((setting) => text.includes(setting.description)).map((setting) => setting.name)).toEqual([])
+    expect(
+      SETTING_DECLARATIONS.filter((setting) => text.includes(setting.description)).map((setting) => setting.name)
+    ).toEqual([])
   })
 
   it('is what a fresh build writes (the build is deterministic)', async () => {
@@ -64,13 +72,25 @@ describe('the build refuses code Segment could not run', () => {
   const footer = 'async function onRequest(request, settings) {\n  return 1\n}\n'
   it.each([
     ['require', 'const fs = require("fs")\n' + footer, ['it contains require(']],
-    ['import', 'import fs from "fs"\n' + footer, ['it contains a top-level import', 'it does not compile: Cannot use import statement outside a module']],
-    ['export', 'export const x = 1\n' + footer, ['it contains a top-level export', "it does not compile: Unexpected token 'export'"]],
+    [
+      'import',
+      'import fs from "fs"\n' + footer,
+      ['it contains a top-level import', 'it does not compile: Cannot use import statement outside a module']
+    ],
+    [
+      'export',
+      'export const x = 1\n' + footer,
+      ['it contains a top-level export', "it does not compile: Unexpected token 'export'"]
+    ],
     ['process', 'const env = process.env\n' + footer, ['it contains process.']],
     ['Buffer', 'const b = Buffer.from("x")\n' + footer, ['it contains Buffer']],
     ['a syntax error', 'const x = (\n' + footer, ['it does not compile: Unexpected end of input']],
     ['no onRequest', 'function handler() {}\n', ['it has no top-level async function onRequest(request, settings)']],
-    ['over 40 KB', `// ${'x'.repeat(MAX_BUILT_BYTES)}\n` + footer, [`it is ${MAX_BUILT_BYTES + 4 + footer.length} bytes, over the limit of ${MAX_BUILT_BYTES}`]]
+    [
+      'over 40 KB',
+      `// ${'x'.repeat(MAX_BUILT_BYTES)}\n` + footer,
+      [`it is ${MAX_BUILT_BYTES + 4 + footer.length} bytes, over the limit of ${MAX_BUILT_BYTES}`]
+    ]
   ])('%s', (_what, code, problems) => {
     expect(problemsOf(code)).toEqual(problems)
   })
@@ -110,7 +130,12 @@ describe('reading the settings of an invocation', () => {
         apiBaseUrl: ' https://app.eu.launchdarkly.com// ',
         includeCustomData: 'True'
       })
-    ).toEqual({ projectId: 'p', accessToken: 'tok', apiBaseUrl: 'https://app.eu.launchdarkly.com', includeCustomData: true })
+    ).toEqual({
+      projectId: 'p',
+      accessToken: 'tok',
+      apiBaseUrl: 'https://app.eu.launchdarkly.com',
+      includeCustomData: true
+    })
     expect(readSettings({})).toEqual({ apiBaseUrl: 'https://app.launchdarkly.com', includeCustomData: false })
     expect(readSettings(undefined)).toEqual({ apiBaseUrl: 'https://app.launchdarkly.com', includeCustomData: false })
     expect(readSettings({ apiBaseUrl: '/', includeCustomData: 'yes', projectId: 42 })).toEqual({
@@ -121,11 +146,13 @@ describe('reading the settings of an invocation', () => {
   })
 
   it('lists the secrets to keep out of messages', () => {
-    expect(secretsOf(readSettings({ accessToken: ' a ', webhookSecret: '', ingestToken: 'c', projectId: 'p' }))).toEqual(['a', 'c'])
+    expect(
+      secretsOf(readSettings({ accessToken: ' a ', webhookSecret: '', ingestToken: 'c', projectId: 'p' }))
+    ).toEqual(['a', 'c'])
   })
 })
 
-describe('the warm cache without Segment\'s cache.load', () => {
+describe("the warm cache without Segment's cache.load", () => {
   it('shares a load, keeps its value for the TTL and forgets failures', async () => {
     let now = 0
     const cache = warmCache(() => now)

@@ -28,11 +28,14 @@ afterAll(() => {
 })
 
 const request = (text: () => Promise<unknown>, headers: Record<string, string> = {}, url = 'http://127.0.0.1/') =>
-  ({ text, headers: new Headers(headers), url: new URL(url) }) as unknown as Parameters<typeof onRequest>[0]
+  ({ text, headers: new Headers(headers), url: new URL(url) } as unknown as Parameters<typeof onRequest>[0])
 
 test('a body that cannot be read fails with InvalidEventPayload', async () => {
   const rejecting = request(() => Promise.reject(new Error('stream aborted')))
-  await expect(onRequest(rejecting, {})).rejects.toMatchObject({ name: 'InvalidEventPayload', message: UNREADABLE_BODY })
+  await expect(onRequest(rejecting, {})).rejects.toMatchObject({
+    name: 'InvalidEventPayload',
+    message: UNREADABLE_BODY
+  })
   const notText = request(() => Promise.resolve({ parsed: true }))
   await expect(onRequest(notText, {})).rejects.toMatchObject({ name: 'InvalidEventPayload', message: UNREADABLE_BODY })
   expect(UNREADABLE_BODY).toBe(
@@ -46,7 +49,9 @@ test('an unexpected error becomes a RetryError (retries are free: messageIds rep
   expect(error.message).toBe(
     'Unexpected error in the LaunchDarkly source function (TypeError: cannot read x of [redacted]); Segment will retry the delivery'
   )
-  expect(toSegmentError('thrown text', []).message).toBe('Unexpected error in the LaunchDarkly source function (thrown text); Segment will retry the delivery')
+  expect(toSegmentError('thrown text', []).message).toBe(
+    'Unexpected error in the LaunchDarkly source function (thrown text); Segment will retry the delivery'
+  )
 })
 
 describe('with Web Crypto as the global crypto', () => {
@@ -63,16 +68,26 @@ describe('with Web Crypto as the global crypto', () => {
 
   it('checks the ingest token and the signature of a whole delivery', async () => {
     const calls: unknown[] = []
-    globals.Segment = { track: (m: unknown) => calls.push(m), page: (m: unknown) => calls.push(m), alias: (m: unknown) => calls.push(m) }
+    globals.Segment = {
+      track: (m: unknown) => calls.push(m),
+      page: (m: unknown) => calls.push(m),
+      alias: (m: unknown) => calls.push(m)
+    }
     const settings = { webhookSecret: signed.secret, ingestToken: 'ingest-7f3a' }
     const body = () => Promise.resolve(signed.rawBody)
-    await expect(onRequest(request(body, signed.headers, 'http://127.0.0.1/?token=ingest-7f3a'), settings)).resolves.toEqual({ emitted: 1, skipped: {}, rejected: [] })
+    await expect(
+      onRequest(request(body, signed.headers, 'http://127.0.0.1/?token=ingest-7f3a'), settings)
+    ).resolves.toEqual({ emitted: 1, skipped: {}, rejected: [] })
     expect(calls).toHaveLength(1)
-    await expect(onRequest(request(body, { 'x-ld-signature': 'ab'.repeat(32) }, 'http://127.0.0.1/?token=ingest-7f3a'), settings)).rejects.toMatchObject({
+    await expect(
+      onRequest(request(body, { 'x-ld-signature': 'ab'.repeat(32) }, 'http://127.0.0.1/?token=ingest-7f3a'), settings)
+    ).rejects.toMatchObject({
       name: 'ValidationError',
       message: 'Wrong X-LD-Signature: it is not the HMAC-SHA256 of the body keyed with the webhookSecret setting'
     })
-    await expect(onRequest(request(body, signed.headers, 'http://127.0.0.1/?token=nope'), settings)).rejects.toMatchObject({
+    await expect(
+      onRequest(request(body, signed.headers, 'http://127.0.0.1/?token=nope'), settings)
+    ).rejects.toMatchObject({
       name: 'ValidationError',
       message: 'Wrong ingest token: the token sent does not match the ingestToken setting'
     })

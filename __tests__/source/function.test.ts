@@ -9,7 +9,8 @@ import { failure, loadSource, messageIdOf, SETTINGS, useLocalNetworkOnly } from 
 
 useLocalNetworkOnly()
 
-const EXPECTED = 'Expected a Pub/Sub push, an audit-log entry, a Data Export record, a LaunchDarkly SDK event, a JSON array of records and events, or NDJSON'
+const EXPECTED =
+  'Expected a Pub/Sub push, an audit-log entry, a Data Export record, a LaunchDarkly SDK event, a JSON array of records and events, or NDJSON'
 const ORIGIN = { environment: 'env-1', project: 'proj-1' }
 const SDK_BODY = JSON.stringify(fixture.body)
 
@@ -28,7 +29,10 @@ describe('an SDK /bulk payload (node-server-sdk 9.13.7 fixture)', () => {
   it('emits exactly these 15 Segment calls, in order, and logs the summary', async () => {
     const source = await loadSource()
     const result = await source.invoke({ body: SDK_BODY, headers: fixture.headers, url: '/bulk' }, SETTINGS)
-    expect(result).toMatchObject({ ok: true, returned: { emitted: 15, skipped: { index: 5, debug: 1, identify: 2, summary: 1 }, rejected: [] } })
+    expect(result).toMatchObject({
+      ok: true,
+      returned: { emitted: 15, skipped: { index: 5, debug: 1, identify: 2, summary: 1 }, rejected: [] }
+    })
     expect(result.logs).toEqual(['launchdarkly: emitted 15, skipped index=5 debug=1 identify=2 summary=1, rejected 0'])
     expect(result.calls).toEqual(SDK_FIXTURE_CALLS)
   })
@@ -36,7 +40,9 @@ describe('an SDK /bulk payload (node-server-sdk 9.13.7 fixture)', () => {
   it("exports custom events' data only with includeCustomData (true or 'true')", async () => {
     const source = await loadSource()
     const dataOf = (calls: Array<{ message: Record<string, unknown> }>) =>
-      calls.filter((c) => c.message.event === 'custom').map((c) => (c.message.properties as Record<string, unknown>).data)
+      calls
+        .filter((c) => c.message.event === 'custom')
+        .map((c) => (c.message.properties as Record<string, unknown>).data)
     for (const includeCustomData of [true, 'true', ' TRUE ']) {
       const result = await source.invoke({ body: SDK_BODY }, { ...SETTINGS, includeCustomData })
       expect(dataOf(result.calls)).toEqual([{ sku: 'ABC-1', price: 19.99 }, undefined, { from: 'silver' }, undefined])
@@ -55,7 +61,11 @@ describe('an SDK /bulk payload (node-server-sdk 9.13.7 fixture)', () => {
 
   it('fails an SDK batch of summaries and feature events when no environment is configured: the skipped ones do not hide it', async () => {
     const source = await loadSource()
-    const body = JSON.stringify([{ kind: 'index', creationDate: 1, context: { kind: 'user', key: 'u' } }, feature(0), { kind: 'summary', startDate: 1, endDate: 2, features: {} }])
+    const body = JSON.stringify([
+      { kind: 'index', creationDate: 1, context: { kind: 'user', key: 'u' } },
+      feature(0),
+      { kind: 'summary', startDate: 1, endDate: 2, features: {} }
+    ])
     const result = await source.invoke({ body }, { projectId: 'proj-1' })
     expect(failure(result)).toEqual({
       name: 'InvalidEventPayload',
@@ -66,10 +76,14 @@ describe('an SDK /bulk payload (node-server-sdk 9.13.7 fixture)', () => {
 
   it('rejects every event, naming the setting, when neither the payload nor the settings give an environment', async () => {
     const source = await loadSource()
-    const result = await source.invoke({ body: JSON.stringify([feature(0)]) }, { projectId: 'proj-1', environmentId: '   ' })
+    const result = await source.invoke(
+      { body: JSON.stringify([feature(0)]) },
+      { projectId: 'proj-1', environmentId: '   ' }
+    )
     expect(failure(result)).toEqual({
       name: 'InvalidEventPayload',
-      message: 'Every event of the delivery was rejected: event 0: no environment: the payload carries none and the environmentId setting is empty'
+      message:
+        'Every event of the delivery was rejected: event 0: no environment: the payload carries none and the environmentId setting is empty'
     })
   })
 })
@@ -121,7 +135,10 @@ describe('Data Export records, Pub/Sub pushes and NDJSON', () => {
   it('a record becomes one track call; its variationName needs no lookup', async () => {
     const source = await loadSource()
     // accessToken is set, yet no request is made (nock allows none): the record names its variation.
-    const result = await source.invoke({ body: JSON.stringify(record) }, { ...SETTINGS, accessToken: 'api-reader-token' })
+    const result = await source.invoke(
+      { body: JSON.stringify(record) },
+      { ...SETTINGS, accessToken: 'api-reader-token' }
+    )
     expect(result).toMatchObject({ ok: true, logs: ['launchdarkly: emitted 1, skipped 0, rejected 0'] })
     expect(result.calls).toEqual([recordCall])
   })
@@ -143,12 +160,43 @@ describe('Data Export records, Pub/Sub pushes and NDJSON', () => {
 
   it('NDJSON mixes records and SDK events, one per line, blank lines ignored', async () => {
     const source = await loadSource()
-    const click = { kind: 'click', creationDate: 1795654789900, key: 'buy-button', contextKeys: { user: 'user-9' }, url: 'https://shop.example/p/1', selector: '#buy' }
-    const pageview = { kind: 'pageview', creationDate: 1795654789901, key: 'product-page', contextKeys: { anonymousUser: 'anon-7' }, url: 'https://shop.example/p/1' }
-    const body = [JSON.stringify(record), '', JSON.stringify(click), JSON.stringify({ kind: 'summary', features: {} }), JSON.stringify(pageview), ''].join('\n')
+    const click = {
+      kind: 'click',
+      creationDate: 1795654789900,
+      key: 'buy-button',
+      contextKeys: { user: 'user-9' },
+      url: 'https://shop.example/p/1',
+      selector: '#buy'
+    }
+    const pageview = {
+      kind: 'pageview',
+      creationDate: 1795654789901,
+      key: 'product-page',
+      contextKeys: { anonymousUser: 'anon-7' },
+      url: 'https://shop.example/p/1'
+    }
+    const body = [
+      JSON.stringify(record),
+      '',
+      JSON.stringify(click),
+      JSON.stringify({ kind: 'summary', features: {} }),
+      JSON.stringify(pageview),
+      ''
+    ].join('\n')
     const result = await source.invoke({ body }, SETTINGS)
     expect(result.logs).toEqual(['launchdarkly: emitted 3, skipped summary=1, rejected 0'])
-    const clickId = messageIdOf('env-1|' + JSON.stringify({ contextKeys: { user: 'user-9' }, creationDate: 1795654789900, key: 'buy-button', kind: 'click', selector: '#buy', url: 'https://shop.example/p/1' }) + '|0')
+    const clickId = messageIdOf(
+      'env-1|' +
+        JSON.stringify({
+          contextKeys: { user: 'user-9' },
+          creationDate: 1795654789900,
+          key: 'buy-button',
+          kind: 'click',
+          selector: '#buy',
+          url: 'https://shop.example/p/1'
+        }) +
+        '|0'
+    )
     expect(result.calls).toEqual([
       recordCall,
       {
@@ -156,7 +204,13 @@ describe('Data Export records, Pub/Sub pushes and NDJSON', () => {
         message: {
           event: 'click',
           userId: 'user-9',
-          properties: { ...ORIGIN, key: 'buy-button', contextKeys: { user: 'user-9' }, url: 'https://shop.example/p/1', selector: '#buy' },
+          properties: {
+            ...ORIGIN,
+            key: 'buy-button',
+            contextKeys: { user: 'user-9' },
+            url: 'https://shop.example/p/1',
+            selector: '#buy'
+          },
           timestamp: '2026-11-26T00:59:49.900Z',
           messageId: clickId
         }
@@ -165,7 +219,12 @@ describe('Data Export records, Pub/Sub pushes and NDJSON', () => {
         type: 'page',
         message: {
           anonymousId: 'anon-7',
-          properties: { ...ORIGIN, key: 'product-page', contextKeys: { anonymousUser: 'anon-7' }, url: 'https://shop.example/p/1' },
+          properties: {
+            ...ORIGIN,
+            key: 'product-page',
+            contextKeys: { anonymousUser: 'anon-7' },
+            url: 'https://shop.example/p/1'
+          },
           timestamp: '2026-11-26T00:59:49.901Z',
           messageId: expect.stringMatching(/^ld-[0-9a-f]{32}$/)
         }
@@ -175,12 +234,24 @@ describe('Data Export records, Pub/Sub pushes and NDJSON', () => {
 
   it('a legacy alias event becomes a Segment alias call', async () => {
     const source = await loadSource()
-    const alias = { kind: 'alias', creationDate: 1795654789876, key: 'user-123', contextKind: 'user', previousKey: 'anon-456', previousContextKind: 'anonymousUser' }
+    const alias = {
+      kind: 'alias',
+      creationDate: 1795654789876,
+      key: 'user-123',
+      contextKind: 'user',
+      previousKey: 'anon-456',
+      previousContextKind: 'anonymousUser'
+    }
     const result = await source.invoke({ body: JSON.stringify(alias) }, SETTINGS)
     expect(result.calls).toEqual([
       {
         type: 'alias',
-        message: { userId: 'user-123', previousId: 'anon-456', timestamp: '2026-11-26T00:59:49.876Z', messageId: expect.stringMatching(/^ld-[0-9a-f]{32}$/) }
+        message: {
+          userId: 'user-123',
+          previousId: 'anon-456',
+          timestamp: '2026-11-26T00:59:49.876Z',
+          messageId: expect.stringMatching(/^ld-[0-9a-f]{32}$/)
+        }
       }
     ])
   })
@@ -189,7 +260,11 @@ describe('Data Export records, Pub/Sub pushes and NDJSON', () => {
 describe('replays', () => {
   it('a delivery replayed three times yields identical messageIds, warm or cold', async () => {
     const warm = await loadSource()
-    const runs = [await warm.invoke({ body: SDK_BODY }, SETTINGS), await warm.invoke({ body: SDK_BODY }, SETTINGS), await (await loadSource()).invoke({ body: SDK_BODY }, SETTINGS)]
+    const runs = [
+      await warm.invoke({ body: SDK_BODY }, SETTINGS),
+      await warm.invoke({ body: SDK_BODY }, SETTINGS),
+      await (await loadSource()).invoke({ body: SDK_BODY }, SETTINGS)
+    ]
     const ids = runs.map((run) => run.calls.map((call) => call.message.messageId))
     expect(ids[0]).toHaveLength(15)
     expect(new Set(ids[0]).size).toBe(15)
@@ -200,7 +275,9 @@ describe('replays', () => {
 
   it('key order in the input does not change messageIds', async () => {
     const source = await loadSource()
-    const reordered = (fixture.body as Array<Record<string, unknown>>).map((event) => Object.fromEntries(Object.entries(event).reverse()))
+    const reordered = (fixture.body as Array<Record<string, unknown>>).map((event) =>
+      Object.fromEntries(Object.entries(event).reverse())
+    )
     const a = await source.invoke({ body: SDK_BODY }, SETTINGS)
     const b = await source.invoke({ body: JSON.stringify(reordered) }, SETTINGS)
     expect(b.calls.map((c) => c.message.messageId)).toEqual(a.calls.map((c) => c.message.messageId))
@@ -210,7 +287,12 @@ describe('replays', () => {
 describe('bad events among good ones', () => {
   it('emits every good event and logs each rejected one with its index and reason', async () => {
     const source = await loadSource()
-    const good = (key: string) => ({ kind: 'custom', key, creationDate: 1795654789876, contextKeys: { user: 'user-1' } })
+    const good = (key: string) => ({
+      kind: 'custom',
+      key,
+      creationDate: 1795654789876,
+      contextKeys: { user: 'user-1' }
+    })
     const body = JSON.stringify([
       good('first'),
       { kind: 'mystery', creationDate: 1795654789876, contextKeys: { user: 'u' } },
@@ -255,7 +337,8 @@ describe('bad events among good ones', () => {
     const result = await source.invoke({ body: JSON.stringify(huge) }, SETTINGS)
     expect(failure(result)).toEqual({
       name: 'InvalidEventPayload',
-      message: "Every event of the delivery was rejected: event 0: the Segment message would be 33322 bytes, over Segment's limit of 32768 bytes (32 KB)"
+      message:
+        "Every event of the delivery was rejected: event 0: the Segment message would be 33322 bytes, over Segment's limit of 32768 bytes (32 KB)"
     })
     expect(result.calls).toEqual([])
   })
@@ -266,7 +349,11 @@ describe('whole-body rejections (InvalidEventPayload, nothing emitted)', () => {
   it.each([
     ['an empty body', '', `${EXPECTED}; found an empty body`],
     ['a blank body', ' \n\t ', `${EXPECTED}; found an empty body`],
-    ['text that is not JSON', 'hello, segment', `${EXPECTED}; found text that is neither JSON nor NDJSON, starting "hello, segment"`],
+    [
+      'text that is not JSON',
+      'hello, segment',
+      `${EXPECTED}; found text that is neither JSON nor NDJSON, starting "hello, segment"`
+    ],
     ['a JSON number', '42', `${EXPECTED}; found a JSON number`],
     ['JSON null', 'null', `${EXPECTED}; found a JSON null`],
     ['an empty object', '{}', `${EXPECTED}; found an empty object`],
@@ -281,8 +368,16 @@ describe('whole-body rejections (InvalidEventPayload, nothing emitted)', () => {
       '{"a":1}\n{"b":2}\n',
       'Every event of the delivery was rejected: event 0: line 1 has no kind: found an object with keys "a"; event 1: line 2 has no kind: found an object with keys "b"'
     ],
-    ['a Pub/Sub push whose data is not base64', '{"message":{"data":"not base64!"},"subscription":"s"}', 'Expected Pub/Sub message.data to be base64; found a string that is not base64'],
-    ['a body over 512 KiB', '[' + ' '.repeat(MAX - 1) + ']', `Expected a body of at most ${MAX} bytes; found ${MAX + 1} bytes`]
+    [
+      'a Pub/Sub push whose data is not base64',
+      '{"message":{"data":"not base64!"},"subscription":"s"}',
+      'Expected Pub/Sub message.data to be base64; found a string that is not base64'
+    ],
+    [
+      'a body over 512 KiB',
+      '[' + ' '.repeat(MAX - 1) + ']',
+      `Expected a body of at most ${MAX} bytes; found ${MAX + 1} bytes`
+    ]
   ])('%s', async (_what, body, message) => {
     const source = await loadSource()
     const result = await source.invoke({ body }, SETTINGS)
@@ -294,7 +389,10 @@ describe('whole-body rejections (InvalidEventPayload, nothing emitted)', () => {
     const source = await loadSource()
     // 'é' is two bytes: 262,144 of them are 512 KiB plus the brackets and quotes.
     const result = await source.invoke({ body: JSON.stringify(['é'.repeat(MAX / 2)]) }, SETTINGS)
-    expect(failure(result)).toEqual({ name: 'InvalidEventPayload', message: `Expected a body of at most ${MAX} bytes; found ${MAX + 4} bytes` })
+    expect(failure(result)).toEqual({
+      name: 'InvalidEventPayload',
+      message: `Expected a body of at most ${MAX} bytes; found ${MAX + 4} bytes`
+    })
   })
 
   it('a body of exactly 512 KiB of feature events is delivered whole', async () => {
@@ -325,7 +423,10 @@ describe('any input', () => {
   // Shapes close to real deliveries, with random values in every field, plus raw text.
   const anyEvent = fc.record(
     {
-      kind: fc.oneof(fc.constantFrom('feature', 'custom', 'click', 'pageview', 'alias', 'index', 'summary'), fc.anything()),
+      kind: fc.oneof(
+        fc.constantFrom('feature', 'custom', 'click', 'pageview', 'alias', 'index', 'summary'),
+        fc.anything()
+      ),
       key: fc.oneof(fc.string(), fc.anything()),
       creationDate: fc.oneof(fc.integer(), fc.double(), fc.anything()),
       context: fc.oneof(fc.record({ kind: fc.string(), key: fc.string() }), fc.anything()),

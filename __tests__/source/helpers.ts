@@ -16,7 +16,11 @@ export const BUILT_SETTINGS = path.join(ROOT, 'dist', 'sources', 'launchdarkly.s
 /** What the build reads: the function's sources and the core module. */
 function newestSourceTime(): number {
   const dirs = [path.join(ROOT, 'sources', 'launchdarkly'), path.join(ROOT, 'shared')]
-  const times = dirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => statSync(path.join(dir, f)).mtimeMs))
+  const times = dirs.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => statSync(path.join(dir, f)).mtimeMs)
+  )
   return Math.max(...times)
 }
 

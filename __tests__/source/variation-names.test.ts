@@ -16,26 +16,45 @@ const FIVE_MINUTES = 5 * 60 * 1000
 
 /** The fixture's flags, as the REST API describes them. */
 const FLAGS: Record<string, Array<{ value: unknown; name?: string }> | 404> = {
-  'bool-tracked': [{ value: true, name: 'On' }, { value: false, name: 'Off' }],
-  'exp-flag': [{ value: 'control', name: 'Control' }, { value: 'treatment', name: 'Treatment' }],
-  'rule-tracked': [{ value: 1, name: 'One' }, { value: 2, name: 'Two' }],
+  'bool-tracked': [
+    { value: true, name: 'On' },
+    { value: false, name: 'Off' }
+  ],
+  'exp-flag': [
+    { value: 'control', name: 'Control' },
+    { value: 'treatment', name: 'Treatment' }
+  ],
+  'rule-tracked': [
+    { value: 1, name: 'One' },
+    { value: 2, name: 'Two' }
+  ],
   // Variations without names: the events go out without variationName.
   'fallthrough-tracked': [{ value: {} }, { value: { a: 2 } }],
   'prereq-child': 404,
   'prereq-parent': [{ value: 'on-value', name: 'On value' }],
-  'off-flag': [{ value: 'a', name: 'A' }, { value: 'b', name: 'B' }],
+  'off-flag': [
+    { value: 'a', name: 'A' },
+    { value: 'b', name: 'B' }
+  ],
   'excluded-flag': [{ value: true, name: '' }]
 }
 
 /** Each flag answered exactly once (nock fails any further request), but for those in `except`. */
-function mockFlags(options: { projectKey?: string; base?: string; except?: string[]; delayMs?: number } = {}): nock.Scope {
+function mockFlags(
+  options: { projectKey?: string; base?: string; except?: string[]; delayMs?: number } = {}
+): nock.Scope {
   const { projectKey = 'default', base = API, except = [], delayMs = 0 } = options
   const scope = nock(base).matchHeader('authorization', TOKEN)
   for (const [key, variations] of Object.entries(FLAGS)) {
     if (except.includes(key)) continue
     const interceptor = scope.get(`/api/v2/flags/${projectKey}/${key}`).delay(delayMs)
     if (variations === 404) interceptor.reply(404, { code: 'not_found', message: 'Unknown resource' })
-    else interceptor.reply(200, { key, kind: 'multivariate', variations: variations.map((v, i) => ({ _id: `var-${i}`, ...v })) })
+    else
+      interceptor.reply(200, {
+        key,
+        kind: 'multivariate',
+        variations: variations.map((v, i) => ({ _id: `var-${i}`, ...v }))
+      })
   }
   return scope
 }
@@ -76,7 +95,17 @@ describe('variation names', () => {
     expect(result.logs).toEqual(['launchdarkly: emitted 15, skipped index=5 debug=1 identify=2 summary=1, rejected 0'])
     // The name sits right after the variation index, as in LaunchDarkly's own export.
     expect(Object.keys(result.calls[2].message.properties as object)).toEqual([
-      'environment', 'project', 'key', 'contextKeys', 'value', 'flagVersion', 'variation', 'variationName', 'reasonKind', 'inExperiment', 'default'
+      'environment',
+      'project',
+      'key',
+      'contextKeys',
+      'value',
+      'flagVersion',
+      'variation',
+      'variationName',
+      'reasonKind',
+      'inExperiment',
+      'default'
     ])
   })
 
@@ -109,7 +138,9 @@ describe('variation names', () => {
     now += FIVE_MINUTES - 1
     expect((await source.invoke({ body: SDK_BODY }, WITH_KEY)).ok).toBe(true)
     now += 2
-    const renamed = nock(API).get('/api/v2/flags/default/exp-flag').reply(200, { variations: [{ value: 'control', name: 'Baseline' }, { value: 'treatment' }] })
+    const renamed = nock(API)
+      .get('/api/v2/flags/default/exp-flag')
+      .reply(200, { variations: [{ value: 'control', name: 'Baseline' }, { value: 'treatment' }] })
     mockFlags() // the other flags, whose entries expired too
     const result = await source.invoke({ body: SDK_BODY }, WITH_KEY)
     expect(renamed.isDone()).toBe(true)
@@ -121,7 +152,10 @@ describe('variation names', () => {
     const other = mockFlags({ base: 'https://app.eu.launchdarkly.com' })
     const source = await loadSource()
     await source.invoke({ body: SDK_BODY }, WITH_KEY)
-    const result = await source.invoke({ body: SDK_BODY }, { ...WITH_KEY, apiBaseUrl: 'https://app.eu.launchdarkly.com/' })
+    const result = await source.invoke(
+      { body: SDK_BODY },
+      { ...WITH_KEY, apiBaseUrl: 'https://app.eu.launchdarkly.com/' }
+    )
     expect(other.isDone()).toBe(true)
     expect(namesOf(result)).toEqual(NAMED)
   })
@@ -135,7 +169,9 @@ describe('variation names', () => {
 
   it('does not look up keys that cannot name a flag', async () => {
     const source = await loadSource()
-    const body = JSON.stringify([{ kind: 'feature', key: '../projects', creationDate: 1, contextKeys: { user: 'u' }, value: 1, variation: 0 }])
+    const body = JSON.stringify([
+      { kind: 'feature', key: '../projects', creationDate: 1, contextKeys: { user: 'u' }, value: 1, variation: 0 }
+    ])
     const result = await source.invoke({ body }, WITH_KEY)
     expect(result.ok).toBe(true)
     expect((result.calls[0].message.properties as Record<string, unknown>).variationName).toBeUndefined()
@@ -149,7 +185,13 @@ describe('project key from the project ID', () => {
     const projects = nock(API)
       .matchHeader('authorization', TOKEN)
       .get('/api/v2/projects')
-      .reply(200, { items: [{ _id: 'proj-0', key: 'other', name: 'Other' }, { _id: 'proj-1', key: 'default', name: 'Default' }], totalCount: 2 })
+      .reply(200, {
+        items: [
+          { _id: 'proj-0', key: 'other', name: 'Other' },
+          { _id: 'proj-1', key: 'default', name: 'Default' }
+        ],
+        totalCount: 2
+      })
     const flags = mockFlags()
     const source = await loadSource()
     const result = await source.invoke({ body: SDK_BODY }, WITHOUT_KEY)
@@ -161,7 +203,10 @@ describe('project key from the project ID', () => {
   it('follows the pages of the projects list', async () => {
     nock(API)
       .get('/api/v2/projects')
-      .reply(200, { items: [{ _id: 'proj-0', key: 'other' }], _links: { next: { href: '/api/v2/projects?limit=1&offset=1' } } })
+      .reply(200, {
+        items: [{ _id: 'proj-0', key: 'other' }],
+        _links: { next: { href: '/api/v2/projects?limit=1&offset=1' } }
+      })
       .get('/api/v2/projects')
       .query({ limit: '1', offset: '1' })
       .reply(200, { items: [{ _id: 'proj-1', key: 'default' }], _links: {} })
@@ -171,16 +216,26 @@ describe('project key from the project ID', () => {
   })
 
   it('is used for the projectId setting only: records of another project resolve theirs', async () => {
-    nock(API).get('/api/v2/projects').reply(200, [{ _id: 'proj-2', key: 'second' }])
-    nock(API).get('/api/v2/flags/second/exp-flag').reply(200, { variations: [{ value: 'a', name: 'Alpha' }] })
+    nock(API)
+      .get('/api/v2/projects')
+      .reply(200, [{ _id: 'proj-2', key: 'second' }])
+    nock(API)
+      .get('/api/v2/flags/second/exp-flag')
+      .reply(200, { variations: [{ value: 'a', name: 'Alpha' }] })
     const source = await loadSource()
-    const record = { project: 'proj-2', environment: 'env-2', event: { kind: 'feature', key: 'exp-flag', creationDate: 1, contextKeys: { user: 'u' }, value: 'a', variation: 0 } }
+    const record = {
+      project: 'proj-2',
+      environment: 'env-2',
+      event: { kind: 'feature', key: 'exp-flag', creationDate: 1, contextKeys: { user: 'u' }, value: 'a', variation: 0 }
+    }
     const result = await source.invoke({ body: JSON.stringify(record) }, WITH_KEY)
     expect((result.calls[0].message.properties as Record<string, unknown>).variationName).toBe('Alpha')
   })
 
   it('when the project is not in the list, events go out without names and a warning says why', async () => {
-    nock(API).get('/api/v2/projects').reply(200, { items: [{ _id: 'proj-0', key: 'other' }] })
+    nock(API)
+      .get('/api/v2/projects')
+      .reply(200, { items: [{ _id: 'proj-0', key: 'other' }] })
     const source = await loadSource()
     const result = await source.invoke({ body: SDK_BODY }, WITHOUT_KEY)
     expect(result.calls).toHaveLength(15)
@@ -214,7 +269,9 @@ describe('failures', () => {
     nock(API).get('/api/v2/flags/default/exp-flag').reply(503)
     const source = await loadSource()
     expect(failure(await source.invoke({ body: SDK_BODY }, WITH_KEY)).name).toBe('RetryError')
-    const again = nock(API).get('/api/v2/flags/default/exp-flag').reply(200, { variations: [{ value: 'control', name: 'Control' }] })
+    const again = nock(API)
+      .get('/api/v2/flags/default/exp-flag')
+      .reply(200, { variations: [{ value: 'control', name: 'Control' }] })
     const result = await source.invoke({ body: SDK_BODY }, WITH_KEY)
     expect(again.isDone()).toBe(true)
     expect(namesOf(result)).toEqual(NAMED)
@@ -223,12 +280,21 @@ describe('failures', () => {
   it('a request that takes too long fails the delivery with RetryError', async () => {
     nock(API).get('/api/v2/flags/default/slow-flag').delay(10_000).reply(200, { variations: [] })
     const source = await loadSource()
-    const body = JSON.stringify({ kind: 'feature', key: 'slow-flag', creationDate: 1, contextKeys: { user: 'u' }, value: 1, variation: 0 })
+    const body = JSON.stringify({
+      kind: 'feature',
+      key: 'slow-flag',
+      creationDate: 1,
+      contextKeys: { user: 'u' },
+      value: 1,
+      variation: 0
+    })
     const started = Date.now()
     const result = await source.invoke({ body }, WITH_KEY)
     expect(failure(result)).toEqual({
       name: 'RetryError',
-      message: RETRY('LaunchDarkly API did not answer GET /api/v2/flags/default/slow-flag in time (2500 ms per request, 3500 ms for all lookups of a delivery)')
+      message: RETRY(
+        'LaunchDarkly API did not answer GET /api/v2/flags/default/slow-flag in time (2500 ms per request, 3500 ms for all lookups of a delivery)'
+      )
     })
     expect(Date.now() - started).toBeLessThan(4000)
   }, 10_000)
@@ -236,16 +302,32 @@ describe('failures', () => {
   it('a network failure fails the delivery with RetryError', async () => {
     nock(API).get('/api/v2/flags/default/exp-flag').replyWithError('socket hang up')
     const source = await loadSource()
-    const body = JSON.stringify({ kind: 'feature', key: 'exp-flag', creationDate: 1, contextKeys: { user: 'u' }, value: 1, variation: 0 })
+    const body = JSON.stringify({
+      kind: 'feature',
+      key: 'exp-flag',
+      creationDate: 1,
+      contextKeys: { user: 'u' },
+      value: 1,
+      variation: 0
+    })
     const result = await source.invoke({ body }, WITH_KEY)
     expect(failure(result).name).toBe('RetryError')
-    expect(failure(result).message).toMatch(/^Variation names could not be looked up: LaunchDarkly API request GET \/api\/v2\/flags\/default\/exp-flag failed: /)
+    expect(failure(result).message).toMatch(
+      /^Variation names could not be looked up: LaunchDarkly API request GET \/api\/v2\/flags\/default\/exp-flag failed: /
+    )
   })
 
   it('a 404 means no name, and is cached like a name', async () => {
     const scope = nock(API).get('/api/v2/flags/default/gone-flag').once().reply(404)
     const source = await loadSource()
-    const body = JSON.stringify({ kind: 'feature', key: 'gone-flag', creationDate: 1, contextKeys: { user: 'u' }, value: 1, variation: 0 })
+    const body = JSON.stringify({
+      kind: 'feature',
+      key: 'gone-flag',
+      creationDate: 1,
+      contextKeys: { user: 'u' },
+      value: 1,
+      variation: 0
+    })
     for (let i = 0; i < 2; i++) {
       const result = await source.invoke({ body }, WITH_KEY)
       expect(result).toMatchObject({ ok: true, logs: ['launchdarkly: emitted 1, skipped 0, rejected 0'] })
@@ -278,18 +360,36 @@ describe('failures', () => {
   )
 
   it('an answer that is not a flag is a warning, not a failure', async () => {
-    nock(API).get('/api/v2/flags/default/exp-flag').reply(200, '<html>proxy login</html>', { 'Content-Type': 'text/html' })
+    nock(API)
+      .get('/api/v2/flags/default/exp-flag')
+      .reply(200, '<html>proxy login</html>', { 'Content-Type': 'text/html' })
     const source = await loadSource()
-    const body = JSON.stringify({ kind: 'feature', key: 'exp-flag', creationDate: 1, contextKeys: { user: 'u' }, value: 1, variation: 0 })
+    const body = JSON.stringify({
+      kind: 'feature',
+      key: 'exp-flag',
+      creationDate: 1,
+      contextKeys: { user: 'u' },
+      value: 1,
+      variation: 0
+    })
     const result = await source.invoke({ body }, WITH_KEY)
     expect(result.calls).toHaveLength(1)
-    expect(result.logs[0]).toBe('launchdarkly: variation names unavailable: the LaunchDarkly API answered GET /api/v2/flags/default/exp-flag with something other than a flag')
+    expect(result.logs[0]).toBe(
+      'launchdarkly: variation names unavailable: the LaunchDarkly API answered GET /api/v2/flags/default/exp-flag with something other than a flag'
+    )
   })
 
   it('never puts the access token in an error message', async () => {
     nock(API).get('/api/v2/flags/default/exp-flag').replyWithError(`connection reset while sending ${TOKEN}`)
     const source = await loadSource()
-    const body = JSON.stringify({ kind: 'feature', key: 'exp-flag', creationDate: 1, contextKeys: { user: 'u' }, value: 1, variation: 0 })
+    const body = JSON.stringify({
+      kind: 'feature',
+      key: 'exp-flag',
+      creationDate: 1,
+      contextKeys: { user: 'u' },
+      value: 1,
+      variation: 0
+    })
     const error = failure(await source.invoke({ body }, WITH_KEY))
     expect(error.message).not.toContain(TOKEN)
     expect(error.message).toContain('[redacted]')

@@ -15,7 +15,13 @@ const actions = { sendFeatureEvent, sendClickEvent, sendPageViewEvent, sendCusto
 function presetOf(name: string, partnerAction: keyof typeof actions): Preset {
   const action = actions[partnerAction]
   if (!action.defaultSubscription) throw new Error(`${partnerAction} has no default subscription`)
-  return { name, subscribe: action.defaultSubscription, partnerAction, mapping: defaultValues(action.fields), type: 'automatic' }
+  return {
+    name,
+    subscribe: action.defaultSubscription,
+    partnerAction,
+    mapping: defaultValues(action.fields),
+    type: 'automatic'
+  }
 }
 
 const presets: Preset[] = [
@@ -50,7 +56,7 @@ const destination: DestinationDefinition<Settings> = {
   slug: 'actions-launchdarkly-events',
   mode: 'cloud',
   description:
-    'Send Segment events to LaunchDarkly as feature, click, page view and custom events, so LaunchDarkly experiments and metrics count them. Reads events in the schema of LaunchDarkly\'s Segment Data Export, and ordinary track and page calls.',
+    "Send Segment events to LaunchDarkly as feature, click, page view and custom events, so LaunchDarkly experiments and metrics count them. Reads events in the schema of LaunchDarkly's Segment Data Export, and ordinary track and page calls.",
   authentication: {
     scheme: 'custom',
     fields: {
@@ -64,7 +70,7 @@ const destination: DestinationDefinition<Settings> = {
       eventsBaseUrl: {
         label: 'Events base URL',
         description:
-          'Base URL of LaunchDarkly\'s event ingestion API. Change it only to send through a LaunchDarkly Relay Proxy or to a LaunchDarkly instance other than the default one.',
+          "Base URL of LaunchDarkly's event ingestion API. Change it only to send through a LaunchDarkly Relay Proxy or to a LaunchDarkly instance other than the default one.",
         type: 'string',
         required: false,
         default: DEFAULT_EVENTS_BASE_URL
@@ -72,7 +78,7 @@ const destination: DestinationDefinition<Settings> = {
       sdkBaseUrl: {
         label: 'Client SDK base URL',
         description:
-          'Base URL of LaunchDarkly\'s client-side SDK API, used to check the client-side ID. Change it only for a LaunchDarkly Relay Proxy or a LaunchDarkly instance other than the default one.',
+          "Base URL of LaunchDarkly's client-side SDK API, used to check the client-side ID. Change it only for a LaunchDarkly Relay Proxy or a LaunchDarkly instance other than the default one.",
         type: 'string',
         required: false,
         default: DEFAULT_SDK_BASE_URL
@@ -86,7 +92,11 @@ const destination: DestinationDefinition<Settings> = {
         )
       }
       if (!response.ok) {
-        throw new IntegrationError(`LaunchDarkly could not check the client-side ID (HTTP ${response.status}); try again.`, 'CHECK_FAILED', response.status)
+        throw new IntegrationError(
+          `LaunchDarkly could not check the client-side ID (HTTP ${response.status}); try again.`,
+          'CHECK_FAILED',
+          response.status
+        )
       }
     }
   },

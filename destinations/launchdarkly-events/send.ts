@@ -52,7 +52,8 @@ interface Pending {
   readonly messageId: string
 }
 
-const CLIENT_SIDE_ID_HELP = 'Check the Client-side ID setting: copy it from Project settings → Environments in LaunchDarkly.'
+const CLIENT_SIDE_ID_HELP =
+  'Check the Client-side ID setting: copy it from Project settings → Environments in LaunchDarkly.'
 
 // Sending an exported event back to the environment it came from would count it twice.
 const ECHO_MESSAGE =
@@ -62,7 +63,12 @@ const ECHO_MESSAGE =
  * Converts, guards and sends `payloads` as one batch; returns an outcome per payload, in
  * order. Never throws for a single event's sake: events that cannot go fail alone.
  */
-export async function deliver(request: RequestClient, kind: ExportKind, settings: Settings, payloads: readonly MappedPayload[]): Promise<Outcome[]> {
+export async function deliver(
+  request: RequestClient,
+  kind: ExportKind,
+  settings: Settings,
+  payloads: readonly MappedPayload[]
+): Promise<Outcome[]> {
   const url = bulkEventsUrl(settings)
   const clientSideId = clientSideIdOf(settings)
   const outcomes: Outcome[] = new Array(payloads.length)
@@ -79,7 +85,12 @@ export async function deliver(request: RequestClient, kind: ExportKind, settings
       pending.push({ index, event, messageId: payload.messageId ?? JSON.stringify(event) })
     } catch (error) {
       if (!(error instanceof MappingError)) throw error
-      outcomes[index] = failure('invalid', 400, ErrorCodes.PAYLOAD_VALIDATION_FAILED, `Cannot build a LaunchDarkly ${kind} event: ${error.message}`)
+      outcomes[index] = failure(
+        'invalid',
+        400,
+        ErrorCodes.PAYLOAD_VALIDATION_FAILED,
+        `Cannot build a LaunchDarkly ${kind} event: ${error.message}`
+      )
     }
   })
   await post(request, url, pending, outcomes)
@@ -87,7 +98,12 @@ export async function deliver(request: RequestClient, kind: ExportKind, settings
 }
 
 /** One request for `items`; a 413 splits them in halves, each sent the same way. */
-async function post(request: RequestClient, url: string, items: readonly Pending[], outcomes: Outcome[]): Promise<void> {
+async function post(
+  request: RequestClient,
+  url: string,
+  items: readonly Pending[],
+  outcomes: Outcome[]
+): Promise<void> {
   if (items.length === 0) return
   let response: ModifiedResponse
   try {
@@ -119,32 +135,78 @@ function classify(status: number, body: string | JSONLikeObject, sent: LaunchDar
   const errortype = getErrorCodeFromHttpStatus(status)
   const answer = { sent, body }
   if (status === 401 || status === 403 || status === 404) {
-    return failure('client-side-id', status, ErrorCodes.INVALID_AUTHENTICATION, `LaunchDarkly did not accept the client-side ID (HTTP ${status}). ${CLIENT_SIDE_ID_HELP}`, answer)
+    return failure(
+      'client-side-id',
+      status,
+      ErrorCodes.INVALID_AUTHENTICATION,
+      `LaunchDarkly did not accept the client-side ID (HTTP ${status}). ${CLIENT_SIDE_ID_HELP}`,
+      answer
+    )
   }
   if (status === 413) {
-    return failure('too-large', status, errortype, 'The event is too large for LaunchDarkly\'s event ingestion API (HTTP 413), even sent alone.', answer)
+    return failure(
+      'too-large',
+      status,
+      errortype,
+      "The event is too large for LaunchDarkly's event ingestion API (HTTP 413), even sent alone.",
+      answer
+    )
   }
   if (status === 429) {
-    return failure('retryable', status, errortype, 'LaunchDarkly is rate limiting event ingestion (HTTP 429); Segment will retry.', answer)
+    return failure(
+      'retryable',
+      status,
+      errortype,
+      'LaunchDarkly is rate limiting event ingestion (HTTP 429); Segment will retry.',
+      answer
+    )
   }
   if (status >= 500) {
-    return failure('retryable', status, errortype, `LaunchDarkly's event ingestion API failed (HTTP ${status}); Segment will retry.`, answer)
+    return failure(
+      'retryable',
+      status,
+      errortype,
+      `LaunchDarkly's event ingestion API failed (HTTP ${status}); Segment will retry.`,
+      answer
+    )
   }
   const detail = messageOf(body)
-  return failure('rejected', status, errortype, `LaunchDarkly rejected the events (HTTP ${status})${detail ? `: ${detail}` : '.'}`, answer)
+  return failure(
+    'rejected',
+    status,
+    errortype,
+    `LaunchDarkly rejected the events (HTTP ${status})${detail ? `: ${detail}` : '.'}`,
+    answer
+  )
 }
 
 function transportFailure(error: unknown): Failure {
   const { name, code } = (error ?? {}) as { name?: string; code?: string }
   if (name === 'TimeoutError' || name === 'RequestTimeoutError' || code === 'ETIMEDOUT') {
-    return failure('retryable', 408, ErrorCodes.REQUEST_TIMEOUT, 'LaunchDarkly did not answer in time; Segment will retry.')
+    return failure(
+      'retryable',
+      408,
+      ErrorCodes.REQUEST_TIMEOUT,
+      'LaunchDarkly did not answer in time; Segment will retry.'
+    )
   }
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code
   const why = typeof cause === 'string' ? cause : typeof code === 'string' ? code : 'no response'
-  return failure('retryable', 503, ErrorCodes.RETRYABLE_ERROR, `Could not reach LaunchDarkly's event ingestion API (${why}); Segment will retry.`)
+  return failure(
+    'retryable',
+    503,
+    ErrorCodes.RETRYABLE_ERROR,
+    `Could not reach LaunchDarkly's event ingestion API (${why}); Segment will retry.`
+  )
 }
 
-function failure(reason: Failure['reason'], status: number, errortype: ErrorType, message: string, answer: Pick<Failure, 'sent' | 'body'> = {}): Failure {
+function failure(
+  reason: Failure['reason'],
+  status: number,
+  errortype: ErrorType,
+  message: string,
+  answer: Pick<Failure, 'sent' | 'body'> = {}
+): Failure {
   return { ok: false, reason, status, errortype, message, ...answer }
 }
 
@@ -162,7 +224,9 @@ function messageOf(body: string | JSONLikeObject): string {
 }
 
 type RetryableStatus = ConstructorParameters<typeof RetryableError>[1]
-const RETRYABLE_STATUSES: readonly number[] = [408, 423, 429, 500, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 598, 599]
+const RETRYABLE_STATUSES: readonly number[] = [
+  408, 423, 429, 500, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 598, 599
+]
 
 /** The actions-core error a single event's failure is thrown as. */
 export function errorFor(failed: Failure): Error {
@@ -185,20 +249,34 @@ export function errorFor(failed: Failure): Error {
 }
 
 /** perform: one event, one request; a failure is thrown as its actions-core error. */
-export async function sendEvent(request: RequestClient, kind: ExportKind, settings: Settings, payload: MappedPayload): Promise<string | JSONLikeObject> {
+export async function sendEvent(
+  request: RequestClient,
+  kind: ExportKind,
+  settings: Settings,
+  payload: MappedPayload
+): Promise<string | JSONLikeObject> {
   const [outcome] = await deliver(request, kind, settings, [payload])
   if (!outcome.ok) throw errorFor(outcome)
   return outcome.body
 }
 
 /** performBatch: one request for the batch (halves after a 413), a status per event. */
-export async function sendEvents(request: RequestClient, kind: ExportKind, settings: Settings, payloads: readonly MappedPayload[]): Promise<MultiStatusResponse> {
+export async function sendEvents(
+  request: RequestClient,
+  kind: ExportKind,
+  settings: Settings,
+  payloads: readonly MappedPayload[]
+): Promise<MultiStatusResponse> {
   const outcomes = await deliver(request, kind, settings, payloads)
   const statuses = new MultiStatusResponse()
   outcomes.forEach((outcome, index) => {
     const sent = outcome.sent as JSONLikeObject | undefined
     if (outcome.ok) {
-      statuses.setSuccessResponseAtIndex(index, { status: outcome.status, sent: sent as JSONLikeObject, body: outcome.body })
+      statuses.setSuccessResponseAtIndex(index, {
+        status: outcome.status,
+        sent: sent as JSONLikeObject,
+        body: outcome.body
+      })
     } else {
       statuses.setErrorResponseAtIndex(index, {
         status: outcome.status,

@@ -74,7 +74,11 @@ export interface SideResult {
  */
 const LANES = 16
 
-async function inLanes<T, L>(jobs: readonly T[], makeLane: () => L, run: (lane: L, job: T) => Promise<void>): Promise<void> {
+async function inLanes<T, L>(
+  jobs: readonly T[],
+  makeLane: () => L,
+  run: (lane: L, job: T) => Promise<void>
+): Promise<void> {
   let next = 0
   const lane = async (): Promise<void> => {
     const state = makeLane()
@@ -90,19 +94,34 @@ async function runOurs(events: readonly SegmentEvent[]): Promise<void> {
   const batchSize = typeof mapping.batch_size === 'number' ? mapping.batch_size : 100
   const batches: SegmentEvent[][] = []
   for (let start = 0; start < events.length; start += batchSize) batches.push(events.slice(start, start + batchSize))
-  await inLanes(batches, () => createTestIntegration(destination), async (test, batch) => {
-    await test.testBatchAction(preset.partnerAction, { events: batch, mapping, settings: { clientSideId: CLIENT_SIDE_ID }, useDefaultMappings: true })
-    const statuses = (test.results[0] as { multistatus?: Array<{ status: number; errormessage?: string }> }).multistatus ?? []
-    const failed = statuses.find((s) => s.status < 200 || s.status >= 300)
-    if (statuses.length !== batch.length || failed) throw new Error(`our destination did not deliver the bench events: ${JSON.stringify(failed ?? statuses)}`)
-  })
+  await inLanes(
+    batches,
+    () => createTestIntegration(destination),
+    async (test, batch) => {
+      await test.testBatchAction(preset.partnerAction, {
+        events: batch,
+        mapping,
+        settings: { clientSideId: CLIENT_SIDE_ID },
+        useDefaultMappings: true
+      })
+      const statuses =
+        (test.results[0] as { multistatus?: Array<{ status: number; errormessage?: string }> }).multistatus ?? []
+      const failed = statuses.find((s) => s.status < 200 || s.status >= 300)
+      if (statuses.length !== batch.length || failed)
+        throw new Error(`our destination did not deliver the bench events: ${JSON.stringify(failed ?? statuses)}`)
+    }
+  )
 }
 
 async function runPeer(peer: Peer, events: readonly SegmentEvent[]): Promise<void> {
-  await inLanes(events, () => peer.createTestIntegration(peer.destination), async (test, event) => {
-    // testAction throws when the action fails: the bench stops rather than count a miss.
-    await test.testAction('trackEvent', { event, settings: { client_id: CLIENT_SIDE_ID }, useDefaultMappings: true })
-  })
+  await inLanes(
+    events,
+    () => peer.createTestIntegration(peer.destination),
+    async (test, event) => {
+      // testAction throws when the action fails: the bench stops rather than count a miss.
+      await test.testAction('trackEvent', { event, settings: { client_id: CLIENT_SIDE_ID }, useDefaultMappings: true })
+    }
+  )
 }
 
 export interface DestinationResult {

@@ -20,14 +20,18 @@ export function featureEventsBody(limitBytes = LIMIT_BYTES): { body: string; eve
     const event = {
       kind: 'feature',
       creationDate: 1795654789876 + i,
-      context: i % 3 === 0
-        ? { kind: 'multi', user: { key: `user-${i}`, name: 'Ada' }, org: { key: `org-${i % 97}` } }
-        : { kind: 'user', key: `user-${i}`, name: 'Ada', _meta: { redactedAttributes: ['email'] } },
+      context:
+        i % 3 === 0
+          ? { kind: 'multi', user: { key: `user-${i}`, name: 'Ada' }, org: { key: `org-${i % 97}` } }
+          : { kind: 'user', key: `user-${i}`, name: 'Ada', _meta: { redactedAttributes: ['email'] } },
       key: `flag-${i % 53}`,
       value: i % 2 === 0,
       variation: i % 2,
       version: 7,
-      reason: i % 5 === 0 ? { kind: 'FALLTHROUGH', inExperiment: true } : { kind: 'RULE_MATCH', ruleIndex: 0, ruleId: 'rule-1' },
+      reason:
+        i % 5 === 0
+          ? { kind: 'FALLTHROUGH', inExperiment: true }
+          : { kind: 'RULE_MATCH', ruleIndex: 0, ruleId: 'rule-1' },
       default: false
     }
     const text = JSON.stringify(event)
@@ -56,9 +60,18 @@ export async function benchFunction(builtPath: string): Promise<FunctionResult> 
   // of Segment's invocations do. All are reported; maxBodyMs is the median of all runs.
   for (let run = 0; run < RUNS; run++) {
     const result = await fn.invoke({ body, headers: { 'content-type': 'application/json' }, url: '/bulk' }, SETTINGS)
-    if (!result.ok) throw new Error(`the built function failed the 512 KiB delivery: ${result.error.name}: ${result.error.message}`)
-    if (result.calls.length !== events) throw new Error(`the built function emitted ${result.calls.length} of ${events} events`)
+    if (!result.ok)
+      throw new Error(`the built function failed the 512 KiB delivery: ${result.error.name}: ${result.error.message}`)
+    if (result.calls.length !== events)
+      throw new Error(`the built function emitted ${result.calls.length} of ${events} events`)
     durations.push(result.durationMs)
   }
-  return { runs: RUNS, bodyBytes: Buffer.byteLength(body), events, coldMs: durations[0], medianMs: median(durations), maxMs: Math.max(...durations) }
+  return {
+    runs: RUNS,
+    bodyBytes: Buffer.byteLength(body),
+    events,
+    coldMs: durations[0],
+    medianMs: median(durations),
+    maxMs: Math.max(...durations)
+  }
 }

@@ -43,7 +43,9 @@ function installedVersion(): string | undefined {
 }
 
 /** Installs the pinned peer into the cache unless it is already there. */
-function ensureInstalled(log: (line: string) => void): { ok: true; installed: boolean; ms: number } | { ok: false; reason: string } {
+function ensureInstalled(
+  log: (line: string) => void
+): { ok: true; installed: boolean; ms: number } | { ok: false; reason: string } {
   if (installedVersion() === PEER_VERSION) return { ok: true, installed: false, ms: 0 }
   mkdirSync(PEER_CACHE, { recursive: true })
   writeFileSync(join(PEER_CACHE, 'package.json'), JSON.stringify(MANIFEST, null, 2) + '\n')
@@ -59,9 +61,19 @@ function ensureInstalled(log: (line: string) => void): { ok: true; installed: bo
   })
   if (result.status !== 0 || installedVersion() !== PEER_VERSION) {
     // npm's first error lines name the cause (ECONNREFUSED, E404, ETARGET, ...); the rest is advice.
-    const lines = (result.error?.message ?? result.stderr ?? '').split('\n').map((line) => line.replace(/^npm error\s*/, '').trim())
-    const detail = lines.filter((line) => line !== '' && !/complete log|behind a proxy/i.test(line)).slice(0, 2).join(' | ')
-    return { ok: false, reason: `npm install of ${PEER_PACKAGE}@${PEER_VERSION} failed (no registry?): ${detail || `exit ${result.status}`}` }
+    const lines = (result.error?.message ?? result.stderr ?? '')
+      .split('\n')
+      .map((line) => line.replace(/^npm error\s*/, '').trim())
+    const detail = lines
+      .filter((line) => line !== '' && !/complete log|behind a proxy/i.test(line))
+      .slice(0, 2)
+      .join(' | ')
+    return {
+      ok: false,
+      reason: `npm install of ${PEER_PACKAGE}@${PEER_VERSION} failed (no registry?): ${
+        detail || `exit ${result.status}`
+      }`
+    }
   }
   return { ok: true, installed: true, ms: Date.now() - started }
 }
@@ -77,13 +89,23 @@ export function loadPeer(log: (line: string) => void = () => undefined): PeerLoa
     const peerRoot = join(modules, PEER_PACKAGE)
     const destinationPath = require.resolve(join(peerRoot, 'dist', 'destinations', 'launchdarkly'))
     const corePath = require.resolve('@segment/actions-core', { paths: [peerRoot] })
+    // eslint-disable-next-line @typescript-eslint/no-var-requires -- a path known only at run time
     const mod = require(destinationPath) as { default?: Peer['destination'] }
+    // eslint-disable-next-line @typescript-eslint/no-var-requires -- a path known only at run time
     const core = require(corePath) as { createTestIntegration: Peer['createTestIntegration'] }
     const destination = mod.default ?? (mod as unknown as Peer['destination'])
     if (!destination || typeof destination.actions !== 'object' || !('trackEvent' in destination.actions)) {
-      return { ok: false, reason: `${PEER_PACKAGE}@${PEER_VERSION} has no launchdarkly destination with a trackEvent action at ${destinationPath}` }
+      return {
+        ok: false,
+        reason: `${PEER_PACKAGE}@${PEER_VERSION} has no launchdarkly destination with a trackEvent action at ${destinationPath}`
+      }
     }
-    return { ok: true, peer: { version: PEER_VERSION, destination, createTestIntegration: core.createTestIntegration }, installed: install.installed, installMs: install.ms }
+    return {
+      ok: true,
+      peer: { version: PEER_VERSION, destination, createTestIntegration: core.createTestIntegration },
+      installed: install.installed,
+      installMs: install.ms
+    }
   } catch (error) {
     return { ok: false, reason: `could not load the peer from ${modules}: ${(error as Error).message}` }
   }

@@ -22,15 +22,24 @@ export interface RuntimeResult {
 export async function benchRuntime(): Promise<RuntimeResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ld-bench-runtime-'))
   const runtime = await startRuntime({
-    config: { host: '127.0.0.1', port: 0, settings: { projectId: 'bench-project', environmentId: 'bench-environment' }, dataDir },
-    log: () => {}
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      settings: { projectId: 'bench-project', environmentId: 'bench-environment' },
+      dataDir
+    },
+    log: () => undefined
   })
   const body = JSON.stringify(fixture.body)
   const durations: number[] = []
   try {
     for (let run = 0; run < WARMUP + RUNS; run++) {
       const started = performance.now()
-      const res = await fetch(`${runtime.url}/bulk`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })
+      const res = await fetch(`${runtime.url}/bulk`, {
+        method: 'POST',
+        body,
+        headers: { 'Content-Type': 'application/json' }
+      })
       await res.text()
       if (res.status !== 202) throw new Error(`the runtime answered ${res.status} to the SDK fixture`)
       if (run >= WARMUP) durations.push(performance.now() - started)

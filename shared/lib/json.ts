@@ -51,12 +51,20 @@ export function nestedDeeperThan(value: unknown, levels: number): boolean {
 // below keep it fast with output identical to the plain recursive version (see
 // docs/performance.md).
 
-// A string needs JSON.stringify only for quotes, backslashes, control characters or
-// surrogates (which JSON.stringify escapes when unpaired); anything else is quoted as is.
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+/**
+ * Whether JSON.stringify would escape anything in `text`: quotes, backslashes, control
+ * characters or surrogates (escaped when unpaired). Anything else is quoted as is.
+ */
+function needsEscape(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return true
+  }
+  return false
+}
 
 function quote(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"'
+  return needsEscape(text) ? JSON.stringify(text) : '"' + text + '"'
 }
 
 // Object keys repeat across events ("kind", "key", "context", ...): their quoted form is

@@ -22,7 +22,8 @@ export function redact(text: string, secrets: readonly string[]): string {
       for (let at = text.indexOf(seed); at >= 0; at = text.indexOf(seed, at + 1)) {
         // Widen the match as far as text and secret keep agreeing.
         let end = at + run
-        while (end < text.length && start + (end - at) < secret.length && text[end] === secret[start + (end - at)]) end++
+        while (end < text.length && start + (end - at) < secret.length && text[end] === secret[start + (end - at)])
+          end++
         hidden.fill(1, at, end)
       }
     }

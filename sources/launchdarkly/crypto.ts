@@ -22,7 +22,13 @@ export async function hmacSha256Hex(key: string, text: string): Promise<string> 
   if (typeof runtime?.createHmac === 'function') return runtime.createHmac('sha256', key).update(text).digest('hex')
   if (runtime?.subtle === undefined) throw new Error('the runtime offers neither crypto.createHmac nor crypto.subtle')
   const encoder = new TextEncoder()
-  const cryptoKey = await runtime.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const cryptoKey = await runtime.subtle.importKey(
+    'raw',
+    encoder.encode(key),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign']
+  )
   const signature = new Uint8Array(await runtime.subtle.sign('HMAC', cryptoKey, encoder.encode(text)))
   let hex = ''
   for (const byte of signature) hex += HEX[byte]

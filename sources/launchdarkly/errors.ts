@@ -8,10 +8,7 @@ import { ApiUnavailable } from './launchdarkly-api'
 import { segmentError } from './segment-globals'
 
 export class SourceError extends Error {
-  constructor(
-    readonly segmentName: SegmentErrorName,
-    message: string
-  ) {
+  constructor(readonly segmentName: SegmentErrorName, message: string) {
     super(message)
     this.name = 'SourceError'
   }
@@ -36,5 +33,8 @@ function classify(error: unknown): [SegmentErrorName, string] {
   const name = (error as { name?: unknown } | null)?.name
   const message = (error as { message?: unknown } | null)?.message
   const what = typeof message === 'string' ? `${typeof name === 'string' ? name : 'Error'}: ${message}` : String(error)
-  return ['RetryError', `Unexpected error in the LaunchDarkly source function (${what}); Segment will retry the delivery`]
+  return [
+    'RetryError',
+    `Unexpected error in the LaunchDarkly source function (${what}); Segment will retry the delivery`
+  ]
 }

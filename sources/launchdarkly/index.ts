@@ -26,13 +26,18 @@ export async function onRequest(request: FunctionRequest, settings: unknown): Pr
   }
 }
 
-async function deliver(request: FunctionRequest, settings: SourceSettings, secrets: readonly string[]): Promise<DeliverySummary> {
+async function deliver(
+  request: FunctionRequest,
+  settings: SourceSettings,
+  secrets: readonly string[]
+): Promise<DeliverySummary> {
   // Before the body is read: an unauthenticated caller gets nothing parsed or looked up.
   checkIngestToken(request, settings.ingestToken)
   const body = await readBody(request)
 
   const signature = signatureOf(request)
-  if (settings.webhookSecret !== undefined && signature !== undefined) await checkSignature(body, signature, settings.webhookSecret)
+  if (settings.webhookSecret !== undefined && signature !== undefined)
+    await checkSignature(body, signature, settings.webhookSecret)
 
   const delivery = readDelivery(body, {
     projectId: settings.projectId,
@@ -41,13 +46,19 @@ async function deliver(request: FunctionRequest, settings: SourceSettings, secre
     hash: nodeSha256()
   })
   // Only audit-log entries are signed by LaunchDarkly; SDK batches and records are not.
-  if (delivery.form === 'audit' && settings.webhookSecret !== undefined) await checkSignature(body, signature, settings.webhookSecret)
+  if (delivery.form === 'audit' && settings.webhookSecret !== undefined)
+    await checkSignature(body, signature, settings.webhookSecret)
 
   // Every lookup finishes before anything is emitted: a retried delivery then re-emits
   // the same messages, which Segment drops as duplicates by messageId.
   const lookup = await lookupVariationNames(delivery.flags, {
     settings,
-    api: apiClient({ baseUrl: settings.apiBaseUrl, accessToken: settings.accessToken ?? '', fetch: segmentFetch, now: Date.now }),
+    api: apiClient({
+      baseUrl: settings.apiBaseUrl,
+      accessToken: settings.accessToken ?? '',
+      fetch: segmentFetch,
+      now: Date.now
+    }),
     cache: warmCache()
   })
   const { calls, summary } = convertDelivery(delivery, lookup.names)
@@ -57,7 +68,8 @@ async function deliver(request: FunctionRequest, settings: SourceSettings, secre
   const result: DeliverySummary = secrets.length
     ? { ...summary, rejected: summary.rejected.map((r) => ({ index: r.index, reason: redact(r.reason, secrets) })) }
     : summary
-  if (lookup.warnings.length) console.warn(redact(`launchdarkly: variation names unavailable: ${lookup.warnings.join('; ')}`, secrets))
+  if (lookup.warnings.length)
+    console.warn(redact(`launchdarkly: variation names unavailable: ${lookup.warnings.join('; ')}`, secrets))
   console.log(redact(summaryLine(result), secrets))
   return result
 }

@@ -69,7 +69,8 @@ export function apiClient(options: ApiClientOptions): ApiClient {
             return { outcome: 'ok', body }
           }
           if (status === 404) return { outcome: 'not-found' }
-          if (status === 408 || status === 429 || status >= 500) throw new ApiUnavailable(`LaunchDarkly API answered ${status} to ${what}`)
+          if (status === 408 || status === 429 || status >= 500)
+            throw new ApiUnavailable(`LaunchDarkly API answered ${status} to ${what}`)
           return { outcome: 'refused', status }
         }
         return await Promise.race([request(), timeout])
@@ -81,7 +82,9 @@ export function apiClient(options: ApiClientOptions): ApiClient {
           )
         }
         const reason = (error as { message?: unknown } | null)?.message
-        throw new ApiUnavailable(`LaunchDarkly API request ${what} failed: ${typeof reason === 'string' ? reason : String(error)}`)
+        throw new ApiUnavailable(
+          `LaunchDarkly API request ${what} failed: ${typeof reason === 'string' ? reason : String(error)}`
+        )
       } finally {
         clearTimeout(timer)
       }

@@ -19,7 +19,13 @@ export interface NodeHash {
   digest(encoding: 'hex'): string
 }
 export interface Subtle {
-  importKey(format: 'raw', key: Uint8Array, algorithm: { name: 'HMAC'; hash: 'SHA-256' }, extractable: false, usages: ['sign']): Promise<unknown>
+  importKey(
+    format: 'raw',
+    key: Uint8Array,
+    algorithm: { name: 'HMAC'; hash: 'SHA-256' },
+    extractable: false,
+    usages: ['sign']
+  ): Promise<unknown>
   sign(algorithm: 'HMAC', key: unknown, data: Uint8Array): Promise<ArrayBuffer>
 }
 export interface SegmentCrypto {

@@ -20,7 +20,6 @@ export const SETTINGS = [
 
 type Declared = (typeof SETTINGS)[number]
 export type SettingName = Declared['name']
-type SensitiveName = Extract<Declared, { sensitive: true }>['name']
 
 /** The settings after normalization: trimmed strings, empty ones absent. */
 export type SourceSettings = {
@@ -54,15 +53,16 @@ export function readSettings(settings: unknown): SourceSettings {
     const value = type === 'BOOLEAN' ? flag(raw, name) : text(raw, name)
     if (value !== undefined) out[name] = value
   }
-  out.apiBaseUrl = (typeof out.apiBaseUrl === 'string' ? out.apiBaseUrl.replace(/\/+$/, '') : '') || DEFAULT_API_BASE_URL
+  out.apiBaseUrl =
+    (typeof out.apiBaseUrl === 'string' ? out.apiBaseUrl.replace(/\/+$/, '') : '') || DEFAULT_API_BASE_URL
   return out as SourceSettings
 }
 
 /** The values of the sensitive settings, to be kept out of every log line and error. */
 export function secretsOf(settings: SourceSettings): string[] {
   const secrets: string[] = []
-  for (const { name, sensitive } of SETTINGS) {
-    const value = sensitive ? settings[name as SensitiveName] : undefined
+  for (const setting of SETTINGS) {
+    const value = setting.sensitive ? settings[setting.name] : undefined
     if (value !== undefined) secrets.push(value)
   }
   return secrets

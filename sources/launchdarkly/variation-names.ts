@@ -102,7 +102,8 @@ async function fetchNames(api: ApiClient, path: string): Promise<Names> {
   if (result.outcome === 'not-found') return []
   if (result.outcome === 'refused') throw refusal(result.status, path)
   const variations = isObject(result.body) ? own(result.body, 'variations') : undefined
-  if (!Array.isArray(variations)) throw new NamesUnavailable(`the LaunchDarkly API answered GET ${path} with something other than a flag`)
+  if (!Array.isArray(variations))
+    throw new NamesUnavailable(`the LaunchDarkly API answered GET ${path} with something other than a flag`)
   return variations.map((variation) => {
     const name = isObject(variation) ? own(variation, 'name') : undefined
     return typeof name === 'string' && name !== '' ? name : null
@@ -110,16 +111,28 @@ async function fetchNames(api: ApiClient, path: string): Promise<Names> {
 }
 
 /** The projectKey setting, for the project of the projectId setting (or any, when that is empty); else from the projects list. */
-async function resolveProjectKey(project: string, settings: SourceSettings, api: ApiClient, cache: FunctionCache): Promise<string | undefined> {
+async function resolveProjectKey(
+  project: string,
+  settings: SourceSettings,
+  api: ApiClient,
+  cache: FunctionCache
+): Promise<string | undefined> {
   const configured = settings.projectKey
   if (configured !== undefined && (settings.projectId === undefined || settings.projectId === project)) {
-    if (!KEY_PATTERN.test(configured)) throw new NamesUnavailable('the projectKey setting is not a LaunchDarkly project key (letters, digits, ".", "_" and "-")')
+    if (!KEY_PATTERN.test(configured))
+      throw new NamesUnavailable(
+        'the projectKey setting is not a LaunchDarkly project key (letters, digits, ".", "_" and "-")'
+      )
     return configured
   }
-  const key = await cache.load(`launchdarkly:project-key|${settings.apiBaseUrl}|${project}`, PROJECT_TTL_MS, () => findProjectKey(api, project))
+  const key = await cache.load(`launchdarkly:project-key|${settings.apiBaseUrl}|${project}`, PROJECT_TTL_MS, () =>
+    findProjectKey(api, project)
+  )
   if (key === '') {
     throw new NamesUnavailable(
-      `project ID ${JSON.stringify(project)} is not among the projects the access token can read; set the projectKey setting`
+      `project ID ${JSON.stringify(
+        project
+      )} is not among the projects the access token can read; set the projectKey setting`
     )
   }
   return key
@@ -135,7 +148,10 @@ async function findProjectKey(api: ApiClient, projectId: string): Promise<string
     const body = result.body
     // The API answers {items: [...], _links}; a bare array is read the same way.
     const items = Array.isArray(body) ? body : isObject(body) ? own(body, 'items') : undefined
-    if (!Array.isArray(items)) throw new NamesUnavailable('the LaunchDarkly API answered GET /api/v2/projects with something other than a list of projects')
+    if (!Array.isArray(items))
+      throw new NamesUnavailable(
+        'the LaunchDarkly API answered GET /api/v2/projects with something other than a list of projects'
+      )
     for (const item of items) {
       if (isObject(item) && own(item, '_id') === projectId) {
         const key = own(item, 'key')

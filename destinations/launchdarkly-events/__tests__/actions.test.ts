@@ -5,8 +5,17 @@ import { createTestIntegration, PayloadValidationError } from '@segment/actions-
 import destination from '..'
 import { payloadIdFor } from '../core'
 import {
-  CLIENT_SIDE_ID, CREATION_DATE, exportedPage, exportedTrack, FIXED_HEADERS, interceptBulk, launchDarklyHeaders,
-  segmentEvent, settings, SOURCE_ENVIRONMENT, TIMESTAMP
+  CLIENT_SIDE_ID,
+  CREATION_DATE,
+  exportedPage,
+  exportedTrack,
+  FIXED_HEADERS,
+  interceptBulk,
+  launchDarklyHeaders,
+  segmentEvent,
+  settings,
+  SOURCE_ENVIRONMENT,
+  TIMESTAMP
 } from './__helpers__'
 
 const presetMapping = (name: string) => {
@@ -20,8 +29,16 @@ describe('sendFeatureEvent', () => {
     const requests = interceptBulk([202])
     await createTestIntegration(destination).testAction('sendFeatureEvent', {
       event: exportedTrack('feature', 'ld-0001', {
-        key: 'exp-flag', eventId: 'evt-1', value: 'control', flagVersion: 12, variation: 0, variationName: 'Control',
-        reasonKind: 'FALLTHROUGH', inExperiment: true, prereqOf: 'parent-flag', default: false
+        key: 'exp-flag',
+        eventId: 'evt-1',
+        value: 'control',
+        flagVersion: 12,
+        variation: 0,
+        variationName: 'Control',
+        reasonKind: 'FALLTHROUGH',
+        inExperiment: true,
+        prereqOf: 'parent-flag',
+        default: false
       }),
       settings,
       useDefaultMappings: true
@@ -29,11 +46,21 @@ describe('sendFeatureEvent', () => {
     expect(requests).toHaveLength(1)
     expect(requests[0].body).toEqual([
       {
-        kind: 'feature', creationDate: CREATION_DATE, key: 'exp-flag', contextKeys: { user: 'user-123' }, value: 'control',
-        version: 12, variation: 0, reason: { kind: 'FALLTHROUGH', inExperiment: true }, prereqOf: 'parent-flag'
+        kind: 'feature',
+        creationDate: CREATION_DATE,
+        key: 'exp-flag',
+        contextKeys: { user: 'user-123' },
+        value: 'control',
+        version: 12,
+        variation: 0,
+        reason: { kind: 'FALLTHROUGH', inExperiment: true },
+        prereqOf: 'parent-flag'
       }
     ])
-    expect(launchDarklyHeaders(requests[0])).toEqual({ ...FIXED_HEADERS, 'x-launchdarkly-payload-id': payloadIdFor(['ld-0001']) })
+    expect(launchDarklyHeaders(requests[0])).toEqual({
+      ...FIXED_HEADERS,
+      'x-launchdarkly-payload-id': payloadIdFor(['ld-0001'])
+    })
     // Client-side event ingestion takes no credentials; none may leak into the request.
     expect(requests[0].headers.authorization).toBeUndefined()
   })
@@ -43,20 +70,40 @@ describe('sendFeatureEvent', () => {
     const destinationUnderTest = createTestIntegration(destination)
     const event = exportedTrack('feature', 'ld-0001', { key: 'f', value: true, variation: 0 })
     await destinationUnderTest.testAction('sendFeatureEvent', { event, settings, useDefaultMappings: true })
-    await destinationUnderTest.testAction('sendFeatureEvent', { event: { ...event, timestamp: '2030-01-01T00:00:00.000Z' }, settings, useDefaultMappings: true })
-    expect(first[0].headers['x-launchdarkly-payload-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    await destinationUnderTest.testAction('sendFeatureEvent', {
+      event: { ...event, timestamp: '2030-01-01T00:00:00.000Z' },
+      settings,
+      useDefaultMappings: true
+    })
+    expect(first[0].headers['x-launchdarkly-payload-id']).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+    )
     expect(first[1].headers['x-launchdarkly-payload-id']).toBe(first[0].headers['x-launchdarkly-payload-id'])
   })
 
-  test('served the fallback value: LaunchDarkly\'s default is the served value', async () => {
+  test("served the fallback value: LaunchDarkly's default is the served value", async () => {
     const requests = interceptBulk([202])
     await createTestIntegration(destination).testAction('sendFeatureEvent', {
-      event: exportedTrack('feature', 'ld-0002', { key: 'missing-flag', value: 'fallback', default: true, inExperiment: false, reasonKind: 'ERROR' }),
+      event: exportedTrack('feature', 'ld-0002', {
+        key: 'missing-flag',
+        value: 'fallback',
+        default: true,
+        inExperiment: false,
+        reasonKind: 'ERROR'
+      }),
       settings,
       useDefaultMappings: true
     })
     expect(requests[0].body).toEqual([
-      { kind: 'feature', creationDate: CREATION_DATE, key: 'missing-flag', contextKeys: { user: 'user-123' }, value: 'fallback', reason: { kind: 'ERROR' }, default: 'fallback' }
+      {
+        kind: 'feature',
+        creationDate: CREATION_DATE,
+        key: 'missing-flag',
+        contextKeys: { user: 'user-123' },
+        value: 'fallback',
+        reason: { kind: 'ERROR' },
+        default: 'fallback'
+      }
     ])
   })
 
@@ -76,7 +123,9 @@ describe('sendFeatureEvent', () => {
       settings,
       useDefaultMappings: true
     })
-    expect(requests[0].body).toEqual([{ kind: 'feature', creationDate: CREATION_DATE, key: 'f', contextKeys: { user: 'user-123' }, value, variation: 1 }])
+    expect(requests[0].body).toEqual([
+      { kind: 'feature', creationDate: CREATION_DATE, key: 'f', contextKeys: { user: 'user-123' }, value, variation: 1 }
+    ])
   })
 
   test('an absent flag value is sent as null, as the export has it', async () => {
@@ -86,7 +135,16 @@ describe('sendFeatureEvent', () => {
       settings,
       useDefaultMappings: true
     })
-    expect(requests[0].body).toEqual([{ kind: 'feature', creationDate: CREATION_DATE, key: 'f', contextKeys: { user: 'user-123' }, value: null, variation: 1 }])
+    expect(requests[0].body).toEqual([
+      {
+        kind: 'feature',
+        creationDate: CREATION_DATE,
+        key: 'f',
+        contextKeys: { user: 'user-123' },
+        value: null,
+        variation: 1
+      }
+    ])
   })
 
   test('a value mapped to plain text that is not JSON is sent as that text', async () => {
@@ -97,19 +155,40 @@ describe('sendFeatureEvent', () => {
       mapping: { value: { '@path': '$.properties.color' } },
       useDefaultMappings: true
     })
-    expect(requests[0].body).toEqual([{ kind: 'feature', creationDate: CREATION_DATE, key: 'f', contextKeys: { user: 'user-123' }, value: 'blue', variation: 1 }])
+    expect(requests[0].body).toEqual([
+      {
+        kind: 'feature',
+        creationDate: CREATION_DATE,
+        key: 'f',
+        contextKeys: { user: 'user-123' },
+        value: 'blue',
+        variation: 1
+      }
+    ])
   })
 
   test('a multi-kind context and an epoch-milliseconds timestamp', async () => {
     const requests = interceptBulk([202])
     await createTestIntegration(destination).testAction('sendFeatureEvent', {
-      event: exportedTrack('feature', 'ld-0006', { key: 'f', value: { a: 2 }, variation: 1, contextKeys: { user: 'user-123', org: 'org-9' } }),
+      event: exportedTrack('feature', 'ld-0006', {
+        key: 'f',
+        value: { a: 2 },
+        variation: 1,
+        contextKeys: { user: 'user-123', org: 'org-9' }
+      }),
       settings,
       mapping: { timestamp: CREATION_DATE },
       useDefaultMappings: true
     })
     expect(requests[0].body).toEqual([
-      { kind: 'feature', creationDate: CREATION_DATE, key: 'f', contextKeys: { user: 'user-123', org: 'org-9' }, value: { a: 2 }, variation: 1 }
+      {
+        kind: 'feature',
+        creationDate: CREATION_DATE,
+        key: 'f',
+        contextKeys: { user: 'user-123', org: 'org-9' },
+        value: { a: 2 },
+        variation: 1
+      }
     ])
   })
 })
@@ -118,14 +197,28 @@ describe('sendClickEvent', () => {
   test('an exported click event', async () => {
     const requests = interceptBulk([202])
     await createTestIntegration(destination).testAction('sendClickEvent', {
-      event: exportedTrack('click', 'ld-0101', { key: 'signup-button', url: 'https://example.com/pricing', selector: 'button.signup' }),
+      event: exportedTrack('click', 'ld-0101', {
+        key: 'signup-button',
+        url: 'https://example.com/pricing',
+        selector: 'button.signup'
+      }),
       settings,
       useDefaultMappings: true
     })
     expect(requests[0].body).toEqual([
-      { kind: 'click', creationDate: CREATION_DATE, key: 'signup-button', contextKeys: { user: 'user-123' }, url: 'https://example.com/pricing', selector: 'button.signup' }
+      {
+        kind: 'click',
+        creationDate: CREATION_DATE,
+        key: 'signup-button',
+        contextKeys: { user: 'user-123' },
+        url: 'https://example.com/pricing',
+        selector: 'button.signup'
+      }
     ])
-    expect(launchDarklyHeaders(requests[0])).toEqual({ ...FIXED_HEADERS, 'x-launchdarkly-payload-id': payloadIdFor(['ld-0101']) })
+    expect(launchDarklyHeaders(requests[0])).toEqual({
+      ...FIXED_HEADERS,
+      'x-launchdarkly-payload-id': payloadIdFor(['ld-0101'])
+    })
   })
 })
 
@@ -138,23 +231,43 @@ describe('sendPageViewEvent', () => {
       useDefaultMappings: true
     })
     expect(requests[0].body).toEqual([
-      { kind: 'pageview', creationDate: CREATION_DATE, key: 'pricing-page', contextKeys: { user: 'user-123' }, url: 'https://example.com/pricing' }
+      {
+        kind: 'pageview',
+        creationDate: CREATION_DATE,
+        key: 'pricing-page',
+        contextKeys: { user: 'user-123' },
+        url: 'https://example.com/pricing'
+      }
     ])
-    expect(launchDarklyHeaders(requests[0])).toEqual({ ...FIXED_HEADERS, 'x-launchdarkly-payload-id': payloadIdFor(['ld-0201']) })
+    expect(launchDarklyHeaders(requests[0])).toEqual({
+      ...FIXED_HEADERS,
+      'x-launchdarkly-payload-id': payloadIdFor(['ld-0201'])
+    })
   })
 
   test('an ordinary page call that names a metric: the context from userId', async () => {
     const requests = interceptBulk([202])
     await createTestIntegration(destination).testAction('sendPageViewEvent', {
       event: segmentEvent({
-        type: 'page', name: 'Pricing', messageId: 'msg-page-1', timestamp: TIMESTAMP, userId: 'u-42', anonymousId: 'anon-7',
+        type: 'page',
+        name: 'Pricing',
+        messageId: 'msg-page-1',
+        timestamp: TIMESTAMP,
+        userId: 'u-42',
+        anonymousId: 'anon-7',
         properties: { key: 'pricing-page', url: 'https://example.com/pricing', title: 'Pricing' }
       }),
       settings,
       useDefaultMappings: true
     })
     expect(requests[0].body).toEqual([
-      { kind: 'pageview', creationDate: CREATION_DATE, key: 'pricing-page', contextKeys: { user: 'u-42' }, url: 'https://example.com/pricing' }
+      {
+        kind: 'pageview',
+        creationDate: CREATION_DATE,
+        key: 'pricing-page',
+        contextKeys: { user: 'u-42' },
+        url: 'https://example.com/pricing'
+      }
     ])
     expect(requests[0].headers['x-launchdarkly-payload-id']).toBe(payloadIdFor(['msg-page-1']))
   })
@@ -164,24 +277,40 @@ describe('sendCustomEvent', () => {
   test('an exported custom event', async () => {
     const requests = interceptBulk([202])
     await createTestIntegration(destination).testAction('sendCustomEvent', {
-      event: exportedTrack('custom', 'ld-0301', { key: 'purchase-completed', metricValue: 42.5, data: { sku: 'ABC-1', price: 19.99 } }),
+      event: exportedTrack('custom', 'ld-0301', {
+        key: 'purchase-completed',
+        metricValue: 42.5,
+        data: { sku: 'ABC-1', price: 19.99 }
+      }),
       settings,
       useDefaultMappings: true
     })
     expect(requests[0].body).toEqual([
-      { kind: 'custom', creationDate: CREATION_DATE, key: 'purchase-completed', contextKeys: { user: 'user-123' }, metricValue: 42.5, data: { sku: 'ABC-1', price: 19.99 } }
+      {
+        kind: 'custom',
+        creationDate: CREATION_DATE,
+        key: 'purchase-completed',
+        contextKeys: { user: 'user-123' },
+        metricValue: 42.5,
+        data: { sku: 'ABC-1', price: 19.99 }
+      }
     ])
-    expect(launchDarklyHeaders(requests[0])).toEqual({ ...FIXED_HEADERS, 'x-launchdarkly-payload-id': payloadIdFor(['ld-0301']) })
+    expect(launchDarklyHeaders(requests[0])).toEqual({
+      ...FIXED_HEADERS,
+      'x-launchdarkly-payload-id': payloadIdFor(['ld-0301'])
+    })
   })
 
-  test('an exported custom event with only a key and a context (LaunchDarkly\'s export drops data)', async () => {
+  test("an exported custom event with only a key and a context (LaunchDarkly's export drops data)", async () => {
     const requests = interceptBulk([202])
     await createTestIntegration(destination).testAction('sendCustomEvent', {
       event: exportedTrack('custom', 'ld-0302', { key: 'signup', metricValue: 0 }),
       settings,
       useDefaultMappings: true
     })
-    expect(requests[0].body).toEqual([{ kind: 'custom', creationDate: CREATION_DATE, key: 'signup', contextKeys: { user: 'user-123' }, metricValue: 0 }])
+    expect(requests[0].body).toEqual([
+      { kind: 'custom', creationDate: CREATION_DATE, key: 'signup', contextKeys: { user: 'user-123' }, metricValue: 0 }
+    ])
   })
 
   describe('an ordinary track call through the "Track calls as custom events" preset', () => {
@@ -191,7 +320,12 @@ describe('sendCustomEvent', () => {
       const requests = interceptBulk([202])
       await createTestIntegration(destination).testAction('sendCustomEvent', {
         event: segmentEvent({
-          type: 'track', event: 'Order Completed', messageId: 'msg-1', timestamp: TIMESTAMP, userId: 'u-42', anonymousId: 'anon-7',
+          type: 'track',
+          event: 'Order Completed',
+          messageId: 'msg-1',
+          timestamp: TIMESTAMP,
+          userId: 'u-42',
+          anonymousId: 'anon-7',
           properties: { revenue: 99.5, value: 3, currency: 'USD', products: [{ sku: 'A' }] }
         }),
         settings,
@@ -199,22 +333,43 @@ describe('sendCustomEvent', () => {
       })
       expect(requests[0].body).toEqual([
         {
-          kind: 'custom', creationDate: CREATION_DATE, key: 'Order Completed', contextKeys: { user: 'u-42' }, metricValue: 99.5,
+          kind: 'custom',
+          creationDate: CREATION_DATE,
+          key: 'Order Completed',
+          contextKeys: { user: 'u-42' },
+          metricValue: 99.5,
           data: { revenue: 99.5, value: 3, currency: 'USD', products: [{ sku: 'A' }] }
         }
       ])
-      expect(launchDarklyHeaders(requests[0])).toEqual({ ...FIXED_HEADERS, 'x-launchdarkly-payload-id': payloadIdFor(['msg-1']) })
+      expect(launchDarklyHeaders(requests[0])).toEqual({
+        ...FIXED_HEADERS,
+        'x-launchdarkly-payload-id': payloadIdFor(['msg-1'])
+      })
     })
 
-    test('metricValue from value when there is no revenue; an anonymous visitor\'s context from anonymousId', async () => {
+    test("metricValue from value when there is no revenue; an anonymous visitor's context from anonymousId", async () => {
       const requests = interceptBulk([202])
       await createTestIntegration(destination).testAction('sendCustomEvent', {
-        event: segmentEvent({ type: 'track', event: 'Video Watched', messageId: 'msg-2', timestamp: TIMESTAMP, anonymousId: 'anon-7', properties: { value: 12 } }),
+        event: segmentEvent({
+          type: 'track',
+          event: 'Video Watched',
+          messageId: 'msg-2',
+          timestamp: TIMESTAMP,
+          anonymousId: 'anon-7',
+          properties: { value: 12 }
+        }),
         settings,
         mapping
       })
       expect(requests[0].body).toEqual([
-        { kind: 'custom', creationDate: CREATION_DATE, key: 'Video Watched', contextKeys: { user: 'anon-7' }, metricValue: 12, data: { value: 12 } }
+        {
+          kind: 'custom',
+          creationDate: CREATION_DATE,
+          key: 'Video Watched',
+          contextKeys: { user: 'anon-7' },
+          metricValue: 12,
+          data: { value: 12 }
+        }
       ])
     })
 
@@ -222,21 +377,41 @@ describe('sendCustomEvent', () => {
       const requests = interceptBulk([202, 202])
       const testDestination = createTestIntegration(destination)
       await testDestination.testAction('sendCustomEvent', {
-        event: segmentEvent({ type: 'track', event: 'Signed Up', messageId: 'msg-3', timestamp: TIMESTAMP, userId: 'u-1', properties: {} }),
+        event: segmentEvent({
+          type: 'track',
+          event: 'Signed Up',
+          messageId: 'msg-3',
+          timestamp: TIMESTAMP,
+          userId: 'u-1',
+          properties: {}
+        }),
         settings,
         mapping
       })
       await testDestination.testAction('sendCustomEvent', {
         event: segmentEvent({
-          type: 'track', event: 'Upgraded', messageId: 'msg-4', timestamp: TIMESTAMP, userId: 'u-1',
+          type: 'track',
+          event: 'Upgraded',
+          messageId: 'msg-4',
+          timestamp: TIMESTAMP,
+          userId: 'u-1',
           properties: { revenue: '19.99', contextKeys: { org: 'org-9' } }
         }),
         settings,
         mapping
       })
-      expect(requests[0].body).toEqual([{ kind: 'custom', creationDate: CREATION_DATE, key: 'Signed Up', contextKeys: { user: 'u-1' }, data: {} }])
+      expect(requests[0].body).toEqual([
+        { kind: 'custom', creationDate: CREATION_DATE, key: 'Signed Up', contextKeys: { user: 'u-1' }, data: {} }
+      ])
       expect(requests[1].body).toEqual([
-        { kind: 'custom', creationDate: CREATION_DATE, key: 'Upgraded', contextKeys: { org: 'org-9' }, metricValue: 19.99, data: { revenue: '19.99', contextKeys: { org: 'org-9' } } }
+        {
+          kind: 'custom',
+          creationDate: CREATION_DATE,
+          key: 'Upgraded',
+          contextKeys: { org: 'org-9' },
+          metricValue: 19.99,
+          data: { revenue: '19.99', contextKeys: { org: 'org-9' } }
+        }
       ])
     })
   })
@@ -244,27 +419,49 @@ describe('sendCustomEvent', () => {
 
 describe('events that cannot become LaunchDarkly events fail alone, before any request', () => {
   test.each([
-    [{ contextKeys: { user: '' } }, 'Cannot build a LaunchDarkly custom event: contextKeys key for kind "user" must be a non-empty string, found empty string'],
-    [{ contextKeys: { user: 7 } }, 'Cannot build a LaunchDarkly custom event: contextKeys key for kind "user" must be a non-empty string, found number'],
+    [
+      { contextKeys: { user: '' } },
+      'Cannot build a LaunchDarkly custom event: contextKeys key for kind "user" must be a non-empty string, found empty string'
+    ],
+    [
+      { contextKeys: { user: 7 } },
+      'Cannot build a LaunchDarkly custom event: contextKeys key for kind "user" must be a non-empty string, found number'
+    ],
     [{ contextKeys: {} }, 'Cannot build a LaunchDarkly custom event: contextKeys is empty'],
-    [{ contextKeys: { 'no spaces allowed': 'x' } }, 'Cannot build a LaunchDarkly custom event: contextKeys key "no spaces allowed" is not a valid context kind ("no spaces allowed")']
+    [
+      { contextKeys: { 'no spaces allowed': 'x' } },
+      'Cannot build a LaunchDarkly custom event: contextKeys key "no spaces allowed" is not a valid context kind ("no spaces allowed")'
+    ]
   ])('%j', async (properties, message) => {
     const testDestination = createTestIntegration(destination)
     await expect(
-      testDestination.testAction('sendCustomEvent', { event: exportedTrack('custom', 'ld-0401', { key: 'k', ...properties }), settings, useDefaultMappings: true })
+      testDestination.testAction('sendCustomEvent', {
+        event: exportedTrack('custom', 'ld-0401', { key: 'k', ...properties }),
+        settings,
+        useDefaultMappings: true
+      })
     ).rejects.toThrow(new PayloadValidationError(message))
   })
 
   test('an event without a key fails field validation, and is not sent', async () => {
     await expect(
-      createTestIntegration(destination).testAction('sendCustomEvent', { event: exportedTrack('custom', 'ld-0402', {}), settings, useDefaultMappings: true })
+      createTestIntegration(destination).testAction('sendCustomEvent', {
+        event: exportedTrack('custom', 'ld-0402', {}),
+        settings,
+        useDefaultMappings: true
+      })
     ).rejects.toThrow("The root value is missing the required field 'key'.")
   })
 
-  test('an echo: the event came from the destination\'s own environment', async () => {
+  test("an echo: the event came from the destination's own environment", async () => {
     const error = await createTestIntegration(destination)
       .testAction('sendFeatureEvent', {
-        event: exportedTrack('feature', 'ld-0403', { key: 'f', value: true, variation: 0, environment: CLIENT_SIDE_ID }),
+        event: exportedTrack('feature', 'ld-0403', {
+          key: 'f',
+          value: true,
+          variation: 0,
+          environment: CLIENT_SIDE_ID
+        }),
         settings,
         useDefaultMappings: true
       })
@@ -280,7 +477,12 @@ describe('events that cannot become LaunchDarkly events fail alone, before any r
   test('an event from another environment is sent', async () => {
     const requests = interceptBulk([202])
     await createTestIntegration(destination).testAction('sendFeatureEvent', {
-      event: exportedTrack('feature', 'ld-0404', { key: 'f', value: true, variation: 0, environment: SOURCE_ENVIRONMENT }),
+      event: exportedTrack('feature', 'ld-0404', {
+        key: 'f',
+        value: true,
+        variation: 0,
+        environment: SOURCE_ENVIRONMENT
+      }),
       settings,
       useDefaultMappings: true
     })

@@ -6,15 +6,22 @@ import destination from '..'
 import { CLIENT_SIDE_ID, SDK_BASE } from './__helpers__'
 
 test('a known client-side ID (200) is valid', async () => {
-  const scope = nock(SDK_BASE).get(`/sdk/goals/${CLIENT_SIDE_ID}`).matchHeader('user-agent', 'launchdarkly-segment-bundle/0.1.0').reply(200, [])
-  await expect(createTestIntegration(destination).testAuthentication({ clientSideId: CLIENT_SIDE_ID })).resolves.toBeUndefined()
+  const scope = nock(SDK_BASE)
+    .get(`/sdk/goals/${CLIENT_SIDE_ID}`)
+    .matchHeader('user-agent', 'launchdarkly-segment-bundle/0.1.0')
+    .reply(200, [])
+  await expect(
+    createTestIntegration(destination).testAuthentication({ clientSideId: CLIENT_SIDE_ID })
+  ).resolves.toBeUndefined()
   expect(scope.isDone()).toBe(true)
 })
 
 test('an unknown client-side ID (404) is invalid, and the message says why', async () => {
   nock(SDK_BASE).get('/sdk/goals/not-an-id').reply(404, 'Not Found')
   await expect(createTestIntegration(destination).testAuthentication({ clientSideId: 'not-an-id' })).rejects.toThrow(
-    new Error('Credentials are invalid:  LaunchDarkly has no environment with this client-side ID. Copy it from Project settings → Environments in LaunchDarkly.')
+    new Error(
+      'Credentials are invalid:  LaunchDarkly has no environment with this client-side ID. Copy it from Project settings → Environments in LaunchDarkly.'
+    )
   )
 })
 
@@ -28,10 +35,15 @@ test('a LaunchDarkly failure (503) is reported as such, not as a wrong ID', asyn
 test('sdkBaseUrl is honoured', async () => {
   nock('https://relay.example.com').get(`/sdk/goals/${CLIENT_SIDE_ID}`).reply(200, [])
   await expect(
-    createTestIntegration(destination).testAuthentication({ clientSideId: CLIENT_SIDE_ID, sdkBaseUrl: 'https://relay.example.com' })
+    createTestIntegration(destination).testAuthentication({
+      clientSideId: CLIENT_SIDE_ID,
+      sdkBaseUrl: 'https://relay.example.com'
+    })
   ).resolves.toBeUndefined()
 })
 
 test('a missing client-side ID is refused before any request', async () => {
-  await expect(createTestIntegration(destination).testAuthentication({} as { clientSideId: string })).rejects.toThrow("The root value is missing the required field 'clientSideId'.")
+  await expect(createTestIntegration(destination).testAuthentication({} as { clientSideId: string })).rejects.toThrow(
+    "The root value is missing the required field 'clientSideId'."
+  )
 })

@@ -19,7 +19,12 @@ test('name, slug, mode and the four actions', () => {
   expect(destination.name).toBe('LaunchDarkly Events')
   expect(destination.slug).toBe('actions-launchdarkly-events')
   expect(destination.mode).toBe('cloud')
-  expect(Object.keys(destination.actions)).toEqual(['sendFeatureEvent', 'sendClickEvent', 'sendPageViewEvent', 'sendCustomEvent'])
+  expect(Object.keys(destination.actions)).toEqual([
+    'sendFeatureEvent',
+    'sendClickEvent',
+    'sendPageViewEvent',
+    'sendCustomEvent'
+  ])
 })
 
 test('settings: custom scheme, clientSideId required, base URLs with their defaults', () => {
@@ -51,49 +56,85 @@ test('extendRequest adds the fixed headers', () => {
   })
 })
 
-describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))('%s → %s: fields from the schema', (kind, slug) => {
-  const fields = destination.actions[slug].fields as Record<string, InputField>
-  const sent = propertiesOf(kind).filter(isSentToLaunchDarkly)
+describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
+  '%s → %s: fields from the schema',
+  (kind, slug) => {
+    const fields = destination.actions[slug].fields as Record<string, InputField>
+    const sent = propertiesOf(kind).filter(isSentToLaunchDarkly)
 
-  test('one field per property sent to LaunchDarkly, then environment and the delivery fields', () => {
-    expect(Object.keys(fields)).toEqual([...sent.map((p) => p.name), 'environment', 'messageId', 'enable_batching', 'batch_size'])
-  })
+    test('one field per property sent to LaunchDarkly, then environment and the delivery fields', () => {
+      expect(Object.keys(fields)).toEqual([
+        ...sent.map((p) => p.name),
+        'environment',
+        'messageId',
+        'enable_batching',
+        'batch_size'
+      ])
+    })
 
-  test.each(sent.map((p) => [p.name, p] as const))('%s: label, description and default from the schema', (name, property) => {
-    const field = fields[name]
-    expect(field.label).toBe(property.label)
-    expect(field.description.startsWith(property.description)).toBe(true)
-    const path = { '@path': `$.${property.segment}` }
-    if (name === 'contextKeys') {
-      expect(field.default).toEqual({
-        '@if': {
-          exists: { '@path': '$.properties.contextKeys' },
-          then: { '@path': '$.properties.contextKeys' },
-          else: { '@if': { exists: { '@path': '$.userId' }, then: { user: { '@path': '$.userId' } }, else: { user: { '@path': '$.anonymousId' } } } }
+    test.each(sent.map((p) => [p.name, p] as const))(
+      '%s: label, description and default from the schema',
+      (name, property) => {
+        const field = fields[name]
+        expect(field.label).toBe(property.label)
+        expect(field.description.startsWith(property.description)).toBe(true)
+        const path = { '@path': `$.${property.segment}` }
+        if (name === 'contextKeys') {
+          expect(field.default).toEqual({
+            '@if': {
+              exists: { '@path': '$.properties.contextKeys' },
+              then: { '@path': '$.properties.contextKeys' },
+              else: {
+                '@if': {
+                  exists: { '@path': '$.userId' },
+                  then: { user: { '@path': '$.userId' } },
+                  else: { user: { '@path': '$.anonymousId' } }
+                }
+              }
+            }
+          })
+        } else if (property.type === 'json') {
+          expect(field).toMatchObject({ type: 'string', default: { '@json': { mode: 'encode', value: path } } })
+        } else {
+          expect(field).toMatchObject({ type: property.type, default: path })
         }
+      }
+    )
+
+    test('required exactly where the reverse mapping needs the field', () => {
+      expect(Object.keys(fields).filter((name) => fields[name].required === true)).toEqual([
+        'timestamp',
+        'key',
+        'contextKeys'
+      ])
+    })
+
+    test('environment (echo guard) and the hidden messageId (payload ID) read the Segment message', () => {
+      const environment = EXPORT_SCHEMA.find((p) => p.name === 'environment')
+      expect(fields.environment).toMatchObject({
+        label: environment?.label,
+        type: 'string',
+        required: false,
+        default: { '@path': '$.properties.environment' }
       })
-    } else if (property.type === 'json') {
-      expect(field).toMatchObject({ type: 'string', default: { '@json': { mode: 'encode', value: path } } })
-    } else {
-      expect(field).toMatchObject({ type: property.type, default: path })
-    }
-  })
+      expect(fields.messageId).toMatchObject({
+        type: 'string',
+        unsafe_hidden: true,
+        default: { '@path': '$.messageId' }
+      })
+    })
 
-  test('required exactly where the reverse mapping needs the field', () => {
-    expect(Object.keys(fields).filter((name) => fields[name].required === true)).toEqual(['timestamp', 'key', 'contextKeys'])
-  })
-
-  test('environment (echo guard) and the hidden messageId (payload ID) read the Segment message', () => {
-    const environment = EXPORT_SCHEMA.find((p) => p.name === 'environment')
-    expect(fields.environment).toMatchObject({ label: environment?.label, type: 'string', required: false, default: { '@path': '$.properties.environment' } })
-    expect(fields.messageId).toMatchObject({ type: 'string', unsafe_hidden: true, default: { '@path': '$.messageId' } })
-  })
-
-  test('the action subscribes like its preset', () => {
-    const preset = destination.presets?.find((p) => p.partnerAction === slug && p.type === 'automatic' && p.subscribe === destination.actions[slug].defaultSubscription)
-    expect(preset).toBeDefined()
-  })
-})
+    test('the action subscribes like its preset', () => {
+      const preset = destination.presets?.find(
+        (p) =>
+          p.partnerAction === slug &&
+          p.type === 'automatic' &&
+          p.subscribe === destination.actions[slug].defaultSubscription
+      )
+      expect(preset).toBeDefined()
+    })
+  }
+)
 
 test('each action validates its fields under its own schema key (titles are distinct)', () => {
   // actions-core caches payload schemas under "<destination>:<action title>".

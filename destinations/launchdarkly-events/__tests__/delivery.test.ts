@@ -2,7 +2,12 @@
 // retryable and final responses, the echo guard in a batch, and a status for every event.
 
 import {
-  APIError, createTestIntegration, IntegrationError, InvalidAuthenticationError, PayloadValidationError, RetryableError
+  APIError,
+  createTestIntegration,
+  IntegrationError,
+  InvalidAuthenticationError,
+  PayloadValidationError,
+  RetryableError
 } from '@segment/actions-core'
 import type { RequestClient, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
@@ -10,19 +15,43 @@ import destination from '..'
 import { sendEvent, sendEvents } from '../send'
 import { payloadIdFor } from '../core'
 import {
-  BULK_PATH, CLIENT_SIDE_ID, CREATION_DATE, EVENTS_BASE, exportedTrack, FIXED_HEADERS, interceptBulk, launchDarklyHeaders,
+  BULK_PATH,
+  CLIENT_SIDE_ID,
+  CREATION_DATE,
+  EVENTS_BASE,
+  exportedTrack,
+  FIXED_HEADERS,
+  interceptBulk,
+  launchDarklyHeaders,
   settings
 } from './__helpers__'
 
-const customEvent = (n: number): SegmentEvent => exportedTrack('custom', `ld-${n}`, { key: `metric-${n}`, metricValue: n })
-const ldCustom = (n: number) => ({ kind: 'custom', creationDate: CREATION_DATE, key: `metric-${n}`, contextKeys: { user: 'user-123' }, metricValue: n })
+const customEvent = (n: number): SegmentEvent =>
+  exportedTrack('custom', `ld-${n}`, { key: `metric-${n}`, metricValue: n })
+const ldCustom = (n: number) => ({
+  kind: 'custom',
+  creationDate: CREATION_DATE,
+  key: `metric-${n}`,
+  contextKeys: { user: 'user-123' },
+  metricValue: n
+})
 /** What the action's default mapping makes of customEvent(n). */
-const mapped = (n: number) => ({ timestamp: '2026-11-26T00:59:49.876Z', key: `metric-${n}`, contextKeys: { user: 'user-123' }, metricValue: n, messageId: `ld-${n}` })
+const mapped = (n: number) => ({
+  timestamp: '2026-11-26T00:59:49.876Z',
+  key: `metric-${n}`,
+  contextKeys: { user: 'user-123' },
+  metricValue: n,
+  messageId: `ld-${n}`
+})
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i)
 
 async function runBatch(events: SegmentEvent[], options: { settings?: typeof settings } = {}) {
   const testDestination = createTestIntegration(destination)
-  await testDestination.testBatchAction('sendCustomEvent', { events, settings: options.settings ?? settings, useDefaultMappings: true })
+  await testDestination.testBatchAction('sendCustomEvent', {
+    events,
+    settings: options.settings ?? settings,
+    useDefaultMappings: true
+  })
   return testDestination.results[0].multistatus ?? []
 }
 
@@ -101,7 +130,8 @@ describe('the echo guard and invalid events in a batch', () => {
       {
         status: 400,
         errortype: 'PAYLOAD_VALIDATION_FAILED',
-        errormessage: 'Cannot build a LaunchDarkly custom event: contextKeys key for kind "user" must be a non-empty string, found empty string',
+        errormessage:
+          'Cannot build a LaunchDarkly custom event: contextKeys key for kind "user" must be a non-empty string, found empty string',
         errorreporter: 'INTEGRATIONS'
       },
       {
@@ -115,7 +145,9 @@ describe('the echo guard and invalid events in a batch', () => {
   })
 
   test('a batch of echoes sends nothing', async () => {
-    const statuses = await runBatch([exportedTrack('custom', 'ld-echo', { key: 'echoed', environment: CLIENT_SIDE_ID })])
+    const statuses = await runBatch([
+      exportedTrack('custom', 'ld-echo', { key: 'echoed', environment: CLIENT_SIDE_ID })
+    ])
     expect(statuses).toEqual([expect.objectContaining({ status: 400, errortype: 'PAYLOAD_VALIDATION_FAILED' })])
   })
 })
@@ -124,7 +156,11 @@ describe('413: the batch is split in halves, each sent the same way', () => {
   test('five events: 413, then halves of three and two, each with its own payload ID', async () => {
     const requests = interceptBulk([413, 202, 202])
     const statuses = await runBatch(range(0, 5).map(customEvent))
-    expect(requests.map((r) => r.body)).toEqual([range(0, 5).map(ldCustom), range(0, 3).map(ldCustom), range(3, 5).map(ldCustom)])
+    expect(requests.map((r) => r.body)).toEqual([
+      range(0, 5).map(ldCustom),
+      range(0, 3).map(ldCustom),
+      range(3, 5).map(ldCustom)
+    ])
     expect(requests.map((r) => r.headers['x-launchdarkly-payload-id'])).toEqual([
       payloadIdFor(['ld-0', 'ld-1', 'ld-2', 'ld-3', 'ld-4']),
       payloadIdFor(['ld-0', 'ld-1', 'ld-2']),
@@ -200,12 +236,25 @@ describe('responses', () => {
     interceptBulk([status])
     const statuses = await runBatch([customEvent(0), customEvent(1)])
     expect(statuses).toEqual(
-      [0, 1].map((n) => ({ status, errortype, errormessage: message, sent: ldCustom(n), body: '', errorreporter: 'DESTINATION' }))
+      [0, 1].map((n) => ({
+        status,
+        errortype,
+        errormessage: message,
+        sent: ldCustom(n),
+        body: '',
+        errorreporter: 'DESTINATION'
+      }))
     )
   })
 
-  test('batch: another 4xx carries LaunchDarkly\'s own message', async () => {
-    interceptBulk([{ status: 400, body: { code: 'invalid_request', message: 'events must be\n an array' }, headers: { 'content-type': 'application/json' } }])
+  test("batch: another 4xx carries LaunchDarkly's own message", async () => {
+    interceptBulk([
+      {
+        status: 400,
+        body: { code: 'invalid_request', message: 'events must be\n an array' },
+        headers: { 'content-type': 'application/json' }
+      }
+    ])
     const statuses = await runBatch([customEvent(0)])
     expect(statuses).toEqual([
       {
@@ -244,10 +293,14 @@ describe('responses', () => {
     expect(error).toMatchObject({ status, code: 'RETRYABLE_ERROR', message })
   })
 
-  test('perform: another 4xx is a non-retryable API error with LaunchDarkly\'s message', async () => {
+  test("perform: another 4xx is a non-retryable API error with LaunchDarkly's message", async () => {
     const error = await performError({ status: 422, body: 'unknown event kind' })
     expect(error).toBeInstanceOf(APIError)
-    expect(error).toMatchObject({ status: 422, code: '422', message: 'LaunchDarkly rejected the events (HTTP 422): unknown event kind' })
+    expect(error).toMatchObject({
+      status: 422,
+      code: '422',
+      message: 'LaunchDarkly rejected the events (HTTP 422): unknown event kind'
+    })
   })
 
   test('perform: a 4xx without a body', async () => {
@@ -257,7 +310,11 @@ describe('responses', () => {
 
   test('perform: success returns what LaunchDarkly answered', async () => {
     interceptBulk([202])
-    const responses = await createTestIntegration(destination).testAction('sendCustomEvent', { event: customEvent(0), settings, useDefaultMappings: true })
+    const responses = await createTestIntegration(destination).testAction('sendCustomEvent', {
+      event: customEvent(0),
+      settings,
+      useDefaultMappings: true
+    })
     expect(responses.map((r) => r.status)).toEqual([202])
   })
 })
@@ -299,7 +356,10 @@ describe('no response at all', () => {
   // socket emit its error a second time, after node-fetch stopped listening.
   const unreachable = (code: string): RequestClient =>
     (async () => {
-      throw Object.assign(new Error(`request to ${EVENTS_BASE}${BULK_PATH} failed, reason: connect ${code}`), { name: 'FetchError', code })
+      throw Object.assign(new Error(`request to ${EVENTS_BASE}${BULK_PATH} failed, reason: connect ${code}`), {
+        name: 'FetchError',
+        code
+      })
     }) as unknown as RequestClient
 
   test('batch: a connection error makes every event retryable', async () => {
@@ -317,7 +377,10 @@ describe('no response at all', () => {
   test('perform: a connection error is retryable, and the URL is not in the message', async () => {
     const error = await sendEvent(unreachable('ECONNREFUSED'), 'custom', settings, mapped(0)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RetryableError)
-    expect(error).toMatchObject({ status: 503, message: "Could not reach LaunchDarkly's event ingestion API (ECONNREFUSED); Segment will retry." })
+    expect(error).toMatchObject({
+      status: 503,
+      message: "Could not reach LaunchDarkly's event ingestion API (ECONNREFUSED); Segment will retry."
+    })
   })
 })
 
@@ -334,24 +397,47 @@ describe('settings', () => {
 
   test('an eventsBaseUrl that is not an http(s) URL fails without a request and without a retry', async () => {
     const error = await createTestIntegration(destination)
-      .testAction('sendCustomEvent', { event: customEvent(0), settings: { clientSideId: CLIENT_SIDE_ID, eventsBaseUrl: 'events.launchdarkly.com' }, useDefaultMappings: true })
+      .testAction('sendCustomEvent', {
+        event: customEvent(0),
+        settings: { clientSideId: CLIENT_SIDE_ID, eventsBaseUrl: 'events.launchdarkly.com' },
+        useDefaultMappings: true
+      })
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(IntegrationError)
-    expect(error).toMatchObject({ status: 400, code: 'INVALID_SETTINGS', message: 'The Events base URL setting must be an http(s) URL.' })
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'INVALID_SETTINGS',
+      message: 'The Events base URL setting must be an http(s) URL.'
+    })
   })
 
-  test.each([{}, { clientSideId: '  ' }])('a missing client-side ID (%j) fails without a request and without a retry', async (given) => {
-    const error = await createTestIntegration(destination)
-      .testAction('sendCustomEvent', { event: customEvent(0), settings: given as typeof settings, useDefaultMappings: true })
-      .catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(IntegrationError)
-    expect(error).toMatchObject({ status: 400, code: 'INVALID_SETTINGS', message: 'The Client-side ID setting is empty.' })
-  })
+  test.each([{}, { clientSideId: '  ' }])(
+    'a missing client-side ID (%j) fails without a request and without a retry',
+    async (given) => {
+      const error = await createTestIntegration(destination)
+        .testAction('sendCustomEvent', {
+          event: customEvent(0),
+          settings: given as typeof settings,
+          useDefaultMappings: true
+        })
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(IntegrationError)
+      expect(error).toMatchObject({
+        status: 400,
+        code: 'INVALID_SETTINGS',
+        message: 'The Client-side ID setting is empty.'
+      })
+    }
+  )
 })
 
 test('a payload error keeps its class in perform (PayloadValidationError, non-retryable)', async () => {
   const error = await createTestIntegration(destination)
-    .testAction('sendCustomEvent', { event: exportedTrack('custom', 'ld-x', { key: 'k', contextKeys: { user: '' } }), settings, useDefaultMappings: true })
+    .testAction('sendCustomEvent', {
+      event: exportedTrack('custom', 'ld-x', { key: 'k', contextKeys: { user: '' } }),
+      settings,
+      useDefaultMappings: true
+    })
     .catch((e: unknown) => e)
   expect(error).toBeInstanceOf(PayloadValidationError)
   expect(error).toMatchObject({ status: 400, code: 'PAYLOAD_VALIDATION_FAILED' })

@@ -5,23 +5,87 @@ import { createTestIntegration } from '@segment/actions-core'
 import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import { parseFql, validate } from '@segment/destination-subscriptions'
 import destination from '..'
-import { CLIENT_SIDE_ID, CREATION_DATE, exportedPage, exportedTrack, interceptBulk, segmentEvent, TIMESTAMP } from './__helpers__'
+import {
+  CLIENT_SIDE_ID,
+  CREATION_DATE,
+  exportedPage,
+  exportedTrack,
+  interceptBulk,
+  segmentEvent,
+  TIMESTAMP
+} from './__helpers__'
 
 const presets = destination.presets ?? []
 
 const SAMPLES: Record<string, SegmentEvent> = {
-  'exported feature event': exportedTrack('feature', 'ld-1', { key: 'flag', value: true, variation: 0, inExperiment: false, default: false }),
-  'exported click event': exportedTrack('click', 'ld-2', { key: 'signup-button', url: 'https://example.com/', selector: '#signup' }),
+  'exported feature event': exportedTrack('feature', 'ld-1', {
+    key: 'flag',
+    value: true,
+    variation: 0,
+    inExperiment: false,
+    default: false
+  }),
+  'exported click event': exportedTrack('click', 'ld-2', {
+    key: 'signup-button',
+    url: 'https://example.com/',
+    selector: '#signup'
+  }),
   'exported custom event': exportedTrack('custom', 'ld-3', { key: 'purchase', metricValue: 3 }),
   'exported page view event': exportedPage('ld-4', { key: 'pricing-page', url: 'https://example.com/pricing' }),
-  'ordinary track call': segmentEvent({ type: 'track', event: 'Order Completed', messageId: 'm-5', timestamp: TIMESTAMP, userId: 'u-1', properties: { revenue: 10 } }),
-  'track call named like a kind in another case': segmentEvent({ type: 'track', event: 'Feature', messageId: 'm-6', timestamp: TIMESTAMP, userId: 'u-1', properties: {} }),
-  'page call without a metric key': segmentEvent({ type: 'page', name: 'Home', messageId: 'm-7', timestamp: TIMESTAMP, userId: 'u-1', properties: { url: 'https://example.com/' } }),
-  'page call with a null key': segmentEvent({ type: 'page', messageId: 'm-8', timestamp: TIMESTAMP, userId: 'u-1', properties: { key: null } }),
-  'identify call': segmentEvent({ type: 'identify', messageId: 'm-9', timestamp: TIMESTAMP, userId: 'u-1', traits: { plan: 'pro' } }),
-  'screen call': segmentEvent({ type: 'screen', name: 'Home', messageId: 'm-10', timestamp: TIMESTAMP, userId: 'u-1', properties: { key: 'home' } }),
+  'ordinary track call': segmentEvent({
+    type: 'track',
+    event: 'Order Completed',
+    messageId: 'm-5',
+    timestamp: TIMESTAMP,
+    userId: 'u-1',
+    properties: { revenue: 10 }
+  }),
+  'track call named like a kind in another case': segmentEvent({
+    type: 'track',
+    event: 'Feature',
+    messageId: 'm-6',
+    timestamp: TIMESTAMP,
+    userId: 'u-1',
+    properties: {}
+  }),
+  'page call without a metric key': segmentEvent({
+    type: 'page',
+    name: 'Home',
+    messageId: 'm-7',
+    timestamp: TIMESTAMP,
+    userId: 'u-1',
+    properties: { url: 'https://example.com/' }
+  }),
+  'page call with a null key': segmentEvent({
+    type: 'page',
+    messageId: 'm-8',
+    timestamp: TIMESTAMP,
+    userId: 'u-1',
+    properties: { key: null }
+  }),
+  'identify call': segmentEvent({
+    type: 'identify',
+    messageId: 'm-9',
+    timestamp: TIMESTAMP,
+    userId: 'u-1',
+    traits: { plan: 'pro' }
+  }),
+  'screen call': segmentEvent({
+    type: 'screen',
+    name: 'Home',
+    messageId: 'm-10',
+    timestamp: TIMESTAMP,
+    userId: 'u-1',
+    properties: { key: 'home' }
+  }),
   'group call': segmentEvent({ type: 'group', groupId: 'g-1', messageId: 'm-11', timestamp: TIMESTAMP, userId: 'u-1' }),
-  'alias call': segmentEvent({ type: 'alias', previousId: 'anon-1', messageId: 'm-12', timestamp: TIMESTAMP, userId: 'u-1' })
+  'alias call': segmentEvent({
+    type: 'alias',
+    previousId: 'anon-1',
+    messageId: 'm-12',
+    timestamp: TIMESTAMP,
+    userId: 'u-1'
+  })
 }
 
 /** Which preset each sample should match: exactly one, or none. */
@@ -62,7 +126,9 @@ test.each(presets.map((p) => [p.name, p] as const))('%s: every mapped field exis
 })
 
 test.each(Object.keys(SAMPLES))('%s matches exactly the expected preset', (sample) => {
-  const matched = presets.filter((preset) => preset.type === 'automatic' && validate(parseFql(preset.subscribe), SAMPLES[sample])).map((p) => p.name)
+  const matched = presets
+    .filter((preset) => preset.type === 'automatic' && validate(parseFql(preset.subscribe), SAMPLES[sample]))
+    .map((p) => p.name)
   const expected = EXPECTED[sample]
   expect(matched).toEqual(expected ? [expected] : [])
 })
@@ -78,16 +144,69 @@ test('the catch-all preset does not take a track call the kind presets take', ()
 describe('routing through the presets as Segment runs them', () => {
   const subscriptions = presets.map((preset) => {
     if (preset.type !== 'automatic') throw new Error('expected an automatic preset')
-    return { name: preset.name, subscribe: preset.subscribe, partnerAction: preset.partnerAction, mapping: preset.mapping } as JSONObject
+    return {
+      name: preset.name,
+      subscribe: preset.subscribe,
+      partnerAction: preset.partnerAction,
+      mapping: preset.mapping
+    } as JSONObject
   })
   const settingsWithPresets = { clientSideId: CLIENT_SIDE_ID, subscriptions } as unknown as JSONObject
 
   test.each([
-    ['exported feature event', { kind: 'feature', creationDate: CREATION_DATE, key: 'flag', contextKeys: { user: 'user-123' }, value: true, variation: 0 }],
-    ['exported click event', { kind: 'click', creationDate: CREATION_DATE, key: 'signup-button', contextKeys: { user: 'user-123' }, url: 'https://example.com/', selector: '#signup' }],
-    ['exported custom event', { kind: 'custom', creationDate: CREATION_DATE, key: 'purchase', contextKeys: { user: 'user-123' }, metricValue: 3 }],
-    ['exported page view event', { kind: 'pageview', creationDate: CREATION_DATE, key: 'pricing-page', contextKeys: { user: 'user-123' }, url: 'https://example.com/pricing' }],
-    ['ordinary track call', { kind: 'custom', creationDate: CREATION_DATE, key: 'Order Completed', contextKeys: { user: 'u-1' }, metricValue: 10, data: { revenue: 10 } }]
+    [
+      'exported feature event',
+      {
+        kind: 'feature',
+        creationDate: CREATION_DATE,
+        key: 'flag',
+        contextKeys: { user: 'user-123' },
+        value: true,
+        variation: 0
+      }
+    ],
+    [
+      'exported click event',
+      {
+        kind: 'click',
+        creationDate: CREATION_DATE,
+        key: 'signup-button',
+        contextKeys: { user: 'user-123' },
+        url: 'https://example.com/',
+        selector: '#signup'
+      }
+    ],
+    [
+      'exported custom event',
+      {
+        kind: 'custom',
+        creationDate: CREATION_DATE,
+        key: 'purchase',
+        contextKeys: { user: 'user-123' },
+        metricValue: 3
+      }
+    ],
+    [
+      'exported page view event',
+      {
+        kind: 'pageview',
+        creationDate: CREATION_DATE,
+        key: 'pricing-page',
+        contextKeys: { user: 'user-123' },
+        url: 'https://example.com/pricing'
+      }
+    ],
+    [
+      'ordinary track call',
+      {
+        kind: 'custom',
+        creationDate: CREATION_DATE,
+        key: 'Order Completed',
+        contextKeys: { user: 'u-1' },
+        metricValue: 10,
+        data: { revenue: 10 }
+      }
+    ]
   ])('%s: one request, from the expected action', async (sample, sent) => {
     const requests = interceptBulk([202])
     await createTestIntegration(destination).onEvent(SAMPLES[sample], settingsWithPresets)
@@ -103,7 +222,9 @@ describe('routing through the presets as Segment runs them', () => {
     const requests = interceptBulk([202, 202, 202, 202, 202])
     const batch = Object.values(SAMPLES)
     const results = await createTestIntegration(destination).onBatch(batch, settingsWithPresets)
-    const kinds = requests.map((r) => (r.body as Array<{ kind: string; key: string }>).map((e) => `${e.kind}:${e.key}`)).sort()
+    const kinds = requests
+      .map((r) => (r.body as Array<{ kind: string; key: string }>).map((e) => `${e.kind}:${e.key}`))
+      .sort()
     expect(kinds).toEqual([
       ['click:signup-button'],
       ['custom:Order Completed', 'custom:Feature'],

@@ -5,23 +5,75 @@
 import { createTestIntegration } from '@segment/actions-core'
 import type { SegmentEvent } from '@segment/actions-core'
 import destination from '..'
-import { exportedPage, exportedTrack, interceptBulk, launchDarklyHeaders, segmentEvent, settings, TIMESTAMP } from './__helpers__'
+import {
+  exportedPage,
+  exportedTrack,
+  interceptBulk,
+  launchDarklyHeaders,
+  segmentEvent,
+  settings,
+  TIMESTAMP
+} from './__helpers__'
 
 const FULL: Record<string, SegmentEvent> = {
   sendFeatureEvent: exportedTrack('feature', 'snap-feature-full', {
-    key: 'checkout-flow', eventId: 'evt-9', value: { layout: 'b', steps: [1, 2] }, flagVersion: 42, variation: 1, variationName: 'Treatment',
-    reasonKind: 'RULE_MATCH', inExperiment: true, prereqOf: 'new-checkout', default: false, contextKeys: { user: 'user-123', org: 'org-9' }
+    key: 'checkout-flow',
+    eventId: 'evt-9',
+    value: { layout: 'b', steps: [1, 2] },
+    flagVersion: 42,
+    variation: 1,
+    variationName: 'Treatment',
+    reasonKind: 'RULE_MATCH',
+    inExperiment: true,
+    prereqOf: 'new-checkout',
+    default: false,
+    contextKeys: { user: 'user-123', org: 'org-9' }
   }),
-  sendClickEvent: exportedTrack('click', 'snap-click-full', { key: 'buy-button', url: 'https://shop.example.com/cart', selector: 'button#buy' }),
+  sendClickEvent: exportedTrack('click', 'snap-click-full', {
+    key: 'buy-button',
+    url: 'https://shop.example.com/cart',
+    selector: 'button#buy'
+  }),
   sendPageViewEvent: exportedPage('snap-page-full', { key: 'cart-page', url: 'https://shop.example.com/cart' }),
-  sendCustomEvent: exportedTrack('custom', 'snap-custom-full', { key: 'purchase', metricValue: 129.95, data: { items: 3, coupon: null } })
+  sendCustomEvent: exportedTrack('custom', 'snap-custom-full', {
+    key: 'purchase',
+    metricValue: 129.95,
+    data: { items: 3, coupon: null }
+  })
 }
 
 const MINIMAL: Record<string, SegmentEvent> = {
-  sendFeatureEvent: segmentEvent({ type: 'track', event: 'feature', messageId: 'snap-feature-min', timestamp: TIMESTAMP, anonymousId: 'anon-1', properties: { key: 'f' } }),
-  sendClickEvent: segmentEvent({ type: 'track', event: 'click', messageId: 'snap-click-min', timestamp: TIMESTAMP, userId: 'u-1', properties: { key: 'c' } }),
-  sendPageViewEvent: segmentEvent({ type: 'page', messageId: 'snap-page-min', timestamp: TIMESTAMP, userId: 'u-1', properties: { key: 'p' } }),
-  sendCustomEvent: segmentEvent({ type: 'track', event: 'custom', messageId: 'snap-custom-min', timestamp: TIMESTAMP, userId: 'u-1', properties: { key: 'k' } })
+  sendFeatureEvent: segmentEvent({
+    type: 'track',
+    event: 'feature',
+    messageId: 'snap-feature-min',
+    timestamp: TIMESTAMP,
+    anonymousId: 'anon-1',
+    properties: { key: 'f' }
+  }),
+  sendClickEvent: segmentEvent({
+    type: 'track',
+    event: 'click',
+    messageId: 'snap-click-min',
+    timestamp: TIMESTAMP,
+    userId: 'u-1',
+    properties: { key: 'c' }
+  }),
+  sendPageViewEvent: segmentEvent({
+    type: 'page',
+    messageId: 'snap-page-min',
+    timestamp: TIMESTAMP,
+    userId: 'u-1',
+    properties: { key: 'p' }
+  }),
+  sendCustomEvent: segmentEvent({
+    type: 'track',
+    event: 'custom',
+    messageId: 'snap-custom-min',
+    timestamp: TIMESTAMP,
+    userId: 'u-1',
+    properties: { key: 'k' }
+  })
 }
 
 describe.each(Object.keys(destination.actions))('%s', (slug) => {
@@ -33,13 +85,21 @@ describe.each(Object.keys(destination.actions))('%s', (slug) => {
 
   test('required fields', async () => {
     const requests = interceptBulk([202])
-    await createTestIntegration(destination).testAction(slug, { event: MINIMAL[slug], settings, useDefaultMappings: true })
+    await createTestIntegration(destination).testAction(slug, {
+      event: MINIMAL[slug],
+      settings,
+      useDefaultMappings: true
+    })
     expect({ headers: launchDarklyHeaders(requests[0]), body: requests[0].body }).toMatchSnapshot()
   })
 
   test('a batch', async () => {
     const requests = interceptBulk([202])
-    await createTestIntegration(destination).testBatchAction(slug, { events: [FULL[slug], MINIMAL[slug]], settings, useDefaultMappings: true })
+    await createTestIntegration(destination).testBatchAction(slug, {
+      events: [FULL[slug], MINIMAL[slug]],
+      settings,
+      useDefaultMappings: true
+    })
     expect({ headers: launchDarklyHeaders(requests[0]), body: requests[0].body }).toMatchSnapshot()
   })
 })
@@ -49,7 +109,11 @@ test('Track calls as custom events', async () => {
   const mapping = destination.presets?.find((p) => p.name === 'Track calls as custom events')?.mapping
   await createTestIntegration(destination).testAction('sendCustomEvent', {
     event: segmentEvent({
-      type: 'track', event: 'Order Completed', messageId: 'snap-track', timestamp: TIMESTAMP, userId: 'u-1',
+      type: 'track',
+      event: 'Order Completed',
+      messageId: 'snap-track',
+      timestamp: TIMESTAMP,
+      userId: 'u-1',
       properties: { order_id: 'o-1', revenue: 25, currency: 'EUR', products: [{ sku: 'A', quantity: 2 }] }
     }),
     settings,

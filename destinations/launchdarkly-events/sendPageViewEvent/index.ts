@@ -7,7 +7,7 @@ import type { Payload } from './generated-types'
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Send Page View Events',
   description:
-    'Send page calls to LaunchDarkly as page view events, for the page view metrics (goals) of its experiments. The metric key comes from the page call\'s key property.',
+    "Send page calls to LaunchDarkly as page view events, for the page view metrics (goals) of its experiments. The metric key comes from the page call's key property.",
   // Only page calls that name a LaunchDarkly metric: without a key there is nothing to count.
   defaultSubscription: 'type = "page" and properties.key exists',
   fields: fieldsFor('pageview'),

@@ -36,12 +36,14 @@ type Reply = number | { status: number; body?: unknown; headers?: Record<string,
 export function interceptBulk(replies: Reply[], path = BULK_PATH, base = EVENTS_BASE): Captured[] {
   const captured: Captured[] = []
   for (const reply of replies) {
-    const { status, body, headers } = typeof reply === 'number' ? { status: reply, body: undefined, headers: undefined } : reply
+    const { status, body, headers } =
+      typeof reply === 'number' ? { status: reply, body: undefined, headers: undefined } : reply
     nock(base)
       .post(path)
       .reply(function (_uri, requestBody) {
         const sent: Record<string, string> = {}
-        for (const [name, value] of Object.entries(this.req.headers)) sent[name] = Array.isArray(value) ? value.join(', ') : String(value)
+        for (const [name, value] of Object.entries(this.req.headers))
+          sent[name] = Array.isArray(value) ? value.join(', ') : String(value)
         captured.push({ headers: sent, body: requestBody })
         return [status, body === undefined ? '' : (body as nock.Body), headers ?? {}]
       })
@@ -73,7 +75,12 @@ export function exportedTrack(event: string, messageId: string, properties: Reco
     messageId,
     timestamp: TIMESTAMP,
     userId: 'user-123',
-    properties: { environment: SOURCE_ENVIRONMENT, project: 'project-1', contextKeys: { user: 'user-123' }, ...properties }
+    properties: {
+      environment: SOURCE_ENVIRONMENT,
+      project: 'project-1',
+      contextKeys: { user: 'user-123' },
+      ...properties
+    }
   })
 }
 
@@ -83,7 +90,12 @@ export function exportedPage(messageId: string, properties: Record<string, unkno
     messageId,
     timestamp: TIMESTAMP,
     userId: 'user-123',
-    properties: { environment: SOURCE_ENVIRONMENT, project: 'project-1', contextKeys: { user: 'user-123' }, ...properties }
+    properties: {
+      environment: SOURCE_ENVIRONMENT,
+      project: 'project-1',
+      contextKeys: { user: 'user-123' },
+      ...properties
+    }
   })
 }
 
