@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks'
 import { format } from 'node:util'
 import * as vm from 'node:vm'
 import { FUNCTION_TIMEOUT_MS, MAX_MESSAGE_BYTES, SEGMENT_CALL_TYPES, SEGMENT_ERROR_NAMES, ttlCache } from '../shared'
-import type { FunctionRequest, SegmentCallType, SegmentErrorName } from '../shared'
+import type { FunctionCache, FunctionRequest, SegmentCallType, SegmentErrorName } from '../shared'
 /** `request.url` when the caller gives none; relative URLs (an HTTP request's path) resolve against it. */
 export const DEFAULT_REQUEST_URL = 'http://127.0.0.1/'
 
@@ -72,6 +72,8 @@ export interface SandboxOptions {
   now?: () => number
   /** File name shown in stack traces of the function's code. */
   filename?: string
+  /** The `cache` global; default: one of its own (a pool of instances may share one). */
+  cache?: FunctionCache
 }
 
 export interface SourceFunction {
@@ -247,7 +249,7 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
     fetch:
       options.fetch ?? ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => fetch(input, init)),
     crypto: nodeCrypto,
-    cache: ttlCache(now),
+    cache: options.cache ?? ttlCache(now),
     console: {
       log: writer('log'),
       info: writer('info'),
