@@ -96,6 +96,7 @@ export class Outbox {
   private rolling?: Promise<Segment>
   private reserved = 0
   private deadLettered = 0
+  private refusing = false
   private failing?: string
   private failures = 0
   /** Set while halving batches to find the call Segment refuses (a 400 or 413 for a batch). */
@@ -151,9 +152,13 @@ export class Outbox {
     }
   }
 
-  /** Whether a new append of any size would be refused. */
+  /** Refusing appends: at the limit, or an append was refused and Segment has acknowledged nothing since. */
   get full(): boolean {
-    return this.stats().bytes + this.reserved >= this.options.maxBytes
+    return this.refusing || this.stats().bytes + this.reserved >= this.options.maxBytes
+  }
+
+  fullMessage(): string {
+    return new OutboxFull(this.stats().bytes + this.reserved, this.options.maxBytes).message
   }
 
   /**
@@ -169,7 +174,10 @@ export class Outbox {
     }
     const data = Buffer.from(lines.join('\n') + '\n')
     const held = this.stats().bytes + this.reserved
-    if (held + data.length > this.options.maxBytes) throw new OutboxFull(held, this.options.maxBytes)
+    if (held + data.length > this.options.maxBytes) {
+      this.refusing = true
+      throw new OutboxFull(held, this.options.maxBytes)
+    }
     this.reserved += data.length
     let segment: Segment | undefined
     try {
@@ -405,6 +413,7 @@ export class Outbox {
   }
 
   private async acknowledge(segment: Segment, batch: { lines: string[]; bytes: number }): Promise<void> {
+    this.refusing = false
     segment.sent += batch.bytes
     segment.records -= batch.lines.length
     const path = join(this.options.dir, segment.name)

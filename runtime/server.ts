@@ -145,11 +145,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     // Before the body is read: an unauthenticated caller gets nothing parsed, run or forwarded.
     const verdict = auth.check(route.kind, target.query, req.headers.authorization, clientSideId)
     if (!verdict.ok) return failure(401, 'ValidationError', verdict.message)
-    const problem = sink.problem()
-    if (problem)
-      return failure(503, 'Unavailable', `The relay cannot keep deliveries now: ${problem}`, {
-        'Retry-After': String(RETRY_AFTER_SECONDS)
-      })
+    // An outbox at its limit refuses before anything runs; a failing disk is tried again each time.
+    const refusal = sink.refusal?.()
+    if (refusal) return failure(503, 'OutboxFull', refusal, { 'Retry-After': String(RETRY_AFTER_SECONDS) })
 
     let body: string
     try {

@@ -18,6 +18,8 @@ export interface Sink {
   problem(): string | undefined
   /** The outbox's figures, when there is one. */
   outbox?(): OutboxStats
+  /** Why any delivery would be refused now (an outbox at its limit), checked before running one. */
+  refusal?(): string | undefined
   close(): Promise<void>
 }
 
@@ -115,6 +117,10 @@ export class OutboxSink implements Sink {
 
   outbox(): OutboxStats {
     return this.box.stats()
+  }
+
+  refusal(): string | undefined {
+    return this.box.full ? this.box.fullMessage() : undefined
   }
 
   flush(timeoutMs: number): Promise<boolean> {
