@@ -7,6 +7,7 @@ import { AddressInfo } from 'net'
 import { tmpdir } from 'os'
 import { join } from 'path'
 import { gunzipSync } from 'zlib'
+import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { RuntimeConfig } from '../../runtime/config'
 import { BUILT_FUNCTION, LocalRuntime, RuntimeOptions, startRuntime } from '../../runtime/server'
 import { buildSource } from '../../scripts/build'
@@ -124,4 +125,13 @@ export function rawRequest(
     req.on('error', reject)
     req.end(body)
   })
+}
+
+/** The captured SDK body with its times moved by `n` seconds: the same calls, other messageIds. */
+export function bodyAt(n: number): string {
+  return JSON.stringify(
+    fixture.body.map((event) =>
+      'creationDate' in event ? { ...event, creationDate: (event.creationDate as number) + n * 1000 } : event
+    )
+  )
 }

@@ -5,21 +5,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
-import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
 import { OutboxSink } from '../../runtime/sinks'
-import { Recorded, runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
+import { bodyAt, Recorded, runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
 
 jest.setTimeout(30_000)
-
-/** The fixture with its times moved by `n` seconds: the same calls, new messageIds. */
-export function bodyAt(n: number): string {
-  return JSON.stringify(
-    fixture.body.map((event) =>
-      'creationDate' in event ? { ...event, creationDate: (event.creationDate as number) + n * 1000 } : event
-    )
-  )
-}
 
 const sent = (requests: Recorded[]) =>
   requests.flatMap((r) => (JSON.parse(r.body) as { batch: Array<Record<string, unknown>> }).batch)
