@@ -72,8 +72,13 @@ export class RelayMetrics {
     const route = routeLabel(record.route)
     this.deliveries.inc({ route, status: String(record.status) })
     this.duration.observe({ route }, record.ms / 1000)
-    for (const call of record.calls)
-      this.events.inc({ outcome: 'emitted', kind: call.type === 'page' ? 'pageview' : String(call.message.event) })
+    // Counted per kind first: one labelled increment per kind, not per call.
+    const emitted = new Map<string, number>()
+    for (const call of record.calls) {
+      const kind = call.type === 'page' ? 'pageview' : String(call.message.event)
+      emitted.set(kind, (emitted.get(kind) ?? 0) + 1)
+    }
+    for (const [kind, count] of emitted) this.events.inc({ outcome: 'emitted', kind }, count)
     for (const kind in record.skipped) this.events.inc({ outcome: 'skipped', kind }, record.skipped[kind])
     if (record.rejected.length === 0) return
     // Rare, so the input is read again here (off the request's path) to name the kinds.

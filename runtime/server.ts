@@ -107,6 +107,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const clean = (text: string): string => redact(withVariableNames(text), secrets)
   const code = options.functionCode ?? readBuiltFunction()
   const pool = new FunctionPool(code, config.functionInstances ?? DEFAULT_FUNCTION_INSTANCES, {
+    stopSyncLoops: false,
     // The function's own summary line would repeat the relay's; its warnings are worth a line.
     console: {
       warn: (...args) => log(`function: ${format(...args)}`),
@@ -301,6 +302,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()
     const { answer, raw } = clientErrorAnswer(error.code)
     socket.end(raw)
+    // A client still sending gets no more reads; the socket must not linger.
+    setTimeout(() => socket.destroy(), 1000).unref()
     feed.publish({
       time: new Date().toISOString(),
       method: '',

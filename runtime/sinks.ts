@@ -37,6 +37,9 @@ export const NDJSON_FILE = 'segment-events.ndjson'
 export const OUTBOX_DIR = 'outbox'
 
 export function lineOf(call: RecordedCall): string {
+  // The checked JSON text, with the type in front; the same as stringifying `{type, ...message}`.
+  if (call.json !== undefined && call.json.length > 2 && !('type' in call.message))
+    return `{"type":${JSON.stringify(call.type)},${call.json.slice(1)}`
   return JSON.stringify({ type: call.type, ...call.message })
 }
 
