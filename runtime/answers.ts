@@ -4,7 +4,7 @@
 
 import type { ServerResponse } from 'http'
 import { STATUS_CODES } from 'http'
-import type { InvocationError } from './functions-sandbox'
+import { httpStatusFor, InvocationResult } from './functions-sandbox'
 import type { SinkError } from './sinks'
 
 export type Status = 200 | 202 | 204 | 400 | 401 | 404 | 405 | 413 | 431 | 503
@@ -25,21 +25,13 @@ export function failure(status: Status, error: string, message: string, headers?
 }
 
 /** The source function's failure, as Segment would treat it (retried: 503; refused: 400 or 401). */
-export function functionFailure(error: InvocationError, clean: (text: string) => string): Answer {
-  const message = clean(error.message)
-  switch (error.name) {
-    case 'InvalidEventPayload':
-    case 'EventNotSupported':
-      return failure(400, error.name, message)
-    case 'ValidationError':
-      return failure(401, error.name, message)
-    case 'Timeout':
-    case 'RetryError':
-      return failure(503, error.name, message)
-    default:
-      // Not one of Segment's classes: a bug; a retry costs nothing (messageIds are deterministic).
-      return failure(503, 'RetryError', `The source function failed (${error.name}); retry`)
-  }
+export function functionFailure(result: InvocationResult & { ok: false }, clean: (text: string) => string): Answer {
+  const { name, message } = result.error
+  const status = httpStatusFor(result)
+  // Not one of Segment's classes: a bug; a retry costs nothing (messageIds are deterministic).
+  if (status === 503 && name !== 'RetryError' && name !== 'Timeout')
+    return failure(503, 'RetryError', `The source function failed (${name}); retry`)
+  return failure(status, name, clean(message))
 }
 
 export function sinkFailure(error: SinkError): Answer {

@@ -4,7 +4,8 @@
 // startup banner and the table in docs/relay.md all derive from them.
 
 import { isAbsolute, join } from 'path'
-import { SETTINGS, SettingName } from '../sources/launchdarkly/settings'
+import { DEFAULT_API_BASE_URL, SETTINGS, SettingName } from '../sources/launchdarkly/settings'
+import { SETTING_TEXT } from '../sources/launchdarkly/settings-text'
 import { DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL } from '../destinations/launchdarkly-events/endpoints'
 
 /** Source function settings, named as in dist/sources/launchdarkly.settings.json. */
@@ -98,7 +99,7 @@ export const RUNTIME_VARIABLES: readonly Variable[] = [
     field: { config: 'outboxMaxBytes' },
     kind: 'size',
     default: '256MiB',
-    description: 'outbox size past which new deliveries get 503 with `Retry-After` (bytes, or with KiB/MiB/GiB)'
+    description: 'outbox size past which new deliveries get 503 with `Retry-After`'
   },
   {
     name: 'LD_FORWARD_EVENTS_TO',
@@ -164,7 +165,9 @@ export const VARIABLES: readonly Variable[] = [
     field: setting.name === 'ingestToken' ? { config: 'ingestTokens' as const } : { setting: setting.name },
     kind: settingKind(setting),
     ...(setting.type === 'BOOLEAN' ? { default: 'false' } : {}),
-    description: SETTING_DESCRIPTIONS[setting.name] ?? `source setting \`${setting.name}\``
+    ...(setting.name === 'apiBaseUrl' ? { default: DEFAULT_API_BASE_URL } : {}),
+    description:
+      SETTING_DESCRIPTIONS[setting.name] ?? `source setting \`${setting.name}\`: ${SETTING_TEXT[setting.name].label}`
   }))
 ]
 

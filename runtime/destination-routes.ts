@@ -165,7 +165,8 @@ export class DestinationRoutes {
   private pinned(value: unknown): { value: Settings } | { error: RouteResult } {
     const settings = { ...(typeof value === 'object' && value !== null ? value : {}) } as Record<string, unknown>
     for (const [name, variable] of PINNED) {
-      const given = typeof settings[name] === 'string' ? (settings[name] as string).trim().replace(/\/+$/, '') : ''
+      const value = settings[name]
+      const given = typeof value === 'string' ? value.trim().replace(/\/+$/, '') : ''
       if (given && given !== this.origins[name])
         return {
           error: typed(

@@ -105,8 +105,11 @@ export function isSegmentError(err: unknown, name?: SegmentErrorName): boolean {
   return name === undefined ? (SEGMENT_ERROR_NAMES as readonly string[]).includes(actual) : actual === name
 }
 
-/** The HTTP status the local runtime answers with for a result (design §6). */
-export function httpStatusFor(result: InvocationResult): 202 | 400 | 401 | 500 | 503 {
+/**
+ * The HTTP status the local runtime answers with for a result (design §6): an error that
+ * is none of Segment's classes is a bug, answered 503 as Segment retries it.
+ */
+export function httpStatusFor(result: InvocationResult): 202 | 400 | 401 | 503 {
   if (result.ok) return 202
   switch (result.error.name) {
     case 'InvalidEventPayload':
@@ -114,11 +117,8 @@ export function httpStatusFor(result: InvocationResult): 202 | 400 | 401 | 500 |
       return 400
     case 'ValidationError':
       return 401
-    case 'RetryError':
-    case 'Timeout':
-      return 503
     default:
-      return 500
+      return 503
   }
 }
 

@@ -173,7 +173,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       { body, headers: req.headers, url: target.path + (query ? `?${query}` : '') },
       invocationSettings
     )
-    if (!result.ok) return functionFailure(result.error, clean)
+    if (!result.ok) return functionFailure(result, clean)
     const summary = summaryOf(result.returned, result.calls, clean)
     record.skipped = summary.skipped
     record.rejected = summary.rejected

@@ -118,7 +118,8 @@ export function rawRequest(
     const req = request({ host: hostname, port, method, path: target, headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () =>
+      // 'close', not 'end': a server that answers before reading everything may reset the socket after.
+      res.on('close', () =>
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })
       )
     })

@@ -30,8 +30,10 @@ async function segment(respond: (req: Recorded) => { status: number; body?: unkn
   return s
 }
 
+const outboxOf = (relay: TestRuntime | undefined) => (relay?.sink as OutboxSink).outbox()
+
 function post(body: string) {
-  return fetch(`${runtime!.url}/bulk`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })
+  return fetch(`${runtime?.url ?? ''}/bulk`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })
 }
 
 test('through an outage (500, then 200) every call arrives; the failure is logged once, not per retry', async () => {
@@ -56,7 +58,7 @@ test('through an outage (500, then 200) every call arrives; the failure is logge
       headers: { authorization: 'Basic ' + Buffer.from('wk-1:').toString('base64'), 'content-type': 'application/json' }
     })
   expect(JSON.parse(delivered[0].body)).toEqual({ batch: expect.any(Array), sentAt: expect.stringMatching(/Z$/) })
-  await waitFor(() => (runtime!.sink as OutboxSink).outbox().records === 0, 'an empty outbox')
+  await waitFor(() => outboxOf(runtime).records === 0, 'an empty outbox')
   const failures = runtime.logs.filter((l) => l.startsWith('outbox: Segment batch failed'))
   expect(failures).toHaveLength(1)
   expect(failures[0]).toMatch(
@@ -72,7 +74,7 @@ test('a call Segment refuses (400) goes alone to the dead-letter file with the r
   )
   runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { segmentWriteKey: 'wk', segmentHost: api.url }, { outbox: FAST })
   expect((await post(bodyAt(0))).status).toBe(202)
-  await waitFor(() => (runtime!.sink as OutboxSink).outbox().records === 0, 'an empty outbox')
+  await waitFor(() => outboxOf(runtime).records === 0, 'an empty outbox')
   const accepted = api.requests.filter((r) => !r.body.includes(bad))
   expect(ids(sent(accepted)).size).toBe(14)
   const outbox = join(runtime.dataDir, 'outbox')
@@ -109,7 +111,7 @@ test('past LD_OUTBOX_MAX_BYTES new deliveries get 503 with Retry-After, /healthz
     '30',
     'OutboxFull'
   ])
-  const { records, bytes } = (runtime.sink as OutboxSink).outbox()
+  const { records, bytes } = outboxOf(runtime)
   expect(records).toBe(15)
   const health = await fetch(`${runtime.url}/healthz`)
   expect([health.status, await health.json()]).toEqual([
@@ -149,7 +151,7 @@ test('what a stopped relay left in the outbox is sent by the next one; then the 
   await first.close()
   expect(first.logs).toContain(
     'outbox: 30 calls (' +
-      (first.sink as OutboxSink).outbox().bytes +
+      outboxOf(first).bytes +
       ' bytes) not yet accepted by Segment stay on disk; they are sent on the next start'
   )
   up = true
@@ -162,7 +164,7 @@ test('what a stopped relay left in the outbox is sent by the next one; then the 
     () => ids(sent(api.requests.filter((r) => r.body.startsWith('{"batch"')))).size === 30,
     'the calls left over'
   )
-  await waitFor(() => (runtime!.sink as OutboxSink).outbox().records === 0, 'an empty outbox')
+  await waitFor(() => outboxOf(runtime).records === 0, 'an empty outbox')
   expect(runtime.logs[0]).toMatch(/^outbox: 30 calls \(\d+ bytes\) from an earlier run are being sent$/)
   await runtime.close()
   runtime = undefined

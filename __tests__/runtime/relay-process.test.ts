@@ -90,8 +90,8 @@ function env(api: string, dataDir: string): Record<string, string> {
     SEGMENT_WRITE_KEY: 'wk-process',
     SEGMENT_HOST: api,
     LD_SEGMENT_DATA_DIR: dataDir,
-    LD_PROJECT_ID: SDK_FIXTURE_SETTINGS.projectId as string,
-    LD_ENVIRONMENT_ID: SDK_FIXTURE_SETTINGS.environmentId as string
+    LD_PROJECT_ID: SDK_FIXTURE_SETTINGS.projectId,
+    LD_ENVIRONMENT_ID: SDK_FIXTURE_SETTINGS.environmentId
   }
 }
 
