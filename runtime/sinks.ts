@@ -126,10 +126,6 @@ export class OutboxSink implements Sink {
     return this.box.full ? this.box.fullMessage() : undefined
   }
 
-  flush(timeoutMs: number): Promise<boolean> {
-    return this.box.flush(timeoutMs)
-  }
-
   /** Sends for up to `flushMs` while Segment accepts; the rest stays on disk. */
   close(flushMs?: number): Promise<void> {
     return this.box.close(flushMs)

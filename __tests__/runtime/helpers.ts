@@ -136,3 +136,18 @@ export function bodyAt(n: number): string {
     )
   )
 }
+
+/** A destination-route request: an ordinary track call sent as a custom event to `clientSideId`. */
+export function customEventRequest(clientSideId: string): string {
+  return JSON.stringify({
+    payload: {
+      type: 'track',
+      event: 'Signed Up',
+      userId: 'u1',
+      messageId: 'm1',
+      timestamp: '2026-01-01T00:00:00.000Z'
+    },
+    settings: { clientSideId },
+    mapping: { key: { '@path': '$.event' }, contextKeys: { user: { '@path': '$.userId' } } }
+  })
+}

@@ -6,7 +6,7 @@ import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_CALLS, SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
 import { isSkippedKind } from '../../shared'
 import { DeliveryRecord, pairEvents } from '../../runtime/delivery-record'
-import { runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
+import { customEventRequest, runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
 
 const BODY = JSON.stringify(fixture.body)
 let runtime: TestRuntime
@@ -119,20 +119,7 @@ test('a destination request is recorded with the LaunchDarkly requests it made',
     runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { eventsBaseUrl: ld.url })
     const records: DeliveryRecord[] = []
     runtime.feed.subscribe((record) => records.push(record))
-    const res = await post(
-      '/destinations/launchdarkly-events/sendCustomEvent',
-      JSON.stringify({
-        payload: {
-          type: 'track',
-          event: 'Signed Up',
-          userId: 'u1',
-          messageId: 'm1',
-          timestamp: '2026-01-01T00:00:00.000Z'
-        },
-        settings: { clientSideId: 'cs-9' },
-        mapping: { key: { '@path': '$.event' }, contextKeys: { user: { '@path': '$.userId' } } }
-      })
-    )
+    const res = await post('/destinations/launchdarkly-events/sendCustomEvent', customEventRequest('cs-9'))
     expect(res.status).toBe(200)
     await waitFor(() => records.length === 1, 'the record')
     expect(records[0]).toMatchObject({

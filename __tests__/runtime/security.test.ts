@@ -6,7 +6,7 @@ import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
 import { redact } from '../../shared'
 import { MISSING_TOKEN, UNKNOWN_CLIENT_SIDE_ID, WRONG_TOKEN } from '../../runtime/auth'
-import { rawRequest, runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
+import { customEventRequest, rawRequest, runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
 
 jest.setTimeout(30_000)
 
@@ -150,17 +150,7 @@ describe('authentication', () => {
 describe('destination routes are a local test tool', () => {
   const send = (path: string, headers: Record<string, string>, body: string) =>
     fetch(`${runtime.url}/destinations/launchdarkly-events/${path}`, { method: 'POST', headers, body })
-  const request = JSON.stringify({
-    payload: {
-      type: 'track',
-      event: 'Signed Up',
-      userId: 'u1',
-      messageId: 'm1',
-      timestamp: '2026-01-01T00:00:00.000Z'
-    },
-    settings: { clientSideId: 'cs' },
-    mapping: { key: { '@path': '$.event' }, contextKeys: { user: { '@path': '$.userId' } } }
-  })
+  const request = customEventRequest('cs')
 
   test('a cross-origin-style request (text/plain, no preflight) is refused, and no answer carries CORS headers', async () => {
     const ld = await launchDarkly()

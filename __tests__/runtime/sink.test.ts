@@ -2,7 +2,8 @@
 // that fails half-way is cut back off, the client gets a typed 503 that names the
 // problem and no path, /healthz reports it, and the next delivery starts on a clean line.
 
-import { readFileSync } from 'fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs'
+import { tmpdir } from 'os'
 import { open } from 'fs/promises'
 import { join } from 'path'
 import fixture from '../fixtures/node-server-sdk-bulk.json'
@@ -77,7 +78,7 @@ test('a full disk leaves the NDJSON file as it was; the 503 names the problem an
 
 test('concurrent appends are grouped, and a failed group leaves none of its appends written', async () => {
   const { disk, openFile } = fillingDisk()
-  const dir = (await import('fs')).mkdtempSync(join((await import('os')).tmpdir(), 'ld-append-'))
+  const dir = mkdtempSync(join(tmpdir(), 'ld-append-'))
   try {
     const log = await AppendLog.open(join(dir, 'f.ndjson'), openFile)
     await Promise.all(['a', 'b', 'c'].map((x) => log.append(Buffer.from(`${x}\n`))))
@@ -89,6 +90,21 @@ test('concurrent appends are grouped, and a failed group leaves none of its appe
     await log.close()
     expect(readFileSync(join(dir, 'f.ndjson'), 'utf8')).toBe('a\nb\nc\nf\n')
   } finally {
-    ;(await import('fs')).rmSync(dir, { recursive: true, force: true })
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a torn last line (a process killed mid-write, never acknowledged) is cut off when the file is opened', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ld-append-'))
+  try {
+    const file = join(dir, 'f.ndjson')
+    writeFileSync(file, '{"a":1}\n{"b":2}\n{"c":')
+    const log = await AppendLog.open(file)
+    expect(log.size).toBe(16)
+    await log.append(Buffer.from('{"d":4}\n'))
+    await log.close()
+    expect(readFileSync(file, 'utf8')).toBe('{"a":1}\n{"b":2}\n{"d":4}\n')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 })
