@@ -216,11 +216,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     }
     const result = await routes.handle(method, target.path.slice(DESTINATION_PREFIX.length).replace(/\/$/, ''), parsed)
     record.requests = result.requests
-    // The caller's own settings may come back in LaunchDarkly's answers; the relay's secrets never.
-    return {
-      status: result.status as Answer['status'],
-      body: JSON.parse(redact(JSON.stringify(result.body), secrets)) as unknown
-    }
+    const status = result.status as Answer['status']
+    // Typed failures are the relay's own words; exchanges quote requests and answers, so
+    // the relay's secrets are taken out of their text.
+    if (status >= 400) return { status, body: result.body }
+    return { status, body: redact(JSON.stringify(result.body), secrets), contentType: 'application/json' }
   }
 
   async function route(req: IncomingMessage, target: RequestTarget, record: DeliveryRecord): Promise<Answer> {
@@ -266,17 +266,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now()
     const target = targetOf(req.url)
-    const record: DeliveryRecord = {
-      time: new Date().toISOString(),
-      method: req.method ?? '',
-      route: target.path,
-      status: 0,
-      ms: 0,
-      emitted: 0,
-      skipped: {},
-      rejected: [],
-      calls: []
-    }
+    const record = newRecord(req.method ?? '', target.path)
     let answer: Answer
     try {
       answer = await route(req, target, record)
@@ -304,18 +294,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     socket.end(raw)
     // A client still sending gets no more reads; the socket must not linger.
     setTimeout(() => socket.destroy(), 1000).unref()
-    feed.publish({
-      time: new Date().toISOString(),
-      method: '',
-      route: '',
-      status: answer.status,
-      ms: 0,
-      emitted: 0,
-      skipped: {},
-      rejected: [],
-      calls: [],
-      error: answer.body as DeliveryRecord['error']
-    })
+    feed.publish({ ...newRecord('', ''), status: answer.status, error: answer.body as DeliveryRecord['error'] })
   })
   try {
     await new Promise<void>((resolve, reject) => {
@@ -359,6 +338,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       return closing
     }
   }
+}
+
+function newRecord(method: string, route: string): DeliveryRecord {
+  const time = new Date().toISOString()
+  return { time, method, route, status: 0, ms: 0, emitted: 0, skipped: {}, rejected: [], calls: [] }
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())
