@@ -12,7 +12,8 @@ export const MAX_READ_BYTES = 8 * 1024 * 1024
 const gunzipAsync = promisify(gunzip)
 
 export class BodyError extends Error {
-  constructor(message: string) {
+  /** `tooLarge`: over MAX_READ_BYTES (413); otherwise unreadable (400). */
+  constructor(message: string, readonly tooLarge = false) {
     super(message)
     this.name = 'BodyError'
   }
@@ -24,7 +25,10 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   for await (const chunk of req) {
     size += (chunk as Buffer).length
     if (size > MAX_READ_BYTES)
-      throw new BodyError(`Expected a body of at most ${MAX_BODY_BYTES} bytes; found more than ${MAX_READ_BYTES} bytes`)
+      throw new BodyError(
+        `Expected a body of at most ${MAX_BODY_BYTES} bytes; found more than ${MAX_READ_BYTES} bytes`,
+        true
+      )
     chunks.push(chunk as Buffer)
   }
   const raw = Buffer.concat(chunks)
@@ -38,7 +42,8 @@ export async function readBody(req: IncomingMessage): Promise<string> {
       throw new BodyError(
         tooBig
           ? `Expected a body of at most ${MAX_BODY_BYTES} bytes; found gzip data inflating past ${MAX_READ_BYTES} bytes`
-          : 'Expected a gzip body (Content-Encoding: gzip); found data that does not inflate'
+          : 'Expected a gzip body (Content-Encoding: gzip); found data that does not inflate',
+        tooBig
       )
     }
   }

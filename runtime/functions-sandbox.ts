@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks'
 import { format } from 'node:util'
 import * as vm from 'node:vm'
 import { FUNCTION_TIMEOUT_MS, MAX_MESSAGE_BYTES, SEGMENT_CALL_TYPES, SEGMENT_ERROR_NAMES, ttlCache } from '../shared'
-import type { FunctionRequest, SegmentCallType, SegmentErrorName } from '../shared'
+import type { FunctionCache, FunctionRequest, SegmentCallType, SegmentErrorName } from '../shared'
 /** `request.url` when the caller gives none; relative URLs (an HTTP request's path) resolve against it. */
 export const DEFAULT_REQUEST_URL = 'http://127.0.0.1/'
 
@@ -25,6 +25,8 @@ export interface RecordedCall {
   type: SegmentCallType
   /** A deep (JSON) copy of what the function passed, so later mutation cannot change it. */
   message: Record<string, unknown>
+  /** The message's JSON text, as checked (not enumerable): writing it out needs no second stringify. */
+  readonly json?: string
 }
 
 /** An incoming delivery. Header values may come straight from node's `IncomingHttpHeaders`. */
@@ -72,6 +74,14 @@ export interface SandboxOptions {
   now?: () => number
   /** File name shown in stack traces of the function's code. */
   filename?: string
+  /** The `cache` global; default: one of its own (a pool of instances may share one). */
+  cache?: FunctionCache
+  /**
+   * Default true: vm's watchdog stops a busy loop in onRequest's synchronous part. It
+   * starts a thread per invocation (most of an invocation's cost under load); the relay,
+   * running the tested built function, turns it off. The timeout still bounds the rest.
+   */
+  stopSyncLoops?: boolean
 }
 
 export interface SourceFunction {
@@ -95,8 +105,11 @@ export function isSegmentError(err: unknown, name?: SegmentErrorName): boolean {
   return name === undefined ? (SEGMENT_ERROR_NAMES as readonly string[]).includes(actual) : actual === name
 }
 
-/** The HTTP status the local runtime answers with for a result (design §6). */
-export function httpStatusFor(result: InvocationResult): 202 | 400 | 401 | 500 | 503 {
+/**
+ * The HTTP status the local runtime answers with for a result (design §6): an error that
+ * is none of Segment's classes is a bug, answered 503 as Segment retries it.
+ */
+export function httpStatusFor(result: InvocationResult): 202 | 400 | 401 | 503 {
   if (result.ok) return 202
   switch (result.error.name) {
     case 'InvalidEventPayload':
@@ -104,11 +117,8 @@ export function httpStatusFor(result: InvocationResult): 202 | 400 | 401 | 500 |
       return 400
     case 'ValidationError':
       return 401
-    case 'RetryError':
-    case 'Timeout':
-      return 503
     default:
-      return 500
+      return 503
   }
 }
 
@@ -238,16 +248,19 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
           // Errors for the function to catch belong to its realm (prelude is set before any call).
           if (!current)
             throw prelude.makeError(`Segment.${type}: called outside an invocation (was a promise left un-awaited?)`)
-          const problem = checkMessage(type, message)
-          if (problem !== undefined) throw prelude.makeError(`Segment.${type}: ${problem}`)
-          current.calls.push({ type, message: JSON.parse(JSON.stringify(message)) as Record<string, unknown> })
+          const checked = checkMessage(type, message)
+          if ('problem' in checked) throw prelude.makeError(`Segment.${type}: ${checked.problem}`)
+          const call: RecordedCall = { type, message: JSON.parse(checked.json) as Record<string, unknown> }
+          // Not enumerable: a call still compares and serialises as {type, message}.
+          Object.defineProperty(call, 'json', { value: checked.json })
+          current.calls.push(call)
         }
       ])
     ),
     fetch:
       options.fetch ?? ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => fetch(input, init)),
     crypto: nodeCrypto,
-    cache: ttlCache(now),
+    cache: options.cache ?? ttlCache(now),
     console: {
       log: writer('log'),
       info: writer('info'),
@@ -312,7 +325,7 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
       let pending: unknown
       Object.defineProperty(context, ARGS_KEY, { value: [req, copy], configurable: true })
       try {
-        pending = CALL.runInContext(context, { timeout: timeoutMs })
+        pending = CALL.runInContext(context, options.stopSyncLoops === false ? {} : { timeout: timeoutMs })
       } finally {
         delete (context as Record<string, unknown>)[ARGS_KEY]
       }
@@ -351,8 +364,25 @@ function messageOf(err: unknown): string {
   return typeof message === 'string' ? message : String(err)
 }
 
-/** Why Segment would reject this message, or undefined when it accepts it. */
-function checkMessage(type: SegmentCallType, message: unknown): string | undefined {
+/** Why Segment would reject this message, or its JSON when it accepts it. */
+function checkMessage(type: SegmentCallType, message: unknown): { problem: string } | { json: string } {
+  const problem = problemOf(type, message)
+  if (problem !== undefined) return { problem }
+  let json: string
+  try {
+    json = JSON.stringify(message)
+  } catch (err) {
+    return { problem: `the message is not serializable as JSON (${messageOf(err)})` }
+  }
+  const bytes = Buffer.byteLength(json, 'utf8')
+  if (bytes > MAX_MESSAGE_BYTES)
+    return {
+      problem: `the message is ${bytes} bytes of JSON, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`
+    }
+  return { json }
+}
+
+function problemOf(type: SegmentCallType, message: unknown): string | undefined {
   if (typeof message !== 'object' || message === null || Array.isArray(message)) return 'the message must be an object'
   const m = message as Record<string, unknown>
   const has = (key: string): boolean => m[key] !== undefined && m[key] !== null && m[key] !== ''
@@ -362,15 +392,6 @@ function checkMessage(type: SegmentCallType, message: unknown): string | undefin
     return 'userId or anonymousId is required'
   }
   if (type === 'track' && (typeof m.event !== 'string' || m.event === '')) return 'event must be a non-empty string'
-  let json: string
-  try {
-    json = JSON.stringify(m)
-  } catch (err) {
-    return `the message is not serializable as JSON (${messageOf(err)})`
-  }
-  const bytes = Buffer.byteLength(json, 'utf8')
-  if (bytes > MAX_MESSAGE_BYTES)
-    return `the message is ${bytes} bytes of JSON, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`
   return undefined
 }
 

@@ -1,204 +1,498 @@
-// The local runtime (`npm start`, design §6): the built source function in the Segment
-// Functions sandbox, plus the destination's actions, on one port on 127.0.0.1.
+// The relay (`npm start`, `node dist/runtime/server.js`; docs/relay.md, design §6): the
+// built source function in the Segment Functions sandbox on the paths LaunchDarkly SDKs
+// post to, the destination's actions on `serve`-compatible routes, and the sink that
+// keeps what a 202 acknowledged: the NDJSON file, or the outbox that sends to Segment.
 
 import { existsSync, readFileSync } from 'fs'
+import { mkdir } from 'fs/promises'
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http'
 import { AddressInfo } from 'net'
-import { join } from 'path'
+import { dirname, join } from 'path'
+import { performance } from 'perf_hooks'
+import { format } from 'util'
+import { redact } from '../shared'
+import { Answer, clientErrorAnswer, failure, functionFailure, RETRY_AFTER_SECONDS, send, sinkFailure } from './answers'
+import type { OpenAppendFile } from './append-log'
+import { Authenticator } from './auth'
 import { BodyError, readBody } from './body'
-import { forwardSdkRequest } from './forward'
-import { configFromEnv, RuntimeConfig } from './config'
+import {
+  ConfigError,
+  configFromEnv,
+  DEFAULT_FUNCTION_INSTANCES,
+  DEFAULT_OUTBOX_MAX_BYTES,
+  DEFAULT_SEGMENT_HOST,
+  isLoopback,
+  RuntimeConfig,
+  secretsOf,
+  settingsInEffect,
+  warningsOf,
+  withVariableNames
+} from './config'
+import { DeliveryFeed, DeliveryRecord, INPUT_LIMIT, skippedCount } from './delivery-record'
 import { DestinationRoutes } from './destination-routes'
-import { httpStatusFor, loadFunction, SourceFunction } from './functions-sandbox'
-import { NdjsonSink, SegmentSink, Sink } from './sinks'
+import { Forwarder } from './forward'
+import { FunctionPool } from './function-pool'
+import type { RecordedCall } from './functions-sandbox'
+import { RelayMetrics } from './metrics'
+import type { OutboxOptions } from './outbox'
+import { DESTINATION_PREFIX, RequestTarget, SOURCE_ROUTES, sourceRouteOf, targetOf, withoutToken } from './routes'
+import { NdjsonSink, OutboxSink, Sink, SinkError } from './sinks'
 import destination from '../destinations/launchdarkly-events'
+import { DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL } from '../destinations/launchdarkly-events/endpoints'
 
-export const PROJECT_ROOT = join(__dirname, '..')
-export const BUILT_FUNCTION = join(PROJECT_ROOT, 'dist', 'sources', 'launchdarkly.js')
-const DESTINATION_PREFIX = '/destinations/launchdarkly-events/'
-
-/** Paths LaunchDarkly SDKs post events to, so an SDK's events URI can point here. */
-const SOURCE_PATHS: Array<{ pattern: RegExp; describe: string; sdk?: true }> = [
-  { pattern: /^\/sources\/launchdarkly\/?$/, describe: '/sources/launchdarkly' },
-  { pattern: /^\/bulk\/?$/, describe: '/bulk (server-side SDKs)', sdk: true },
-  { pattern: /^\/diagnostic\/?$/, describe: '/diagnostic (SDK diagnostics: counted as skipped)', sdk: true },
-  { pattern: /^\/mobile(\/events(\/bulk)?)?\/?$/, describe: '/mobile (mobile SDKs)', sdk: true },
-  {
-    pattern: /^\/events\/(bulk|diagnostic)\/([^/]+)\/?$/,
-    describe: '/events/bulk/{environmentId} (client-side SDKs)',
-    sdk: true
+/** The folder holding package.json: the repository, also when running from dist/runtime/. */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir
+    if (dirname(dir) === dir) return join(from, '..')
   }
-]
+}
+
+export const PROJECT_ROOT = projectRoot(__dirname)
+export const BUILT_FUNCTION = join(PROJECT_ROOT, 'dist', 'sources', 'launchdarkly.js')
+
+/** CORS is for browsers' SDKs on the client-side route only; nothing else answers a browser. */
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST, OPTIONS',
+  'Access-Control-Allow-Headers':
+    'Content-Type, Content-Encoding, X-LaunchDarkly-Event-Schema, X-LaunchDarkly-Payload-ID, X-LaunchDarkly-User-Agent, X-LaunchDarkly-Wrapper'
+}
 
 export interface LocalRuntime {
   readonly url: string
   readonly sink: Sink
+  /** Every answered request's record; subscribe to watch deliveries. */
+  readonly feed: DeliveryFeed
+  /** Startup warnings (also in the banner). */
+  readonly warnings: readonly string[]
+  /** The startup banner: URLs, settings in effect, warnings. */
+  banner(): string
+  /** Stops accepting, finishes in-flight requests, flushes what it can, closes the sink. */
   close(): Promise<void>
 }
 
 export interface RuntimeOptions {
   config: RuntimeConfig
-  /** Where log lines go (the default prints to stdout). */
+  /** Where log lines go (the default prints to stdout); every line is redacted first. */
   log?: (line: string) => void
   /** The built function's code; read from dist/ by default. */
   functionCode?: string
+  /** Test seams: how sink files are opened, and the outbox's retry timing. */
+  openFile?: OpenAppendFile
+  outbox?: Partial<Pick<OutboxOptions, 'retryBaseMs' | 'retryMaxMs' | 'timeoutMs'>>
+  /** How long close() keeps sending the outbox to Segment (default 5 s). */
+  flushOnCloseMs?: number
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body)
-  res.writeHead(status, {
-    'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
-    // Browser SDKs post from other origins.
-    'Access-Control-Allow-Origin': '*'
-  })
-  res.end(text)
-}
-
-function summaryOf(returned: unknown, emitted: number): unknown {
-  return returned && typeof returned === 'object' ? returned : { emitted }
+/** Startup stopped: the message names the variable to change. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'StartupError'
+  }
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
-  const { config } = options
-  const log = options.log ?? ((line: string) => console.log(line))
+  const { ingestToken, ...settings } = options.config.settings
+  const config: RuntimeConfig = {
+    ...options.config,
+    settings,
+    // A token given as the setting (programmatic use) counts like LD_INGEST_TOKEN.
+    ingestTokens: [...(options.config.ingestTokens ?? []), ...(typeof ingestToken === 'string' ? [ingestToken] : [])]
+  }
+  const secrets = secretsOf(config)
+  const print = options.log ?? ((line: string) => console.log(line))
+  const log = (line: string): void => print(redact(line, secrets))
+  const clean = (text: string): string => redact(withVariableNames(text), secrets)
   const code = options.functionCode ?? readBuiltFunction()
-  const fn: SourceFunction = loadFunction(code, {
-    console: { log, info: log, warn: log, error: log, debug: () => undefined }
+  const pool = new FunctionPool(code, config.functionInstances ?? DEFAULT_FUNCTION_INSTANCES, {
+    stopSyncLoops: false,
+    // The function's own summary line would repeat the relay's; its warnings are worth a line.
+    console: {
+      warn: (...args) => log(`function: ${format(...args)}`),
+      error: (...args) => log(`function: ${format(...args)}`)
+    }
   })
-  const sink: Sink = config.segmentWriteKey
-    ? new SegmentSink(config.segmentWriteKey, config.segmentHost, log)
-    : new NdjsonSink(config.dataDir, log)
-  const routes = new DestinationRoutes(destination, 'launchdarkly-events')
+  const sink = await openSink(config, options, log)
+  const auth = new Authenticator(config.ingestTokens ?? [], config.clientSideIds ?? [])
+  const metrics = new RelayMetrics({ outbox: sink.outbox?.bind(sink) })
+  const forwarder = config.forwardEventsTo
+    ? new Forwarder(config.forwardEventsTo, log, {}, () => metrics.forwardFailures.inc())
+    : undefined
+  const routes = new DestinationRoutes(destination, 'launchdarkly-events', {
+    eventsBaseUrl: config.eventsBaseUrl ?? DEFAULT_EVENTS_BASE_URL,
+    sdkBaseUrl: config.sdkBaseUrl ?? DEFAULT_SDK_BASE_URL
+  })
+  const feed = new DeliveryFeed((error) => log(`listener failed: ${(error as Error).message}`))
+  feed.subscribe(metrics.record)
+  feed.subscribe(logLine(log, config.logCalls === true))
+  const warnings = warningsOf(config)
+  let stopping = false
 
-  async function onSource(
-    req: IncomingMessage,
-    res: ServerResponse,
-    environmentFromPath: string | undefined,
-    fromSdk: boolean
-  ): Promise<void> {
+  async function onSource(req: IncomingMessage, target: RequestTarget, record: DeliveryRecord): Promise<Answer> {
+    const route = sourceRouteOf(target.path)
+    if (!route) return failure(404, 'NotFound', `No route for ${target.path}`)
+    if (req.method !== 'POST')
+      return failure(405, 'MethodNotAllowed', 'LaunchDarkly deliveries are POST requests', { Allow: 'POST' })
+    let clientSideId: string | undefined
+    if (route.kind === 'client-side') {
+      try {
+        clientSideId = decodeURIComponent(route.pattern.exec(target.path)?.[2] ?? '')
+      } catch {
+        return failure(400, 'InvalidPath', 'The client-side ID in the path is not valid percent-encoding')
+      }
+    }
+    // Before the body is read: an unauthenticated caller gets nothing parsed, run or forwarded.
+    const verdict = auth.check(route.kind, target.query, req.headers.authorization, clientSideId)
+    if (!verdict.ok) return failure(401, 'ValidationError', verdict.message)
+    // An outbox at its limit refuses before anything runs; a failing disk is tried again each time.
+    const refusal = sink.refusal?.()
+    if (refusal) return failure(503, 'OutboxFull', refusal, { 'Retry-After': String(RETRY_AFTER_SECONDS) })
+
     let body: string
     try {
       body = await readBody(req)
     } catch (error) {
       if (!(error instanceof BodyError)) throw error
-      return send(res, 400, { error: 'InvalidEventPayload', message: error.message })
-    }
-    const settings = { ...config.settings }
-    // A client-side SDK names its environment in the path.
-    if (!settings.environmentId && environmentFromPath) settings.environmentId = decodeURIComponent(environmentFromPath)
-    // LaunchDarkly gets the SDK's events whatever the function makes of them.
-    const forwarded =
-      fromSdk && config.forwardEventsTo
-        ? forwardSdkRequest(config.forwardEventsTo, req.url ?? '/', req.headers, body)
-        : undefined
-    const result = await fn.invoke({ body, headers: req.headers, url: req.url }, settings)
-    const relay = await forwarded
-    if (relay && relay.status !== 202 && relay.status !== 200) {
-      log(
-        `runtime: forwarding ${req.url} to ${config.forwardEventsTo} failed: ${relay.error ?? `HTTP ${relay.status}`}`
+      return failure(
+        error.tooLarge ? 413 : 400,
+        error.tooLarge ? 'PayloadTooLarge' : 'InvalidEventPayload',
+        error.message
       )
     }
-    const status = httpStatusFor(result)
-    if (!result.ok) return send(res, status, { error: result.error.name, message: result.error.message })
-    // Like Segment, calls count only once the function has succeeded.
-    await sink.deliver(result.calls)
-    send(res, status, summaryOf(result.returned, result.calls.length))
+    if (body.length <= INPUT_LIMIT) record.input = body
+    const query = withoutToken(target.query)
+    // LaunchDarkly gets the SDK's events whatever the function makes of them.
+    if (forwarder && route.kind !== 'webhook') forwarder.forward(target.path, query, req.headers, body)
+
+    const invocationSettings = { ...config.settings }
+    // A client-side SDK names its environment in the path.
+    if (!invocationSettings.environmentId && clientSideId) invocationSettings.environmentId = clientSideId
+    const result = await pool.invoke(
+      { body, headers: req.headers, url: target.path + (query ? `?${query}` : '') },
+      invocationSettings
+    )
+    if (!result.ok) return functionFailure(result, clean)
+    const summary = summaryOf(result.returned, result.calls, clean)
+    record.skipped = summary.skipped
+    record.rejected = summary.rejected
+    try {
+      // Like Segment, calls count only once the function has succeeded.
+      await sink.deliver(result.calls)
+    } catch (error) {
+      if (!(error instanceof SinkError)) throw error
+      return sinkFailure(error)
+    }
+    record.calls = result.calls
+    record.emitted = result.calls.length
+    return { status: 202, body: summary }
   }
 
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        'Access-Control-Allow-Origin': '*',
-        'Access-Control-Allow-Methods': 'POST, GET, OPTIONS',
-        'Access-Control-Allow-Headers':
-          'Content-Type, Authorization, X-LaunchDarkly-Event-Schema, X-LaunchDarkly-Payload-ID, X-LaunchDarkly-User-Agent, X-LaunchDarkly-Wrapper'
-      })
-      return void res.end()
-    }
-    if (path.startsWith(DESTINATION_PREFIX)) {
-      const text = req.method === 'POST' ? await readBody(req) : ''
-      let parsed: unknown
+  async function onDestination(req: IncomingMessage, target: RequestTarget, record: DeliveryRecord): Promise<Answer> {
+    // A local test tool: a web page the user has open must not be able to drive it.
+    const verdict = auth.check(undefined, target.query, req.headers.authorization)
+    if (!verdict.ok) return failure(401, 'ValidationError', verdict.message)
+    if (isLoopback(config.host) && !isLoopbackHost(req.headers.host))
+      return failure(400, 'InvalidHost', 'The destination routes answer only requests addressed to a loopback host')
+    const method = req.method ?? 'GET'
+    let parsed: unknown
+    if (method === 'POST') {
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+      if (type !== 'application/json')
+        return failure(400, 'UnsupportedMediaType', 'The destination routes take only Content-Type: application/json')
+      let text: string
+      try {
+        text = await readBody(req)
+      } catch (error) {
+        if (!(error instanceof BodyError)) throw error
+        return failure(error.tooLarge ? 413 : 400, error.tooLarge ? 'PayloadTooLarge' : 'InvalidRequest', error.message)
+      }
       try {
         parsed = text ? JSON.parse(text) : {}
       } catch {
-        return send(res, 400, { error: 'the request body must be JSON' })
+        return failure(400, 'InvalidJson', 'The request body is not JSON')
       }
-      const result = await routes.handle(
-        req.method ?? 'GET',
-        path.slice(DESTINATION_PREFIX.length).replace(/\/$/, ''),
-        parsed
-      )
-      return send(res, result.status, result.body)
     }
-    if (path === '/' && req.method === 'GET') return send(res, 200, banner(url, sink, routes, config.forwardEventsTo))
-    const route = SOURCE_PATHS.find((p) => p.pattern.test(path))
-    if (!route) return send(res, 404, { error: `no route for ${req.method} ${path}` })
-    if (req.method !== 'POST') return send(res, 405, { error: 'LaunchDarkly deliveries are POST requests' })
-    return onSource(req, res, route.pattern.exec(path)?.[2], route.sdk === true)
+    const result = await routes.handle(method, target.path.slice(DESTINATION_PREFIX.length).replace(/\/$/, ''), parsed)
+    record.requests = result.requests
+    const status = result.status as Answer['status']
+    // Typed failures are the relay's own words; exchanges quote requests and answers, so
+    // the relay's secrets are taken out of their text.
+    if (status >= 400) return { status, body: result.body }
+    return { status, body: redact(JSON.stringify(result.body), secrets), contentType: 'application/json' }
+  }
+
+  async function route(req: IncomingMessage, target: RequestTarget, record: DeliveryRecord): Promise<Answer> {
+    const { path } = target
+    if (stopping) return failure(503, 'ShuttingDown', 'The relay is stopping', { Connection: 'close' })
+    if (req.method === 'OPTIONS') {
+      // Preflight for browsers' SDKs on the client-side route, and for nothing else.
+      return sourceRouteOf(path)?.kind === 'client-side'
+        ? { status: 204, body: '', headers: CORS_HEADERS }
+        : failure(405, 'MethodNotAllowed', 'Cross-origin requests are accepted on /events/bulk/{clientSideId} only')
+    }
+    if (path.startsWith(DESTINATION_PREFIX)) return onDestination(req, target, record)
+    if (req.method === 'GET' && path === '/') return { status: 200, body: bannerText() }
+    if (req.method === 'GET' && path === '/healthz') return health()
+    if (req.method === 'GET' && path === '/metrics')
+      return { status: 200, body: await metrics.text(), contentType: metrics.contentType }
+    const answer = await onSource(req, target, record)
+    return sourceRouteOf(path)?.kind === 'client-side'
+      ? { ...answer, headers: { ...answer.headers, ...CORS_HEADERS } }
+      : answer
+  }
+
+  function health(): Answer {
+    const outbox = sink.outbox?.()
+    const problem = stopping ? 'the relay is stopping' : sink.problem()
+    const figures = outbox
+      ? {
+          outbox: {
+            records: outbox.records,
+            bytes: outbox.bytes,
+            oldestAgeSeconds: Math.round(outbox.oldestAgeMs / 1000),
+            deadLettered: outbox.deadLettered,
+            ...(outbox.failing ? { segmentFailing: outbox.failing } : {})
+          }
+        }
+      : {}
+    if (problem) return { status: 503, body: { error: 'Unavailable', message: problem, ...figures } }
+    return { status: 200, body: { status: 'ok', ...figures } }
+  }
+
+  const inflight = new Set<Promise<void>>()
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now()
+    const target = targetOf(req.url)
+    const record = newRecord(req.method ?? '', target.path)
+    let answer: Answer
+    try {
+      answer = await route(req, target, record)
+    } catch (error) {
+      log(`${record.method} ${record.route}: unexpected ${(error as Error).stack ?? String(error)}`)
+      answer = failure(503, 'RetryError', 'The relay failed unexpectedly; retry the request')
+    }
+    if (answer.body && typeof answer.body === 'object' && 'error' in answer.body)
+      record.error = answer.body as DeliveryRecord['error']
+    if (!res.headersSent)
+      send(res, stopping ? { ...answer, headers: { ...answer.headers, Connection: 'close' } } : answer)
+    record.status = answer.status
+    record.ms = performance.now() - started
+    feed.publish(record)
   }
 
   const server: Server = createServer((req, res) => {
-    onRequest(req, res).catch((error) => {
-      log(`runtime: ${req.method} ${req.url}: ${(error as Error).message}`)
-      if (!res.headersSent) send(res, 500, { error: 'internal error', message: (error as Error).message })
-      else res.end()
+    const handled = onRequest(req, res)
+    inflight.add(handled)
+    void handled.finally(() => inflight.delete(handled))
+  })
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()
+    const { answer, raw } = clientErrorAnswer(error.code)
+    socket.end(raw)
+    // A client still sending gets no more reads; the socket must not linger.
+    setTimeout(() => socket.destroy(), 1000).unref()
+    feed.publish({ ...newRecord('', ''), status: answer.status, error: answer.body as DeliveryRecord['error'] })
+  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject)
+        resolve()
+      })
     })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(config.port, config.host, resolve)
-  })
-  const url = `http://${config.host}:${(server.address() as AddressInfo).port}`
+  } catch (error) {
+    await sink.close()
+    throw new StartupError(listenProblem(error as NodeJS.ErrnoException, config))
+  }
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${
+    (server.address() as AddressInfo).port
+  }`
+
+  function bannerText(): string {
+    return banner(url, sink, routes, config, warnings)
+  }
+
+  let closing: Promise<void> | undefined
   return {
     url,
     sink,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      server.closeAllConnections()
-      await sink.close()
+    feed,
+    warnings,
+    banner: bannerText,
+    close() {
+      closing ??= (async () => {
+        stopping = true
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+        server.closeIdleConnections()
+        // In-flight deliveries finish (their calls reach the sink) before the sink closes.
+        await Promise.race([Promise.allSettled([...inflight]), delay(15_000)])
+        server.closeAllConnections()
+        await closed
+        await forwarder?.drain(2000)
+        await (sink instanceof OutboxSink ? sink.close(options.flushOnCloseMs) : sink.close())
+      })()
+      return closing
     }
+  }
+}
+
+function newRecord(method: string, route: string): DeliveryRecord {
+  const time = new Date().toISOString()
+  return { time, method, route, status: 0, ms: 0, emitted: 0, skipped: {}, rejected: [], calls: [] }
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())
+
+function isLoopbackHost(host: string | undefined): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
+  return isLoopback(name)
+}
+
+async function openSink(config: RuntimeConfig, options: RuntimeOptions, log: (line: string) => void): Promise<Sink> {
+  try {
+    await mkdir(config.dataDir, { recursive: true })
+  } catch (error) {
+    throw new StartupError(
+      `LD_SEGMENT_DATA_DIR: the folder ${config.dataDir} cannot be created (${
+        (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      }); set LD_SEGMENT_DATA_DIR to a folder this process can write`
+    )
+  }
+  try {
+    if (!config.segmentWriteKey) return await NdjsonSink.open(config.dataDir, options.openFile)
+    return await OutboxSink.open(config.dataDir, {
+      writeKey: config.segmentWriteKey,
+      host: config.segmentHost ?? DEFAULT_SEGMENT_HOST,
+      maxBytes: config.outboxMaxBytes ?? DEFAULT_OUTBOX_MAX_BYTES,
+      log,
+      openFile: options.openFile,
+      ...options.outbox
+    })
+  } catch (error) {
+    throw new StartupError(
+      `LD_SEGMENT_DATA_DIR: the files in ${config.dataDir} cannot be opened (${
+        (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      }); set LD_SEGMENT_DATA_DIR to a folder this process can write`
+    )
+  }
+}
+
+function listenProblem(error: NodeJS.ErrnoException, config: RuntimeConfig): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `PORT ${config.port} is in use on ${config.host} (EADDRINUSE): stop the other process or set PORT to a free port`
+    case 'EACCES':
+      return `PORT ${config.port} needs privileges this process lacks (EACCES): set PORT to 1024 or above`
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return `HOST ${config.host} is not an address of this machine (${error.code}): set HOST to one, such as 127.0.0.1 or 0.0.0.0`
+    default:
+      return `the relay cannot listen on ${config.host}:${config.port} (${
+        error.code ?? error.message
+      }): check HOST and PORT`
+  }
+}
+
+/** The feed listener that writes one line per request (and each call with LD_LOG_CALLS). */
+function logLine(log: (line: string) => void, logCalls: boolean): (record: DeliveryRecord) => void {
+  return (record) => {
+    const parts = [record.time, record.method || '-', record.route || '-', String(record.status)]
+    parts.push(`emitted=${record.emitted}`, `skipped=${skippedCount(record)}`, `rejected=${record.rejected.length}`)
+    parts.push(`${record.ms.toFixed(1)}ms`)
+    if (record.error) parts.push(`${record.error.error}: ${record.error.message}`)
+    if (record.rejected.length)
+      parts.push(
+        `first rejection: #${record.rejected[0].index} ${record.rejected[0].reason}${
+          record.rejected.length > 1 ? ` (+${record.rejected.length - 1} more)` : ''
+        }`
+      )
+    if (record.requests?.length)
+      parts.push(`LaunchDarkly: ${record.requests.map((r) => `${r.method} ${r.url} ${r.status}`).join(', ')}`)
+    log(parts.join(' '))
+    if (logCalls) for (const call of record.calls) log(JSON.stringify({ type: call.type, ...call.message }))
+  }
+}
+
+interface Summary {
+  emitted: number
+  skipped: Record<string, number>
+  rejected: Array<{ index: number; reason: string }>
+}
+
+/** The function's summary, its reasons naming variables beside settings. */
+function summaryOf(returned: unknown, calls: readonly RecordedCall[], clean: (text: string) => string): Summary {
+  const value = (returned ?? {}) as Partial<Summary>
+  return {
+    emitted: calls.length,
+    skipped: value.skipped && typeof value.skipped === 'object' ? value.skipped : {},
+    rejected: Array.isArray(value.rejected)
+      ? value.rejected.map((r) => ({ index: r.index, reason: clean(String(r.reason)) }))
+      : []
   }
 }
 
 export function readBuiltFunction(): string {
-  if (!existsSync(BUILT_FUNCTION)) throw new Error(`${BUILT_FUNCTION} is missing: run \`npm run build\` first`)
+  if (!existsSync(BUILT_FUNCTION)) throw new StartupError(`${BUILT_FUNCTION} is missing: run \`npm run build\` first`)
   return readFileSync(BUILT_FUNCTION, 'utf8')
 }
 
 /** What to point things at; printed at startup and served at GET /. */
-export function banner(url: string, sink: Sink, routes: DestinationRoutes, forwardTo?: string): string {
+export function banner(
+  url: string,
+  sink: Sink,
+  routes: DestinationRoutes,
+  config: RuntimeConfig,
+  warnings: readonly string[]
+): string {
   return [
-    `LaunchDarkly ⇄ Segment local runtime on ${url}`,
+    `LaunchDarkly ⇄ Segment relay on ${url}`,
     '',
     'Source function (POST LaunchDarkly payloads here):',
-    ...SOURCE_PATHS.map((p) => `  ${url}${p.describe}`),
+    ...SOURCE_ROUTES.map((p) => `  ${url}${p.describe}`),
     `  emitted calls go to the ${sink.description}`,
-    ...(forwardTo ? [`  SDK requests are also forwarded to ${forwardTo}`] : []),
+    ...(config.forwardEventsTo ? [`  SDK requests are also forwarded to ${config.forwardEventsTo}`] : []),
     '',
     'Destination (actions CLI `serve` routes):',
     ...routes.actionSlugs.map((slug) => `  POST ${url}${DESTINATION_PREFIX}${slug}`),
     `  POST ${url}${DESTINATION_PREFIX}authenticate`,
     `  GET  ${url}${DESTINATION_PREFIX}manifest`,
+    '',
+    `Health: GET ${url}/healthz   Metrics: GET ${url}/metrics`,
+    '',
+    'Settings in effect:',
+    ...settingsInEffect(config).map((line) => `  ${line}`),
+    ...(warnings.length ? ['', ...warnings.map((w) => `warning: ${w}`)] : []),
     ''
   ].join('\n')
 }
 
 async function main(): Promise<void> {
-  const config = configFromEnv(process.env, PROJECT_ROOT)
-  const runtime = await startRuntime({ config })
-  console.log(
-    banner(runtime.url, runtime.sink, new DestinationRoutes(destination, 'launchdarkly-events'), config.forwardEventsTo)
-  )
+  let runtime: LocalRuntime
+  try {
+    runtime = await startRuntime({ config: configFromEnv(process.env, PROJECT_ROOT) })
+  } catch (error) {
+    if (!(error instanceof ConfigError || error instanceof StartupError)) throw error
+    console.error(`relay: cannot start:\n${error.message.replace(/^/gm, '  ')}`)
+    process.exit(1)
+  }
+  console.log(runtime.banner())
   let stopping = false
-  const stop = (signal: string) => {
-    if (stopping) return
+  const stop = (signal: string): void => {
+    if (stopping) {
+      // A second signal: stop now. Accepted calls are on disk already.
+      console.error(`${signal} again: stopping without waiting`)
+      process.exit(1)
+    }
     stopping = true
-    console.log(`${signal}: flushing and stopping`)
+    console.log(`${signal}: finishing in-flight requests, flushing, stopping`)
     runtime.close().then(
       () => process.exit(0),
       (error) => {
-        console.error(`runtime: shutdown failed: ${(error as Error).message}`)
+        console.error(`relay: shutdown failed: ${(error as Error).message}`)
         process.exit(1)
       }
     )
@@ -209,7 +503,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error) => {
-    console.error(`runtime: ${(error as Error).message}`)
+    console.error(`relay: ${(error as Error).message}`)
     process.exit(1)
   })
 }

@@ -1,80 +1,133 @@
-// Where the local runtime sends the Segment calls the source function emits: the
-// embedded NDJSON file, or Segment itself through @segment/analytics-node.
+// Where the relay keeps the Segment calls of an accepted delivery before answering 202:
+// the NDJSON file (no SEGMENT_WRITE_KEY), or the outbox that sends them on to Segment.
+// Either way each call is one line `{"type", …message}`, and a delivery's lines are
+// written whole, in one append, or not at all.
 
-import { Analytics } from '@segment/analytics-node'
-import { appendFileSync, mkdirSync } from 'fs'
+import { mkdir } from 'fs/promises'
 import { join } from 'path'
+import { AppendLog, OpenAppendFile, WriteFailed } from './append-log'
 import type { RecordedCall } from './functions-sandbox'
+import { CallTooLarge, Outbox, OutboxFull, OutboxOptions, OutboxStats } from './outbox'
 
 export interface Sink {
   /** For the startup banner. */
   readonly description: string
+  /** Resolves once the calls are on disk; throws a SinkError having kept none of them. */
   deliver(calls: readonly RecordedCall[]): Promise<void>
-  /** Flushes anything queued; called on shutdown. */
+  /** Why the sink cannot take deliveries now (for /healthz), or undefined. */
+  problem(): string | undefined
+  /** The outbox's figures, when there is one. */
+  outbox?(): OutboxStats
+  /** Why any delivery would be refused now (an outbox at its limit), checked before running one. */
+  refusal?(): string | undefined
   close(): Promise<void>
 }
 
+export type SinkErrorName = 'SinkWriteFailed' | 'OutboxFull' | 'InvalidEventPayload'
+
+/** A delivery the sink did not keep: the relay answers it with this name. */
+export class SinkError extends Error {
+  constructor(readonly errorName: SinkErrorName, message: string) {
+    super(message)
+    this.name = 'SinkError'
+  }
+}
+
 export const NDJSON_FILE = 'segment-events.ndjson'
+export const OUTBOX_DIR = 'outbox'
 
-/** Appends each call as one JSON line (`{type, ...message}`) and prints the same line. */
+export function lineOf(call: RecordedCall): string {
+  // The checked JSON text, with the type in front; the same as stringifying `{type, ...message}`.
+  if (call.json !== undefined && call.json.length > 2 && !('type' in call.message))
+    return `{"type":${JSON.stringify(call.type)},${call.json.slice(1)}`
+  return JSON.stringify({ type: call.type, ...call.message })
+}
+
+function writeFailed(where: string, error: WriteFailed): SinkError {
+  return new SinkError(
+    'SinkWriteFailed',
+    `The ${where} could not be written (${error.message}); nothing of this delivery was kept, retry later`
+  )
+}
+
+/** Appends each call as one JSON line to `<data dir>/segment-events.ndjson`. */
 export class NdjsonSink implements Sink {
-  readonly path: string
   readonly description: string
+  private failing?: string
 
-  constructor(dataDir: string, private readonly print: (line: string) => void) {
-    mkdirSync(dataDir, { recursive: true })
-    this.path = join(dataDir, NDJSON_FILE)
-    this.description = `embedded sink: appending to ${this.path}`
+  private constructor(private readonly log: AppendLog, readonly path: string) {
+    this.description = `embedded sink: appending to ${path}`
+  }
+
+  static async open(dataDir: string, openFile?: OpenAppendFile): Promise<NdjsonSink> {
+    await mkdir(dataDir, { recursive: true })
+    const path = join(dataDir, NDJSON_FILE)
+    return new NdjsonSink(await AppendLog.open(path, openFile), path)
   }
 
   async deliver(calls: readonly RecordedCall[]): Promise<void> {
     if (calls.length === 0) return
-    const lines = calls.map((call) => JSON.stringify({ type: call.type, ...call.message }))
-    // One append per delivery keeps a delivery's lines together when several arrive at once.
-    appendFileSync(this.path, lines.join('\n') + '\n')
-    for (const line of lines) this.print(line)
-  }
-
-  /** Every delivery is written before it is answered: nothing to flush. */
-  async close(): Promise<void> {
-    return undefined
-  }
-}
-
-type Params = Parameters<Analytics['track']>[0]
-
-/** Sends to Segment's Tracking API (or SEGMENT_HOST) with the source's write key. */
-export class SegmentSink implements Sink {
-  readonly description: string
-  private readonly analytics: Analytics
-  private readonly errors: string[] = []
-
-  constructor(writeKey: string, host: string | undefined, private readonly print: (line: string) => void) {
-    this.analytics = new Analytics({ writeKey, ...(host ? { host } : {}), flushInterval: 1000 })
-    // Never print the write key: the banner names the host only.
-    this.description = `Segment: @segment/analytics-node to ${host ?? 'https://api.segment.io'}`
-    this.analytics.on('error', (error) => {
-      const message = `segment sink: ${String((error as { reason?: unknown }).reason ?? error.code)}`
-      this.errors.push(message)
-      this.print(message)
-    })
-  }
-
-  async deliver(calls: readonly RecordedCall[]): Promise<void> {
-    for (const { type, message } of calls) {
-      const params = message as Params
-      if (type === 'track') this.analytics.track(params)
-      else if (type === 'page') this.analytics.page(params)
-      else if (type === 'alias') this.analytics.alias(message as Parameters<Analytics['alias']>[0])
-      else if (type === 'identify') this.analytics.identify(params)
-      else if (type === 'group') this.analytics.group(message as Parameters<Analytics['group']>[0])
-      else if (type === 'screen') this.analytics.screen(params)
-      this.print(JSON.stringify({ type, ...message }))
+    try {
+      await this.log.append(Buffer.from(calls.map(lineOf).join('\n') + '\n'))
+      this.failing = undefined
+    } catch (error) {
+      if (!(error instanceof WriteFailed)) throw error
+      this.failing = error.message
+      throw writeFailed('NDJSON sink file', error)
     }
   }
 
-  /** Forces out what is queued (tests and shutdown). */
-  async close(): Promise<void> {
-    await this.analytics.closeAndFlush({ timeout: 10_000 })
+  problem(): string | undefined {
+    return this.failing && `the NDJSON sink cannot write (${this.failing})`
+  }
+
+  close(): Promise<void> {
+    return this.log.close()
+  }
+}
+
+/** Keeps the calls in the outbox, which sends them to Segment's batch API. */
+export class OutboxSink implements Sink {
+  readonly description: string
+  private failing?: string
+
+  private constructor(private readonly box: Outbox) {
+    this.description = `Segment: on-disk outbox, sent to ${box.url}`
+  }
+
+  static async open(dataDir: string, options: Omit<OutboxOptions, 'dir'>): Promise<OutboxSink> {
+    return new OutboxSink(await Outbox.open({ ...options, dir: join(dataDir, OUTBOX_DIR) }))
+  }
+
+  async deliver(calls: readonly RecordedCall[]): Promise<void> {
+    try {
+      await this.box.append(calls.map(lineOf))
+      this.failing = undefined
+    } catch (error) {
+      if (error instanceof OutboxFull) throw new SinkError('OutboxFull', error.message)
+      if (error instanceof CallTooLarge) throw new SinkError('InvalidEventPayload', error.message)
+      if (!(error instanceof WriteFailed)) throw error
+      this.failing = error.message
+      throw writeFailed('outbox', error)
+    }
+  }
+
+  problem(): string | undefined {
+    if (this.failing) return `the outbox cannot write (${this.failing})`
+    if (this.box.full) return 'the outbox is at its limit (LD_OUTBOX_MAX_BYTES) while Segment does not accept batches'
+    return undefined
+  }
+
+  outbox(): OutboxStats {
+    return this.box.stats()
+  }
+
+  refusal(): string | undefined {
+    return this.box.full ? this.box.fullMessage() : undefined
+  }
+
+  /** Sends for up to `flushMs` while Segment accepts; the rest stays on disk. */
+  close(flushMs?: number): Promise<void> {
+    return this.box.close(flushMs)
   }
 }

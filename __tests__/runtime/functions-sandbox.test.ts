@@ -154,7 +154,7 @@ describe('errors', () => {
     const typeError = failure(await run(fn(`return settings.missing.deeper`)))
     expect(typeError.name).toBe('TypeError')
     expect(failure(await run(fn(`throw 'a string'`)))).toEqual({ name: 'Error', message: 'a string' })
-    expect(httpStatusFor(await run(fn(`null.x`)))).toBe(500)
+    expect(httpStatusFor(await run(fn(`null.x`)))).toBe(503)
   })
 
   it('tells error classes apart by name, across realms', () => {
@@ -456,8 +456,8 @@ describe('httpStatusFor', () => {
     ['ValidationError', 401],
     ['RetryError', 503],
     ['Timeout', 503],
-    ['TypeError', 500],
-    ['Error', 500]
+    ['TypeError', 503],
+    ['Error', 503]
   ])('%s → %i', (name, status) => {
     expect(httpStatusFor(result(name))).toBe(status)
   })

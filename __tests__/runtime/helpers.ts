@@ -2,13 +2,14 @@
 // its own data folder, and small local stand-ins for outside services.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs'
-import { createServer, IncomingMessage, Server } from 'http'
+import { createServer, IncomingMessage, request, Server } from 'http'
 import { AddressInfo } from 'net'
 import { tmpdir } from 'os'
 import { join } from 'path'
 import { gunzipSync } from 'zlib'
+import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { RuntimeConfig } from '../../runtime/config'
-import { BUILT_FUNCTION, LocalRuntime, startRuntime } from '../../runtime/server'
+import { BUILT_FUNCTION, LocalRuntime, RuntimeOptions, startRuntime } from '../../runtime/server'
 import { buildSource } from '../../scripts/build'
 
 export async function ensureBuilt(): Promise<void> {
@@ -24,24 +25,26 @@ export interface TestRuntime extends LocalRuntime {
 
 export async function runtimeWith(
   settings: RuntimeConfig['settings'],
-  extra: Partial<RuntimeConfig> = {}
+  extra: Partial<RuntimeConfig> = {},
+  options: Omit<RuntimeOptions, 'config' | 'log'> = {}
 ): Promise<TestRuntime> {
   await ensureBuilt()
-  const dataDir = mkdtempSync(join(tmpdir(), 'ld-runtime-'))
+  const dataDir = extra.dataDir ?? mkdtempSync(join(tmpdir(), 'ld-runtime-'))
   const logs: string[] = []
   const runtime = await startRuntime({
     config: { host: '127.0.0.1', port: 0, settings, dataDir, ...extra },
-    log: (line) => logs.push(line)
+    log: (line) => logs.push(line),
+    ...options
   })
   const file = join(dataDir, 'segment-events.ndjson')
   const stop = runtime.close
   return Object.assign(runtime, {
     dataDir,
     logs,
-    // Tests leave nothing behind in the system's temp folder.
+    // Tests leave nothing behind in the system's temp folder (a folder passed in is the caller's).
     close: async () => {
       await stop()
-      rmSync(dataDir, { recursive: true, force: true })
+      if (extra.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true })
     },
     lines: () =>
       existsSync(file)
@@ -63,7 +66,7 @@ export interface Recorded {
 
 /** A local HTTP server recording every request and answering with `respond`. */
 export async function standIn(
-  respond: (req: Recorded) => { status: number; body?: unknown } = () => ({ status: 200, body: {} })
+  respond: (req: Recorded) => { status: number; body?: unknown } | 'hang' = () => ({ status: 200, body: {} })
 ) {
   const requests: Recorded[] = []
   const server: Server = createServer(async (req, res) => {
@@ -73,7 +76,10 @@ export async function standIn(
     if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw)
     const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: raw.toString('utf8') }
     requests.push(recorded)
-    const { status, body } = respond(recorded)
+    const answer = respond(recorded)
+    // A service that never answers: the connection stays open until close().
+    if (answer === 'hang') return
+    const { status, body } = answer
     res.writeHead(status, { 'Content-Type': 'application/json' })
     res.end(body === undefined ? '' : JSON.stringify(body))
   })
@@ -97,4 +103,51 @@ export async function waitFor<T>(check: () => T | undefined | false, what: strin
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
+}
+
+/** A request with the exact request-target given (fetch would normalise it), answered as text. */
+export function rawRequest(
+  base: string,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  body?: string
+): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
+  const { hostname, port } = new URL(base)
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, method, path: target, headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      // 'close', not 'end': a server that answers before reading everything may reset the socket after.
+      res.on('close', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })
+      )
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** The captured SDK body with its times moved by `n` seconds: the same calls, other messageIds. */
+export function bodyAt(n: number): string {
+  return JSON.stringify(
+    fixture.body.map((event) =>
+      'creationDate' in event ? { ...event, creationDate: (event.creationDate as number) + n * 1000 } : event
+    )
+  )
+}
+
+/** A destination-route request: an ordinary track call sent as a custom event to `clientSideId`. */
+export function customEventRequest(clientSideId: string): string {
+  return JSON.stringify({
+    payload: {
+      type: 'track',
+      event: 'Signed Up',
+      userId: 'u1',
+      messageId: 'm1',
+      timestamp: '2026-01-01T00:00:00.000Z'
+    },
+    settings: { clientSideId },
+    mapping: { key: { '@path': '$.event' }, contextKeys: { user: { '@path': '$.userId' } } }
+  })
 }

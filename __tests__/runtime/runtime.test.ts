@@ -59,9 +59,12 @@ describe('source routes', () => {
       timestamp: '2026-11-26T00:59:49.876Z',
       messageId: 'ld-d5dfdb71cee77f70d8a1fad54355a558'
     })
-    // Each line is also printed, and the function's summary line is logged.
-    expect(runtime.logs).toContain(JSON.stringify(lines[0]))
-    expect(runtime.logs).toContain('launchdarkly: emitted 15, skipped index=5 debug=1 identify=2 summary=1, rejected 0')
+    // One log line for the request; the calls are printed only with LD_LOG_CALLS.
+    const line = await waitFor(() => runtime.logs.find((l) => l.includes(' POST /bulk ')), 'the request log line')
+    expect(line).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z POST \/bulk 202 emitted=15 skipped=9 rejected=0 \d+\.\dms$/
+    )
+    expect(runtime.logs.join('\n')).not.toContain(JSON.stringify(lines[0]))
   })
 
   test.each(['/sources/launchdarkly', '/mobile', '/mobile/events/bulk', '/events/bulk/env-1'])(
@@ -191,8 +194,8 @@ describe('forwarding SDK requests to LaunchDarkly (LD_FORWARD_EVENTS_TO)', () =>
       const res = await post('/bulk', gzipSync(BODY), { ...sdkHeaders, 'Content-Encoding': 'gzip' })
       expect([res.status, await res.json()]).toEqual([202, SUMMARY])
       expect(runtime.lines()).toHaveLength(15)
-      expect(ld.requests).toHaveLength(1)
-      const [forwarded] = ld.requests
+      // In the background: the SDK's answer does not wait for it.
+      const [forwarded] = await waitFor(() => ld.requests.length === 1 && ld.requests, 'the forwarded request')
       expect(forwarded).toMatchObject({ method: 'POST', path: '/bulk', body: BODY })
       expect(forwarded.headers).toMatchObject({
         authorization: fixture.headers.authorization,
@@ -214,6 +217,8 @@ describe('forwarding SDK requests to LaunchDarkly (LD_FORWARD_EVENTS_TO)', () =>
       runtime = await runtimeWith(SETTINGS, { forwardEventsTo: ld.url + '/' })
       await post('/events/bulk/client-side-id', BODY)
       await post('/sources/launchdarkly', BODY)
+      await waitFor(() => ld.requests.length > 0, 'the forwarded request')
+      await new Promise((resolve) => setTimeout(resolve, 100))
       expect(ld.requests.map((r) => r.path)).toEqual(['/events/bulk/client-side-id'])
     } finally {
       await ld.close()
@@ -225,7 +230,13 @@ describe('forwarding SDK requests to LaunchDarkly (LD_FORWARD_EVENTS_TO)', () =>
     try {
       runtime = await runtimeWith(SETTINGS, { forwardEventsTo: ld.url })
       expect((await post('/bulk', BODY)).status).toBe(202)
-      expect(runtime.logs).toContain(`runtime: forwarding /bulk to ${ld.url} failed: HTTP 503`)
+      await waitFor(
+        () =>
+          runtime.logs.includes(
+            `forward: 1 request to ${ld.url} failed (last: HTTP 503); the SDKs were answered all the same`
+          ),
+        'the forward failure line'
+      )
     } finally {
       await ld.close()
     }
@@ -233,7 +244,7 @@ describe('forwarding SDK requests to LaunchDarkly (LD_FORWARD_EVENTS_TO)', () =>
 })
 
 describe('Segment sink (SEGMENT_WRITE_KEY)', () => {
-  test('@segment/analytics-node delivers the calls to the Tracking API with the write key', async () => {
+  test("the outbox delivers the calls to Segment's batch API with the write key", async () => {
     const tracking = await standIn(() => ({ status: 200, body: { success: true } }))
     try {
       runtime = await runtimeWith(SETTINGS, { segmentWriteKey: 'wk-123', segmentHost: tracking.url })
@@ -281,13 +292,10 @@ describe('destination routes (actions CLI serve)', () => {
   test('POST /sendFeatureEvent reaches LaunchDarkly with the exact body and headers', async () => {
     const ld = await standIn(() => ({ status: 202 }))
     try {
-      runtime = await runtimeWith(SETTINGS)
+      runtime = await runtimeWith(SETTINGS, { eventsBaseUrl: ld.url })
       const res = await post(
         '/destinations/launchdarkly-events/sendFeatureEvent',
-        JSON.stringify({
-          payload: featureEvent,
-          settings: { clientSideId: 'client-side-id', eventsBaseUrl: ld.url }
-        })
+        JSON.stringify({ payload: featureEvent, settings: { clientSideId: 'client-side-id' } })
       )
       expect(res.status).toBe(200)
       const exchanges = await res.json()
@@ -325,7 +333,7 @@ describe('destination routes (actions CLI serve)', () => {
   test('an array payload runs the batch path: one request for all events', async () => {
     const ld = await standIn(() => ({ status: 202 }))
     try {
-      runtime = await runtimeWith(SETTINGS)
+      runtime = await runtimeWith(SETTINGS, { eventsBaseUrl: ld.url })
       const payload = [1, 2, 3].map((n) => ({
         ...featureEvent,
         messageId: `m${n}`,
@@ -333,7 +341,7 @@ describe('destination routes (actions CLI serve)', () => {
       }))
       const res = await post(
         '/destinations/launchdarkly-events/sendFeatureEvent',
-        JSON.stringify({ payload, settings: { clientSideId: 'cs', eventsBaseUrl: ld.url } })
+        JSON.stringify({ payload, settings: { clientSideId: 'cs', eventsBaseUrl: ld.url + '/' } })
       )
       expect(res.status).toBe(200)
       expect(ld.requests).toHaveLength(1)
@@ -346,12 +354,9 @@ describe('destination routes (actions CLI serve)', () => {
   test('POST /authenticate asks the goals endpoint for the client-side ID', async () => {
     const sdk = await standIn((req) => ({ status: req.path === '/sdk/goals/good-id' ? 200 : 404, body: [] }))
     try {
-      runtime = await runtimeWith(SETTINGS)
+      runtime = await runtimeWith(SETTINGS, { sdkBaseUrl: sdk.url })
       const auth = (clientSideId: string) =>
-        post(
-          '/destinations/launchdarkly-events/authenticate',
-          JSON.stringify({ clientSideId, sdkBaseUrl: sdk.url })
-        ).then((r) => r.json())
+        post('/destinations/launchdarkly-events/authenticate', JSON.stringify({ clientSideId })).then((r) => r.json())
       expect(await auth('good-id')).toEqual({ ok: true })
       expect(await auth('bad-id')).toMatchObject({ ok: false, error: expect.stringContaining('client-side ID') })
     } finally {
@@ -376,9 +381,44 @@ describe('destination routes (actions CLI serve)', () => {
     ])
   })
 
-  test('an unknown action is a 400', async () => {
-    runtime = await runtimeWith(SETTINGS)
-    const res = await post('/destinations/launchdarkly-events/nope', '{}')
-    expect([res.status, await res.text()]).toEqual([400, "LaunchDarkly Events action 'nope' is invalid or not found"])
+  test.each(['nope', '__proto__', 'constructor', 'hasOwnProperty'])(
+    'an unknown action (%s) is a typed 404',
+    async (name) => {
+      runtime = await runtimeWith(SETTINGS)
+      const res = await post(`/destinations/launchdarkly-events/${name}`, '{}')
+      expect([res.status, await res.json()]).toEqual([
+        404,
+        { error: 'NotFound', message: `LaunchDarkly Events action '${name}' is invalid or not found` }
+      ])
+    }
+  )
+
+  test('a request cannot choose where events go: another eventsBaseUrl or sdkBaseUrl is refused, nothing sent', async () => {
+    const ld = await standIn(() => ({ status: 202 }))
+    const elsewhere = await standIn(() => ({ status: 202, body: { secret: 'from another host' } }))
+    try {
+      runtime = await runtimeWith(SETTINGS, { eventsBaseUrl: ld.url, sdkBaseUrl: ld.url })
+      const res = await post(
+        '/destinations/launchdarkly-events/sendFeatureEvent',
+        JSON.stringify({ payload: featureEvent, settings: { clientSideId: 'cs', eventsBaseUrl: elsewhere.url } })
+      )
+      expect([res.status, await res.json()]).toEqual([
+        400,
+        {
+          error: 'InvalidSettings',
+          message: `settings.eventsBaseUrl must be left out or equal ${ld.url}: this relay sends only there (LD_EVENTS_BASE_URL); a request cannot choose where events go`
+        }
+      ])
+      const auth = await post(
+        '/destinations/launchdarkly-events/authenticate',
+        JSON.stringify({ clientSideId: 'cs', sdkBaseUrl: elsewhere.url })
+      )
+      expect([auth.status, (await auth.json()).error]).toEqual([400, 'InvalidSettings'])
+      expect(elsewhere.requests).toEqual([])
+      expect(ld.requests).toEqual([])
+    } finally {
+      await ld.close()
+      await elsewhere.close()
+    }
   })
 })

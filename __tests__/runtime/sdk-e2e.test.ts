@@ -1,7 +1,7 @@
 // End to end with real clients and no mocks in the middle: LaunchDarkly's Node server
 // SDK (offline, TestData flags, events URI pointed at the local runtime) evaluates and
 // tracks; the test reads the exact Segment messages from the NDJSON sink, and from a
-// local stand-in of Segment's Tracking API fed by @segment/analytics-node.
+// local stand-in of Segment's Tracking API fed by the relay's outbox.
 
 import { init, integrations, LDClient, LDContext } from '@launchdarkly/node-server-sdk'
 import { runtimeWith, standIn, TestRuntime, waitFor } from './helpers'

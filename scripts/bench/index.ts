@@ -15,6 +15,7 @@ import { benchCodec } from './codec'
 import { benchDestinations, EVENTS } from './destination'
 import { benchFunction } from './function'
 import { loadPeer, PEER_PACKAGE, PEER_VERSION } from './peer'
+import { benchRelay } from './relay'
 import { benchRuntime } from './runtime'
 import { round } from './stats'
 
@@ -30,7 +31,8 @@ export const KEYS = [
   'maxBodyMs',
   'requestsPer10k',
   'peerRequestsPer10k',
-  'peerVsOursCpuRatio'
+  'peerVsOursCpuRatio',
+  'runtimeVsFloorRatio'
 ] as const
 export type BenchJson = Record<(typeof KEYS)[number], number | null>
 
@@ -67,6 +69,8 @@ async function main(): Promise<void> {
   const dest = await benchDestinations(peerLoad.ok ? peerLoad.peer : null)
   progress('local runtime: the SDK fixture posted over HTTP to /bulk, into the NDJSON sink')
   const local = await benchRuntime()
+  progress('relay vs a floor server (parse and append only): autocannon on /bulk, alternated rounds')
+  const relay = await benchRelay()
 
   const json: BenchJson = {
     codecVsJsonRatio: round(codec.ratio, 2),
@@ -75,7 +79,8 @@ async function main(): Promise<void> {
     maxBodyMs: round(fn.medianMs, 1),
     requestsPer10k: Math.round((dest.ours.requests * 10_000) / EVENTS),
     peerRequestsPer10k: dest.peer ? Math.round((dest.peer.requests * 10_000) / EVENTS) : null,
-    peerVsOursCpuRatio: dest.peer ? round(dest.peer.cpuMs / dest.ours.cpuMs, 1) : null
+    peerVsOursCpuRatio: dest.peer ? round(dest.peer.cpuMs / dest.ours.cpuMs, 1) : null,
+    runtimeVsFloorRatio: round(relay.ratio, 2)
   }
 
   const ok = (pass: boolean): string => (pass ? 'ok' : 'MISSED')
@@ -166,6 +171,14 @@ async function main(): Promise<void> {
     `local runtime (npm start): one SDK /bulk delivery (${local.events} events) over HTTP to the 202, median of ${
       local.runs
     }: ${round(local.medianMs, 2)} ms`
+  )
+  console.log(
+    `relay (node dist/runtime/server.js) vs floor, ${relay.connections} connections, ${relay.rounds} rounds of ${
+      relay.roundSeconds
+    } s each: requests per CPU second ratio ${round(relay.ratio, 2)} (min ${round(relay.minRatio, 2)}, max ${round(
+      relay.maxRatio,
+      2
+    )}; target 0.5); ${n(Math.round(relay.relayRps))} vs ${n(Math.round(relay.floorRps))} requests/s wall clock`
   )
   if (peerNote) console.log(`\nNote: ${peerNote}`)
   console.log(
