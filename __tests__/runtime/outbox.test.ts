@@ -113,6 +113,8 @@ test('past LD_OUTBOX_MAX_BYTES new deliveries get 503 with Retry-After, /healthz
   ])
   const { records, bytes } = outboxOf(runtime)
   expect(records).toBe(15)
+  // The sender's first attempt may still be on its way under load: /healthz names Segment's answer once it came.
+  await waitFor(() => outboxOf(runtime).failing !== undefined, "Segment's first answer")
   const health = await fetch(`${runtime.url}/healthz`)
   expect([health.status, await health.json()]).toEqual([
     503,
