@@ -28,7 +28,7 @@ export type Envelope =
 export function positionOf(form: Envelope['form'], index: number): string {
   if (form === 'array') return `element ${index}`
   if (form === 'ndjson') return `line ${index + 1}`
-  return form === 'audit' ? 'entry' : form
+  return form
 }
 
 function found(value: unknown): string {

@@ -54,7 +54,7 @@ const SECTIONS: readonly Section[] = [
   runtimeSection
 ]
 
-export const KEYS = SECTIONS.flatMap((section) => section.keys)
+const KEYS = SECTIONS.flatMap((section) => section.keys)
 
 const progress = (line: string): void => {
   process.stderr.write(`bench: ${line}\n`)
