@@ -30,7 +30,7 @@ export { contextKeysOf, canonicalKey, identityOf, checkedContextKeys } from './c
 export type { ContextKeys } from './contexts'
 export { MessageIds, auditMessageId, payloadIdFor } from './message-id'
 export type { Hash } from './message-id'
-export { readEnvelope, positionOf, EXPECTED_FORMS } from './envelopes'
+export { readEnvelope, EXPECTED_FORMS } from './envelopes'
 export type { Envelope, Item } from './envelopes'
 export { AUDIT_ANONYMOUS_ID, auditEntryToCall, isAuditEntry } from './audit'
 export * from './to-segment'

@@ -94,7 +94,7 @@ async function benchPayload(core: Core, delivery: string): Promise<PayloadResult
 }
 
 /** The SDK fixture's exported events, as one delivery. */
-export function fixtureExportedBody(): string {
+function fixtureExportedBody(): string {
   return JSON.stringify(fixture.body.filter((event) => isExportKind(event.kind)))
 }
 

@@ -18,9 +18,9 @@ const CREATION_DATE = 1795654789876
 
 /**
  * Feature events as the Node server SDK sends them (inline contexts, reasons, versions),
- * varied so that no two are identical, filling a JSON array to just under `limitBytes`.
+ * varied so that no two are identical, filling a JSON array to just under the limit.
  */
-export function featureEventsBody(limitBytes = MAX_BODY_BYTES): { body: string; events: number } {
+export function featureEventsBody(): { body: string; events: number } {
   const parts: string[] = []
   let bytes = 2 // the brackets
   for (let i = 0; ; i++) {
@@ -43,7 +43,7 @@ export function featureEventsBody(limitBytes = MAX_BODY_BYTES): { body: string; 
     }
     const text = JSON.stringify(event)
     const added = Buffer.byteLength(text) + (parts.length ? 1 : 0)
-    if (bytes + added >= limitBytes) break
+    if (bytes + added >= MAX_BODY_BYTES) break
     parts.push(text)
     bytes += added
   }
