@@ -4,14 +4,14 @@
 
 import { readFileSync, writeFileSync } from 'fs'
 import { join } from 'path'
-import { EXPORT_KINDS, EXPORT_SCHEMA, isSentToLaunchDarkly } from '../shared'
+import { EXPORT_KINDS, EXPORT_SCHEMA, isSentToLaunchDarkly, textOf } from '../shared'
 
 export function schemaTableMarkdown(): string {
   const rows = EXPORT_SCHEMA.map((p) => {
     const kinds = p.kinds.length === EXPORT_KINDS.length ? 'all' : p.kinds.join(', ')
     const ld = p.ld === null ? '(delivery)' : '`' + p.ld + '`'
     const back = isSentToLaunchDarkly(p) ? 'yes' : 'no'
-    return `| \`${p.segment}\` | ${ld} | ${kinds} | ${p.rule} | ${back} |`
+    return `| \`${p.segment}\` | ${ld} | ${kinds} | ${textOf(p).rule} | ${back} |`
   })
   return [
     '| Segment field | LaunchDarkly field | kinds | LaunchDarkly → Segment | sent Segment → LaunchDarkly |',

@@ -9,10 +9,17 @@ export type ContextKeys = Record<string, string>
 // LaunchDarkly's rule for kind names; "kind" and "multi" are reserved.
 const KIND_PATTERN = /^[A-Za-z0-9._-]+$/
 
-function checkKind(kind: unknown, where: string): string {
-  if (typeof kind !== 'string' || !KIND_PATTERN.test(kind) || kind === 'kind' || kind === 'multi') {
-    throw new EventRejection(`${where} is not a valid context kind (${describeKind(kind)})`)
-  }
+function isValidKind(kind: unknown): kind is string {
+  return typeof kind === 'string' && KIND_PATTERN.test(kind) && kind !== 'kind' && kind !== 'multi'
+}
+
+/** Where a check looks; a function when the text is built from input, to build it only on failure. */
+type Place = string | (() => string)
+const placeText = (where: Place): string => (typeof where === 'string' ? where : where())
+
+function checkKind(kind: unknown, where: Place): string {
+  if (!isValidKind(kind))
+    throw new EventRejection(`${placeText(where)} is not a valid context kind (${describeKind(kind)})`)
   return kind
 }
 
@@ -20,9 +27,11 @@ function describeKind(kind: unknown): string {
   return typeof kind === 'string' ? JSON.stringify(kind.slice(0, 64)) : describe(kind)
 }
 
-function checkKey(key: unknown, kind: string, where: string): string {
+function checkKey(key: unknown, kind: string, where: Place): string {
   if (typeof key !== 'string' || key.length === 0) {
-    throw new EventRejection(`${where} for kind "${kind}" must be a non-empty string, found ${describe(key)}`)
+    throw new EventRejection(
+      `${placeText(where)} for kind "${kind}" must be a non-empty string, found ${describe(key)}`
+    )
   }
   return key
 }
@@ -59,8 +68,8 @@ export function contextKeysOf(event: JsonObject): ContextKeys {
 export function checkedContextKeys(value: unknown, where: string): ContextKeys {
   if (!isObject(value)) throw new EventRejection(`${where} must be an object, found ${describe(value)}`)
   const entries = Object.keys(value).map((kind): [string, string] => {
-    checkKind(kind, `${where} key ${describeKind(kind)}`)
-    return [kind, checkKey(value[kind], kind, `${where} key`)]
+    checkKind(kind, () => `${where} key ${describeKind(kind)}`)
+    return [kind, checkKey(value[kind], kind, () => `${where} key`)]
   })
   if (entries.length === 0) throw new EventRejection(`${where} is empty`)
   // fromEntries defines own properties, so a "__proto__" kind cannot reach the prototype.
@@ -89,9 +98,9 @@ function fromContext(context: unknown): ContextKeys {
     .filter((k) => k !== 'kind' && k !== '_meta')
     .map((k): [string, string] => {
       const part = context[k]
-      checkKind(k, `multi-kind context kind ${describeKind(k)}`)
+      checkKind(k, () => `multi-kind context kind ${describeKind(k)}`)
       if (!isObject(part)) throw new EventRejection(`context.${k} must be an object, found ${describe(part)}`)
-      return [k, checkKey(own(part, 'key'), k, `context.${k}.key`)]
+      return [k, checkKey(own(part, 'key'), k, () => `context.${k}.key`)]
     })
   if (entries.length === 0) throw new EventRejection('multi-kind context has no kinds')
   return Object.fromEntries(entries)

@@ -27,18 +27,6 @@ export interface Conversion {
   toLaunchDarkly?(value: unknown, fields: JsonObject): unknown
 }
 
-/** Reads a dotted LaunchDarkly path such as `reason.kind`; own properties only. */
-export function readPath(obj: JsonObject, path: string): unknown {
-  // Most schema paths have no dot: skip split's array, once per property per event.
-  if (path.indexOf('.') < 0) return own(obj, path)
-  let at: unknown = obj
-  for (const part of path.split('.')) {
-    if (!isObject(at)) return undefined
-    at = own(at, part)
-  }
-  return at
-}
-
 export type CheckedType = 'string' | 'integer' | 'number' | 'boolean' | 'object'
 const checks: Record<CheckedType, (value: unknown) => boolean> = {
   string: (v: unknown) => typeof v === 'string',
@@ -123,21 +111,34 @@ export const finiteOrOmitted: Conversion = {
   toLaunchDarkly: (value) => (isFiniteNumber(value) ? value : undefined)
 }
 
-// The last conversion, remembered (a module-level memo: see shared/index.ts): an SDK
-// flushes events in bursts, so neighbours in a batch usually share their millisecond.
-let lastMillis: number | undefined
-let lastIso = ''
+// The last second formatted, remembered (a module-level memo: see shared/index.ts): an
+// SDK flushes events in bursts, so neighbours in a batch share their second and only the
+// milliseconds differ; Date#toISOString was the costliest step of a feature event.
+let lastSecond = NaN
+let lastPrefix = ''
+/** The largest epoch milliseconds a Date holds (ECMAScript's time value range). */
+const MAX_DATE_MILLIS = 8.64e15
+const MILLIS = Array.from({ length: 1000 }, (_, ms) => String(ms).padStart(3, '0') + 'Z')
 
 /** LaunchDarkly's creationDate as ISO-8601; throws EventRejection when it is not a date. */
 export function isoFromEpochMillis(value: unknown): string {
-  if (value === lastMillis) return lastIso
+  // Integers in Date's range only: Date truncates fractions toward zero, which flooring
+  // would not match, and the second before its end is followed by invalid dates.
+  if (Number.isInteger(value) && Math.abs(value as number) <= MAX_DATE_MILLIS) {
+    const second = Math.floor((value as number) / 1000)
+    if (second === lastSecond) return lastPrefix + MILLIS[(value as number) - second * 1000]
+  }
   const date = isFiniteNumber(value) ? new Date(value) : undefined
   if (!date || Number.isNaN(date.getTime())) {
     throw new EventRejection(`creationDate must be epoch milliseconds, found ${describe(value)}`)
   }
-  lastIso = date.toISOString()
-  lastMillis = value as number
-  return lastIso
+  const iso = date.toISOString()
+  if (Number.isInteger(value)) {
+    lastSecond = Math.floor((value as number) / 1000)
+    // Every toISOString ends in ".mmmZ", whatever the year's width.
+    lastPrefix = iso.slice(0, -4)
+  }
+  return iso
 }
 
 /** epoch milliseconds ⇄ ISO-8601. */

@@ -5,6 +5,7 @@
 
 import { isAuditEntry } from './audit'
 import { decodeBase64Utf8 } from './lib/base64'
+import { isJsonText } from './lib/json-syntax'
 import { PayloadError } from './errors'
 import { describe, isObject, JsonObject, own } from './lib/json'
 import { utf8Length } from './lib/utf8'
@@ -13,11 +14,22 @@ import { MAX_BODY_BYTES } from './segment-functions'
 export const EXPECTED_FORMS =
   'a Pub/Sub push, an audit-log entry, a Data Export record, a LaunchDarkly SDK event, a JSON array of records and events, or NDJSON'
 
-export type Item = { index: number; event: JsonObject; record?: JsonObject } | { index: number; rejection: string }
+/**
+ * One element of the body: an event (with its Data Export record, if any), or what makes
+ * it none, said without its position (positionOf gives that).
+ */
+export type Item = { index: number; event: JsonObject; record?: JsonObject } | { index: number; notAnEvent: string }
 
 export type Envelope =
   | { form: 'audit'; entry: JsonObject }
   | { form: 'record' | 'event' | 'array' | 'ndjson'; items: Item[]; pubsub: boolean }
+
+/** How a reason names the element at `index` of a body of this form. */
+export function positionOf(form: Envelope['form'], index: number): string {
+  if (form === 'array') return `element ${index}`
+  if (form === 'ndjson') return `line ${index + 1}`
+  return form
+}
 
 function found(value: unknown): string {
   if (!isObject(value)) return `a JSON ${describe(value)}`
@@ -32,15 +44,33 @@ function isRecord(value: JsonObject): boolean {
   return isObject(own(value, 'event')) && own(value, 'kind') === undefined
 }
 
-function toItem(value: unknown, index: number, where: string): Item {
+// The texts a body of many bad elements repeats, written once: a JSON array of 260,000
+// zeros or `{}` is a body, and each element's reason was a large part of its cost.
+const NOT_AN_OBJECT = new Map<string, string>()
+const EMPTY_OBJECT = `has no kind: found ${found({})}`
+const NOT_JSON = 'is not valid JSON'
+const CHECK_AFTER_BROKEN_LINES = 16
+
+function toItem(value: unknown, index: number): Item {
   if (!isObject(value)) {
-    return { index, rejection: `${where} is not a LaunchDarkly event or Data Export record: found ${found(value)}` }
+    const what = describe(value)
+    let notAnEvent = NOT_AN_OBJECT.get(what)
+    if (notAnEvent === undefined) {
+      notAnEvent = `is not a LaunchDarkly event or Data Export record: found ${found(value)}`
+      NOT_AN_OBJECT.set(what, notAnEvent)
+    }
+    return { index, notAnEvent }
   }
   if (isRecord(value)) return { index, event: own(value, 'event') as JsonObject, record: value }
   if (own(value, 'kind') === undefined) {
-    return { index, rejection: `${where} has no kind: found ${found(value)}` }
+    return { index, notAnEvent: isEmpty(value) ? EMPTY_OBJECT : `has no kind: found ${found(value)}` }
   }
   return { index, event: value }
+}
+
+function isEmpty(value: JsonObject): boolean {
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) return false
+  return true
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -71,18 +101,21 @@ function fromText(text: string, pubsub: boolean): Envelope {
   const parsed = parseJson(text)
   if (parsed.ok) return fromValue(parsed.value, pubsub)
 
-  // NDJSON: one object per line; a line that does not parse is rejected alone.
+  // NDJSON: one object per line; a line that does not parse is rejected alone. Past a few
+  // such lines, each line is checked before it is parsed: a broken line then costs a scan
+  // rather than a thrown SyntaxError (which checking every line would cost good ones).
   const lines = text
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '')
+  let broken = 0
   const items = lines.map((line, index): Item => {
-    const value = parseJson(line)
-    return value.ok
-      ? toItem(value.value, index, `line ${index + 1}`)
-      : { index, rejection: `line ${index + 1} is not valid JSON` }
+    const value = broken < CHECK_AFTER_BROKEN_LINES || isJsonText(line) ? parseJson(line) : undefined
+    if (value?.ok) return toItem(value.value, index)
+    broken++
+    return { index, notAnEvent: NOT_JSON }
   })
-  if (lines.length < 2 || items.every((item) => 'rejection' in item && item.rejection.endsWith('not valid JSON'))) {
+  if (lines.length < 2 || broken === lines.length) {
     throw new PayloadError(
       `Expected ${EXPECTED_FORMS}; found text that is neither JSON nor NDJSON, starting ${startOf(text)}`
     )
@@ -92,7 +125,7 @@ function fromText(text: string, pubsub: boolean): Envelope {
 
 function fromValue(value: unknown, pubsub: boolean): Envelope {
   if (Array.isArray(value)) {
-    return { form: 'array', items: value.map((element, index) => toItem(element, index, `element ${index}`)), pubsub }
+    return { form: 'array', items: value.map(toItem), pubsub }
   }
   if (!isObject(value)) throw new PayloadError(`Expected ${EXPECTED_FORMS}; found ${found(value)}`)
 
@@ -103,8 +136,8 @@ function fromValue(value: unknown, pubsub: boolean): Envelope {
     return fromPubSub(own(message, 'data'))
   }
   if (isAuditEntry(value)) return { form: 'audit', entry: value }
-  if (isRecord(value)) return { form: 'record', items: [toItem(value, 0, 'record')], pubsub }
-  if (own(value, 'kind') !== undefined) return { form: 'event', items: [toItem(value, 0, 'event')], pubsub }
+  if (isRecord(value)) return { form: 'record', items: [toItem(value, 0)], pubsub }
+  if (own(value, 'kind') !== undefined) return { form: 'event', items: [toItem(value, 0)], pubsub }
   throw new PayloadError(`Expected ${EXPECTED_FORMS}; found ${found(value)}`)
 }
 

@@ -3,20 +3,25 @@
 // this file, never a file beside it). Pure: no I/O, no Segment or LaunchDarkly runtime
 // objects.
 //
-// Module-level state: three memos kept for speed, each bounded and none holding
+// Module-level state: four memos kept for speed, each bounded and none holding
 // settings, so that a warm runtime shared by deliveries stays correct:
-// * conversions.ts remembers the last creationDate it formatted (one number, one string);
+// * conversions.ts remembers the last second of a creationDate it formatted;
+// * envelopes.ts keeps the reason text for each type of non-object element (a handful);
 // * lib/json.ts keeps the quoted form of up to 1,024 short object keys;
 // * lib/sha256.ts reuses one scratch buffer of at most 64 KiB.
 
 export * from './errors'
 export * from './kinds'
 export * from './schema'
+export { SCHEMA_TEXT, textOf } from './schema-text'
+export type { PropertyText } from './schema-text'
 export * from './segment'
 export * from './segment-functions'
-export { canonicalJson, describe, isObject, own, MAX_DEPTH } from './lib/json'
+export { canonicalJson, describe, isObject, jsonSurelyWithin, own, MAX_DEPTH } from './lib/json'
+export { isJsonText } from './lib/json-syntax'
 export type { JsonObject } from './lib/json'
-export { sha256Hex } from './lib/sha256'
+export { sha256Hex, sha256From } from './lib/sha256'
+export type { HashingCrypto } from './lib/sha256'
 export { utf8Length } from './lib/utf8'
 export { redact } from './lib/redact'
 export { ttlCache } from './lib/ttl-cache'
@@ -29,5 +34,17 @@ export { readEnvelope, EXPECTED_FORMS } from './envelopes'
 export type { Envelope, Item } from './envelopes'
 export { AUDIT_ANONYMOUS_ID, auditEntryToCall, isAuditEntry } from './audit'
 export * from './to-segment'
+export {
+  describeRejections,
+  MAX_COUNTED_REASONS,
+  MAX_LISTED_REJECTIONS,
+  MAX_REASON_LENGTH,
+  MAX_SKIPPED_KINDS,
+  OTHER_SKIPPED_KINDS,
+  redactSummary,
+  rejectedCount,
+  summaryLine
+} from './summary'
+export type { DeliverySummary, ReasonCount, Rejection } from './summary'
 export { toLaunchDarklyEvent, isEcho } from './to-launchdarkly'
 export type { LaunchDarklyEvent } from './to-launchdarkly'

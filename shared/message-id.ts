@@ -11,10 +11,10 @@ function idFrom(text: string, hash: Hash): string {
   return 'ld-' + hash(text).slice(0, 32)
 }
 
-/** Canonical JSON of an event; untrusted input may nest deeper than the walk allows. */
-function canonicalEvent(event: JsonObject): string {
+/** `prefix` + canonical JSON of an event + `suffix`; untrusted input may nest deeper than the walk allows. */
+function canonicalEvent(prefix: string, event: JsonObject, suffix: string): string {
   try {
-    return canonicalJson(event)
+    return canonicalJson(event, prefix, suffix)
   } catch (error) {
     if (error instanceof TooDeep) throw new EventRejection(`event is nested more than ${MAX_DEPTH} levels deep`)
     throw error
@@ -23,16 +23,30 @@ function canonicalEvent(event: JsonObject): string {
 
 /** Ids for the events of one delivery; counts repeats of identical events. */
 export class MessageIds {
-  private readonly seen = new Map<string, number>()
+  /**
+   * Identical events seen so far, keyed by the first one's digest rather than by its
+   * canonical text: a short key, and the text is garbage at once instead of living as
+   * long as the delivery. Two texts with one digest would share ids anyway.
+   */
+  private readonly repeats = new Map<string, number>()
+  private environment = ''
+  private prefix = '|'
   constructor(private readonly hash: Hash = sha256Hex) {}
 
   /** The event's own id wins; otherwise its canonical JSON plus how many identical events came before. */
   forEvent(environment: string, event: JsonObject, id: string | undefined): string {
     if (id !== undefined) return idFrom(environment + '|' + id, this.hash)
-    const base = environment + '|' + canonicalEvent(event)
-    const n = this.seen.get(base) ?? 0
-    this.seen.set(base, n + 1)
-    return idFrom(base + '|' + n, this.hash)
+    // Events of a delivery mostly share their environment: its prefix is kept.
+    if (environment !== this.environment) {
+      this.environment = environment
+      this.prefix = environment + '|'
+    }
+    // Written in one piece with the first count, the usual case, to be hashed as it is.
+    const text = canonicalEvent(this.prefix, event, '|0')
+    const digest = this.hash(text)
+    const n = this.repeats.get(digest)
+    this.repeats.set(digest, n === undefined ? 1 : n + 1)
+    return n === undefined ? 'ld-' + digest.slice(0, 32) : idFrom(text.slice(0, -1) + n, this.hash)
   }
 }
 

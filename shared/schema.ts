@@ -2,7 +2,8 @@
 // Data Export: where it sits in a Segment message, which LaunchDarkly field it comes
 // from, which kinds carry it and how it converts. The LaunchDarkly → Segment mapping,
 // the Segment → LaunchDarkly mapping, the destination's fields and defaults, and the
-// README's mapping table are all read from this list.
+// README's mapping table are all read from this list; what people read about each
+// property (labels, descriptions, rules) is in schema-text.ts, keyed by its name.
 
 import * as convert from './conversions'
 import { Conversion } from './conversions'
@@ -22,18 +23,13 @@ export interface SchemaProperty {
   readonly type: PropertyType
   /** Required to build a LaunchDarkly event (Segment → LaunchDarkly). */
   readonly required: boolean
-  readonly label: string
-  /** For the person mapping fields in the Segment UI. */
-  readonly description: string
-  /** The rule in one line, for the README's mapping table. */
-  readonly rule: string
   readonly convert: Conversion
 }
 
 const ALL = EXPORT_KINDS
 const prop = (name: string) => `properties.${name}` as const
 
-export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
+const DECLARED = [
   {
     name: 'timestamp',
     segment: 'timestamp',
@@ -41,9 +37,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ALL,
     type: 'datetime',
     required: true,
-    label: 'Timestamp',
-    description: 'When the event happened. Sent to LaunchDarkly as creationDate (epoch milliseconds).',
-    rule: 'ISO-8601 of `creationDate` (epoch ms)',
     convert: convert.epochMillisToIso
   },
   {
@@ -53,10 +46,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ALL,
     type: 'string',
     required: false,
-    label: 'LaunchDarkly environment',
-    description:
-      "Client-side ID of the LaunchDarkly environment the event came from. Events from the destination's own environment are not sent back to it.",
-    rule: "the record's `environment`, else the `environmentId` setting",
     convert: convert.fromSource((e) => e.environment)
   },
   {
@@ -66,9 +55,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ALL,
     type: 'string',
     required: false,
-    label: 'LaunchDarkly project',
-    description: 'ID of the LaunchDarkly project the event came from.',
-    rule: "the record's `project`, else the `projectId` setting",
     convert: convert.fromSource((e) => e.project)
   },
   {
@@ -78,9 +64,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ALL,
     type: 'string',
     required: true,
-    label: 'Key',
-    description: 'The flag key for feature events; the metric (goal) key for click, page view and custom events.',
-    rule: '`key`',
     convert: convert.required('string', 'key', 'flag or metric key')
   },
   {
@@ -90,10 +73,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ALL,
     type: 'object',
     required: true,
-    label: 'Context keys',
-    description:
-      'The LaunchDarkly context as {contextKind: contextKey}, for example {"user": "user-123", "org": "org-9"}.',
-    rule: '`{kind: key}` for every kind of `context` / `contextKeys` / legacy `user`, `userKey`',
     convert: convert.contextKeys
   },
   {
@@ -103,9 +82,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ALL,
     type: 'string',
     required: false,
-    label: 'Event ID',
-    description: "The LaunchDarkly event ID, present for events from LaunchDarkly's Data Export.",
-    rule: '`id`, only when the input has one',
     convert: convert.eventId
   },
   {
@@ -115,9 +91,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ['feature'],
     type: 'json',
     required: false,
-    label: 'Flag value',
-    description: 'The value the flag evaluation served: any JSON value.',
-    rule: '`value`, any JSON; absent becomes `null`',
     convert: convert.anyJson('value')
   },
   {
@@ -127,9 +100,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ['feature'],
     type: 'integer',
     required: false,
-    label: 'Flag version',
-    description: 'Version of the flag configuration that was evaluated.',
-    rule: '`version`, omitted when absent',
     convert: convert.optional('integer', 'version')
   },
   {
@@ -139,9 +109,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ['feature'],
     type: 'integer',
     required: false,
-    label: 'Variation index',
-    description: "Index of the variation served. Empty when the SDK served the application's fallback value.",
-    rule: '`variation`, omitted when absent',
     convert: convert.optional('integer', 'variation')
   },
   {
@@ -151,9 +118,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ['feature'],
     type: 'string',
     required: false,
-    label: 'Variation name',
-    description: 'Name of the variation served (export only; LaunchDarkly events carry the index).',
-    rule: "the input's `variationName`, else looked up with the REST API; omitted when unknown",
     convert: convert.variationName
   },
   {
@@ -163,10 +127,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ['feature'],
     type: 'string',
     required: false,
-    label: 'Evaluation reason',
-    description:
-      'Why the flag served this variation: OFF, FALLTHROUGH, TARGET_MATCH, RULE_MATCH, PREREQUISITE_FAILED or ERROR.',
-    rule: '`reason.kind`, omitted when there is no reason',
     convert: convert.optional('string', 'reason.kind')
   },
   {
@@ -176,9 +136,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ['feature'],
     type: 'boolean',
     required: false,
-    label: 'In experiment',
-    description: 'Whether this evaluation is part of an experiment.',
-    rule: '`true` when `reason.inExperiment` is `true`, else `false` (always present)',
     convert: convert.inExperiment
   },
   {
@@ -188,9 +145,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ['feature'],
     type: 'string',
     required: false,
-    label: 'Prerequisite of',
-    description: 'When this flag was evaluated as a prerequisite, the key of the flag that required it.',
-    rule: '`prereqOf`, omitted when absent',
     convert: convert.optional('string', 'prereqOf')
   },
   {
@@ -200,9 +154,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ['feature'],
     type: 'boolean',
     required: false,
-    label: 'Served fallback value',
-    description: "True when the SDK served the application's fallback value instead of a variation.",
-    rule: "`true` when the event has no `variation`, else `false`; LaunchDarkly's own `default` (the fallback value) is not exported",
     convert: convert.servedFallback
   },
   {
@@ -212,9 +163,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ['click', 'pageview'],
     type: 'string',
     required: false,
-    label: 'URL',
-    description: 'URL of the page where the click or page view happened.',
-    rule: '`url`',
     convert: convert.optional('string', 'url')
   },
   {
@@ -224,9 +172,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ['click'],
     type: 'string',
     required: false,
-    label: 'CSS selector',
-    description: 'CSS selector of the element that was clicked.',
-    rule: '`selector`',
     convert: convert.optional('string', 'selector')
   },
   {
@@ -236,9 +181,6 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ['custom'],
     type: 'number',
     required: false,
-    label: 'Metric value',
-    description: 'Numeric value for LaunchDarkly numeric metrics (for example revenue).',
-    rule: '`metricValue` when a finite number (0 included), else omitted',
     convert: convert.finiteOrOmitted
   },
   {
@@ -248,12 +190,14 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = [
     kinds: ['custom'],
     type: 'json',
     required: false,
-    label: 'Custom data',
-    description: 'Additional data attached to the custom event.',
-    rule: "`data`, only with the `includeCustomData` setting (LaunchDarkly's own export drops it)",
     convert: convert.customData
   }
-]
+] as const satisfies readonly SchemaProperty[]
+
+export const EXPORT_SCHEMA: readonly SchemaProperty[] = DECLARED
+
+/** The name of a schema property (schema-text.ts has text for exactly these). */
+export type PropertyName = (typeof DECLARED)[number]['name']
 
 const BY_KIND = new Map<ExportKind, readonly SchemaProperty[]>(
   EXPORT_KINDS.map((kind) => [kind, EXPORT_SCHEMA.filter((p) => p.kinds.includes(kind))])

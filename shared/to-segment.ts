@@ -6,16 +6,17 @@
 
 import { auditEntryToCall } from './audit'
 import { ContextKeys, contextKeysOf, identityOf } from './contexts'
-import { isoFromEpochMillis, readPath, SourceEvent } from './conversions'
-import { Envelope, Item, readEnvelope } from './envelopes'
+import { Conversion, isoFromEpochMillis, SourceEvent } from './conversions'
+import { Envelope, Item, positionOf, readEnvelope } from './envelopes'
 import { EventRejection, PayloadError } from './errors'
-import { describe, isNonEmptyString, JsonObject, own } from './lib/json'
+import { describe, isNonEmptyString, isObject, JsonObject, jsonSurelyWithin, own } from './lib/json'
 import { utf8Length } from './lib/utf8'
-import { ExportKind, isExportKind, isSkippedKind, SEGMENT_CALL } from './kinds'
+import { EXPORT_KINDS, ExportKind, isExportKind, isSkippedKind, SEGMENT_CALL } from './kinds'
 import { Hash, MessageIds } from './message-id'
 import { propertiesOf } from './schema'
 import { SegmentCall } from './segment'
 import { MAX_MESSAGE_BYTES } from './segment-functions'
+import { DeliverySummary, describeRejections, SummaryTally } from './summary'
 
 export interface ExportSettings {
   /** Used when a payload carries no project of its own. */
@@ -27,17 +28,6 @@ export interface ExportSettings {
   readonly hash?: Hash
 }
 
-export interface Rejection {
-  readonly index: number
-  readonly reason: string
-}
-
-export interface DeliverySummary {
-  readonly emitted: number
-  readonly skipped: Readonly<Record<string, number>>
-  readonly rejected: readonly Rejection[]
-}
-
 /** A flag of a project, whose variation names an event needs. */
 export interface FlagRef {
   readonly project: string
@@ -47,23 +37,29 @@ export interface FlagRef {
 /** The name of variation `variation` of a flag, when it is known. */
 export type VariationNames = (project: string, flagKey: string, variation: number) => string | undefined
 
-/** One element of a delivery after reading: what convertDelivery does with it. */
-type ReadItem =
-  | { readonly index: number; readonly skipped: string }
-  | { readonly index: number; readonly rejection: string }
-  /** Audit entries need no lookup: they are converted as they are read. */
-  | { readonly index: number; readonly call: SegmentCall }
-  | { readonly index: number; readonly event: ReadEvent }
-
+/** An event to convert, with its origin and context. */
 interface ReadEvent {
+  readonly index: number
   readonly kind: ExportKind | 'alias'
   readonly raw: JsonObject
   readonly environment: string
   readonly project: string
-  readonly contextKeys?: ContextKeys
+  /** Absent for alias events. */
+  readonly contextKeys: ContextKeys | undefined
   /** Set for feature events whose variation name is to be looked up. */
-  readonly named?: { readonly flagKey: string; readonly variation: number }
+  readonly flagKey: string | undefined
+  readonly variation: number | undefined
 }
+
+/** One element of a delivery after reading: what convertDelivery does with it. */
+type ReadItem =
+  | ReadEvent
+  | { readonly index: number; readonly skipped: string }
+  /** A reason the event is rejected; notAnEvent (from the envelope) is said after its position. */
+  | { readonly index: number; readonly rejection: string }
+  | { readonly index: number; readonly notAnEvent: string }
+  /** Audit entries need no lookup: they are converted as they are read. */
+  | { readonly index: number; readonly call: SegmentCall }
 
 export interface ReadDelivery {
   readonly form: Envelope['form']
@@ -91,14 +87,20 @@ export function readDelivery(body: string, settings: ExportSettings = {}): ReadD
       settings
     }
   }
-  const flags = new Map<string, FlagRef>()
+  // Flags by project, then key: no key text built per event.
+  const named = new Map<string, Set<string>>()
+  const flags: FlagRef[] = []
   const items = envelope.items.map((item): ReadItem => {
     try {
       const read = readItem(item, settings)
-      if ('event' in read && read.event.named) {
-        const { project } = read.event
-        const { flagKey } = read.event.named
-        flags.set(project + '\n' + flagKey, { project, flagKey })
+      if ('flagKey' in read && read.flagKey !== undefined) {
+        const { project, flagKey } = read
+        let keys = named.get(project)
+        if (!keys) named.set(project, (keys = new Set()))
+        if (!keys.has(flagKey)) {
+          keys.add(flagKey)
+          flags.push({ project, flagKey })
+        }
       }
       return read
     } catch (error) {
@@ -106,7 +108,7 @@ export function readDelivery(body: string, settings: ExportSettings = {}): ReadD
       return { index: item.index, rejection: error.message }
     }
   })
-  return { form: envelope.form, pubsub: envelope.pubsub, flags: [...flags.values()], items, settings }
+  return { form: envelope.form, pubsub: envelope.pubsub, flags, items, settings }
 }
 
 /**
@@ -119,95 +121,87 @@ export function convertDelivery(delivery: ReadDelivery, names?: VariationNames):
   const ids = new MessageIds(delivery.settings.hash)
   const includeCustomData = delivery.settings.includeCustomData === true
   const calls: SegmentCall[] = []
-  const skipped: Record<string, number> = {}
-  const rejected: Rejection[] = []
+  const tally = new SummaryTally()
+  const { form } = delivery
   for (const item of delivery.items) {
-    if ('skipped' in item) {
-      skipped[item.skipped] = (skipped[item.skipped] ?? 0) + 1
-      continue
-    }
-    try {
-      if ('rejection' in item) throw new EventRejection(item.rejection)
-      const call = 'call' in item ? item.call : toCall(item.event, includeCustomData, ids, names)
-      const bytes = utf8Length(JSON.stringify(call.message))
-      if (bytes > MAX_MESSAGE_BYTES) {
-        throw new EventRejection(
-          `the Segment message would be ${bytes} bytes, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`
-        )
+    if ('raw' in item || 'call' in item) {
+      try {
+        const call = 'call' in item ? item.call : toCall(item, includeCustomData, ids, names)
+        checkSize(call)
+        calls.push(call)
+      } catch (error) {
+        if (!(error instanceof EventRejection)) throw error
+        tally.reject(item.index, error.message)
       }
-      calls.push(call)
-    } catch (error) {
-      if (!(error instanceof EventRejection)) throw error
-      rejected.push({ index: item.index, reason: error.message })
-    }
+    } else if ('skipped' in item) tally.skip(item.skipped)
+    else if ('rejection' in item) tally.reject(item.index, item.rejection)
+    else tally.reject(item.index, item.notAnEvent, positionOf(form, item.index))
   }
-  if (rejected.length > 0 && calls.length === 0) {
-    const kinds = Object.keys(skipped)
+  const summary = tally.summary(calls.length)
+  if (tally.rejectedCount > 0 && calls.length === 0) {
+    const kinds = Object.keys(summary.skipped)
     if (kinds.length === 0)
-      throw new PayloadError(`Every event of the delivery was rejected: ${describeRejections(rejected)}`)
-    const others = kinds.map((kind) => `${kind}=${skipped[kind]}`).join(' ')
+      throw new PayloadError(`Every event of the delivery was rejected: ${describeRejections(summary)}`)
+    const others = kinds.map((kind) => `${kind}=${summary.skipped[kind]}`).join(' ')
     throw new PayloadError(
       `No event of the delivery was exported: ${describeRejections(
-        rejected
+        summary
       )} (the others were of kinds that are not exported: ${others})`
     )
   }
-  return { calls, summary: { emitted: calls.length, skipped, rejected } }
+  return { calls, summary }
 }
 
-/** The one log line per delivery (design §3.8). */
-export function summaryLine(summary: DeliverySummary): string {
-  const skipped = Object.keys(summary.skipped).map((kind) => `${kind}=${summary.skipped[kind]}`)
-  let line = `launchdarkly: emitted ${summary.emitted}, skipped ${skipped.length ? skipped.join(' ') : '0'}, rejected ${
-    summary.rejected.length
-  }`
-  if (summary.rejected.length) line += ` (${describeRejections(summary.rejected)})`
-  return line
-}
-
-export function describeRejections(rejected: readonly Rejection[]): string {
-  const shown = rejected.slice(0, 20).map((r) => `event ${r.index}: ${r.reason}`)
-  return shown.join('; ') + (rejected.length > 20 ? `; and ${rejected.length - 20} more` : '')
+/** Segment's limit on one message (design §3.8). Throws EventRejection. */
+function checkSize(call: SegmentCall): void {
+  // Written out only when a cheap upper bound cannot rule the limit out.
+  if (jsonSurelyWithin(call.message, MAX_MESSAGE_BYTES)) return
+  const bytes = utf8Length(JSON.stringify(call.message))
+  if (bytes > MAX_MESSAGE_BYTES) {
+    throw new EventRejection(
+      `the Segment message would be ${bytes} bytes, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`
+    )
+  }
 }
 
 /**
  * What an element of the body is: a skipped kind, or an event with its origin and
- * context. Throws EventRejection, in the order kind, environment, project, context.
+ * context, or rejected, in the order kind, environment, project, context.
  */
 function readItem(item: Item, settings: ExportSettings): ReadItem {
-  if ('rejection' in item) return item
+  if ('notAnEvent' in item) return item
   const { event, record, index } = item
   const kind = own(event, 'kind')
-  if (typeof kind !== 'string') throw new EventRejection(`kind must be a string, found ${describe(kind)}`)
+  // Returned rather than thrown: a thrown error costs microseconds, and a body can hold
+  // tens of thousands of these.
+  if (typeof kind !== 'string') return { index, rejection: `kind must be a string, found ${describe(kind)}` }
   if (isSkippedKind(kind)) return { index, skipped: kind }
   if (kind !== 'alias' && !isExportKind(kind))
-    throw new EventRejection(`unknown kind ${JSON.stringify(kind.slice(0, 40))}`)
+    return { index, rejection: `unknown kind ${JSON.stringify(kind.slice(0, 40))}` }
 
   const environment = origin(record, 'environment', settings.environmentId, 'environmentId')
   const project = origin(record, 'project', settings.projectId, 'projectId')
-  if (kind === 'alias') return { index, event: { kind, raw: event, environment, project } }
-  const contextKeys = contextKeysOf(event)
+  // Every field set, in one order: one object shape for all events.
+  const contextKeys = kind === 'alias' ? undefined : contextKeysOf(event)
+  const named = kind === 'feature' && needsName(event)
   return {
     index,
-    event: {
-      kind,
-      raw: event,
-      environment,
-      project,
-      contextKeys,
-      named: kind === 'feature' ? nameToLookUp(event) : undefined
-    }
+    kind,
+    raw: event,
+    environment,
+    project,
+    contextKeys,
+    flagKey: named ? (event.key as string) : undefined,
+    variation: named ? (event.variation as number) : undefined
   }
 }
 
 /** A feature event needs a looked-up name when it carries a variation index but no name. */
-function nameToLookUp(event: JsonObject): ReadEvent['named'] {
+function needsName(event: JsonObject): boolean {
   const carried = own(event, 'variationName')
-  if (typeof carried === 'string' && carried !== '') return undefined
-  const flagKey = own(event, 'key')
+  if (typeof carried === 'string' && carried !== '') return false
   const variation = own(event, 'variation')
-  if (!isNonEmptyString(flagKey) || !Number.isInteger(variation) || (variation as number) < 0) return undefined
-  return { flagKey, variation: variation as number }
+  return isNonEmptyString(own(event, 'key')) && Number.isInteger(variation) && (variation as number) >= 0
 }
 
 /** The record's own value wins over the setting (design §3.3). */
@@ -227,6 +221,45 @@ function origin(
   throw new EventRejection(`no ${field}: the payload carries none and the ${settingName} setting is empty`)
 }
 
+/** How toCall reads one schema property. */
+interface PropertyReader {
+  readonly name: string
+  readonly timestamp: boolean
+  /** The LaunchDarkly field's path; empty for properties that only exist in the export. */
+  readonly path: readonly string[]
+  /** Whether the path can be read with plain property access (no part is a name objects inherit). */
+  readonly direct: boolean
+  readonly convert: Conversion
+}
+
+const READERS = new Map<ExportKind, readonly PropertyReader[]>(
+  EXPORT_KINDS.map((kind) => [
+    kind,
+    propertiesOf(kind).map((property) => {
+      const path = property.ld === null ? [] : property.ld.split('.')
+      return {
+        name: property.name,
+        timestamp: property.segment === 'timestamp',
+        path,
+        direct: path.every((part) => !(part in Object.prototype)),
+        convert: property.convert
+      }
+    })
+  ])
+)
+
+/** The value at a reader's path in an event; own properties only. */
+function readField(event: JsonObject, reader: PropertyReader): unknown {
+  const { path } = reader
+  if (path.length === 0) return undefined
+  let at: unknown = event
+  for (let i = 0; i < path.length; i++) {
+    if (!isObject(at)) return undefined
+    at = reader.direct ? at[path[i]] : own(at, path[i])
+  }
+  return at
+}
+
 /** The Segment call of one event, its properties read from the schema. Throws EventRejection. */
 function toCall(
   read: ReadEvent,
@@ -234,9 +267,10 @@ function toCall(
   ids: MessageIds,
   names: VariationNames | undefined
 ): SegmentCall {
-  if (read.kind === 'alias') return aliasCall(read.raw, read.environment, ids)
-  const { kind, raw, named } = read
-  const name = named && names ? names(read.project, named.flagKey, named.variation) : undefined
+  const { kind, raw } = read
+  if (kind === 'alias') return aliasCall(raw, read.environment, ids)
+  const name =
+    read.flagKey !== undefined && names ? names(read.project, read.flagKey, read.variation as number) : undefined
   const source: SourceEvent = {
     raw,
     environment: read.environment,
@@ -247,11 +281,13 @@ function toCall(
   }
   let timestamp = ''
   const properties: JsonObject = {}
-  for (const property of propertiesOf(kind)) {
-    const value = property.convert.toSegment(property.ld === null ? undefined : readPath(raw, property.ld), source)
+  const readers = READERS.get(kind) as readonly PropertyReader[]
+  for (let i = 0; i < readers.length; i++) {
+    const reader = readers[i]
+    const value = reader.convert.toSegment(readField(raw, reader), source)
     if (value === undefined) continue
-    if (property.segment === 'timestamp') timestamp = value as string
-    else properties[property.name] = value
+    if (reader.timestamp) timestamp = value as string
+    else properties[reader.name] = value
   }
   const messageId = ids.forEvent(read.environment, raw, properties.eventId as string | undefined)
   const shape = SEGMENT_CALL[kind]

@@ -10,6 +10,7 @@ export {
   MappingError,
   payloadIdFor,
   propertiesOf,
+  textOf,
   toLaunchDarklyEvent
 } from '../../shared'
 export type { ExportKind, JsonObject, LaunchDarklyEvent, PropertyType, SchemaProperty } from '../../shared'

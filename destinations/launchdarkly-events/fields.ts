@@ -4,7 +4,7 @@
 // puts it. A property added to the schema shows up here without an edit.
 
 import type { InputField } from '@segment/actions-core'
-import { EXPORT_SCHEMA, isSentToLaunchDarkly, propertiesOf } from './core'
+import { EXPORT_SCHEMA, isSentToLaunchDarkly, propertiesOf, textOf } from './core'
 import type { ExportKind, JsonObject, PropertyType, SchemaProperty } from './core'
 
 type Default = NonNullable<InputField['default']>
@@ -61,11 +61,12 @@ export function segmentPath(property: SchemaProperty): string {
 function fieldOf(property: SchemaProperty): InputField {
   const isContextKeys = property.name === 'contextKeys'
   const source: Default = isContextKeys ? CONTEXT_KEYS_DEFAULT : at(segmentPath(property))
-  const notes = [property.description]
+  const text = textOf(property)
+  const notes = [text.description]
   if (isContextKeys) notes.push(CONTEXT_KEYS_NOTE)
   if (property.type === 'json') notes.push(JSON_NOTE)
   return {
-    label: property.label,
+    label: text.label,
     description: notes.join(' '),
     type: FIELD_TYPE[property.type],
     required: property.required,
@@ -88,9 +89,10 @@ function schemaProperty(name: string): SchemaProperty {
 /** Read by the echo guard only: the event is never sent with it. */
 function environmentField(): InputField {
   const property = schemaProperty('environment')
+  const { label, description } = textOf(property)
   return {
-    label: property.label,
-    description: property.description,
+    label,
+    description,
     type: 'string',
     required: false,
     default: at(segmentPath(property))

@@ -1,19 +1,24 @@
-// Segment → LaunchDarkly for 10,000 ordinary track calls: our destination (performBatch,
-// in batches as Segment's platform forms them at default settings) against Segment's own
-// LaunchDarkly destination (trackEvent, which has no performBatch: one request per event).
-// Both post to the same nock interceptor, which counts requests and answers 202, each
-// side runs 16 deliveries at a time, and both are timed in CPU (process.cpuUsage) in the
-// same run, one after the other, after a warm-up of each.
+// Segment → LaunchDarkly for 10,000 ordinary track calls: our destination against Segment's
+// own LaunchDarkly destination (trackEvent, which has no performBatch: one request per
+// event). Ours runs twice: batched (performBatch, in batches as Segment's platform forms
+// them at default settings), and one event per request (perform), as the peer sends
+// them. The peer's advantage-free comparison is the latter; the gain of batching is the
+// difference between our two. All post to the same nock interceptor, which counts
+// requests and answers 202; each side runs 16 deliveries at a time. The 10,000 events are
+// sent in rounds of 2,000 in which the three alternate (rotating order), timed in CPU
+// (process.cpuUsage), after a warm-up round of each.
 
 import nock from 'nock'
 import { createTestIntegration } from '@segment/actions-core'
 import type { SegmentEvent } from '@segment/actions-core'
 import destination from '../../destinations/launchdarkly-events'
-import type { Peer } from './peer'
-import { cpuMs } from './stats'
+import { loadPeer, Peer, PEER_PACKAGE, PEER_VERSION } from './peer'
+import type { Section } from './section'
+import { alternate, n, ratios, round, showSpread, spread, Spread } from './stats'
 
 export const EVENTS = 10_000
-const WARMUP_EVENTS = 500
+const ROUNDS = 5
+const ROUND_EVENTS = EVENTS / ROUNDS
 const CLIENT_SIDE_ID = 'bench-client-side-id'
 const EVENTS_HOST = 'https://events.launchdarkly.com'
 // The preset that turns every ordinary track call into a LaunchDarkly custom event:
@@ -21,10 +26,9 @@ const EVENTS_HOST = 'https://events.launchdarkly.com'
 const PRESET = 'Track calls as custom events'
 
 /** The same calls for both: named track events with revenue, from known users. */
-export function trackCalls(count: number, offset = 0): SegmentEvent[] {
+export function trackCalls(count: number): SegmentEvent[] {
   const names = ['Order Completed', 'Product Viewed', 'Signed Up', 'Checkout Started']
-  return Array.from({ length: count }, (_, n): SegmentEvent => {
-    const i = n + offset
+  return Array.from({ length: count }, (_, i): SegmentEvent => {
     return {
       type: 'track',
       event: names[i % names.length],
@@ -39,7 +43,7 @@ export function trackCalls(count: number, offset = 0): SegmentEvent[] {
 }
 
 /** Answers every bulk POST with 202 and counts them. */
-function countingTarget(): { requests: () => number; reset: () => void; done: () => void } {
+function countingTarget(): { requests: () => number; done: () => void } {
   let requests = 0
   nock.disableNetConnect()
   const scope = nock(EVENTS_HOST)
@@ -51,20 +55,12 @@ function countingTarget(): { requests: () => number; reset: () => void; done: ()
     })
   return {
     requests: () => requests,
-    reset: () => {
-      requests = 0
-    },
     done: () => {
       scope.persist(false)
       nock.cleanAll()
       nock.enableNetConnect()
     }
   }
-}
-
-export interface SideResult {
-  requests: number
-  cpuMs: number
 }
 
 /**
@@ -87,10 +83,14 @@ async function inLanes<T, L>(
   await Promise.all(Array.from({ length: Math.min(LANES, jobs.length) }, lane))
 }
 
-async function runOurs(events: readonly SegmentEvent[]): Promise<void> {
+function ourPreset() {
   const preset = destination.presets?.find((p) => p.name === PRESET)
   if (!preset || !('mapping' in preset) || !preset.mapping) throw new Error(`our destination has no "${PRESET}" preset`)
-  const mapping = preset.mapping
+  return { preset, mapping: preset.mapping }
+}
+
+async function runOurs(events: readonly SegmentEvent[]): Promise<void> {
+  const { preset, mapping } = ourPreset()
   const batchSize = typeof mapping.batch_size === 'number' ? mapping.batch_size : 100
   const batches: SegmentEvent[][] = []
   for (let start = 0; start < events.length; start += batchSize) batches.push(events.slice(start, start + batchSize))
@@ -113,6 +113,23 @@ async function runOurs(events: readonly SegmentEvent[]): Promise<void> {
   )
 }
 
+async function runOursOneByOne(events: readonly SegmentEvent[]): Promise<void> {
+  const { preset, mapping } = ourPreset()
+  await inLanes(
+    events,
+    () => createTestIntegration(destination),
+    async (test, event) => {
+      // testAction throws when the action fails: the bench stops rather than count a miss.
+      await test.testAction(preset.partnerAction, {
+        event,
+        mapping,
+        settings: { clientSideId: CLIENT_SIDE_ID },
+        useDefaultMappings: true
+      })
+    }
+  )
+}
+
 async function runPeer(peer: Peer, events: readonly SegmentEvent[]): Promise<void> {
   await inLanes(
     events,
@@ -124,32 +141,143 @@ async function runPeer(peer: Peer, events: readonly SegmentEvent[]): Promise<voi
   )
 }
 
+export interface SideResult {
+  /** Requests for all EVENTS events. */
+  requests: number
+  /** Median CPU microseconds per event over the rounds. */
+  cpuPerEventUs: number
+}
+
 export interface DestinationResult {
-  ours: SideResult
+  batched: SideResult
+  oneByOne: SideResult
   peer: SideResult | null
+  /** The peer's CPU ÷ ours batched, round by round. */
+  peerVsBatched: Spread | null
 }
 
 export async function benchDestinations(peer: Peer | null): Promise<DestinationResult> {
   const target = countingTarget()
   try {
-    const warmup = trackCalls(WARMUP_EVENTS, EVENTS)
-    const events = trackCalls(EVENTS)
-    // Warm-up: loads and JIT-compiles both code paths before anything is counted.
-    await runOurs(warmup)
-    if (peer) await runPeer(peer, warmup)
-
-    target.reset()
-    const oursCpu = await cpuMs(() => runOurs(events))
-    const ours = { requests: target.requests(), cpuMs: oursCpu }
-
-    let peerResult: SideResult | null = null
-    if (peer) {
-      target.reset()
-      const peerCpu = await cpuMs(() => runPeer(peer, events))
-      peerResult = { requests: target.requests(), cpuMs: peerCpu }
+    const events = trackCalls(ROUND_EVENTS)
+    // Requests per round; the first is the warm-up's.
+    const counted = (run: (events: readonly SegmentEvent[]) => Promise<void>) => {
+      const perRound: number[] = []
+      return {
+        subject: async () => {
+          const before = target.requests()
+          await run(events)
+          perRound.push(target.requests() - before)
+        },
+        requests: () => perRound.slice(1).reduce((a, b) => a + b, 0)
+      }
     }
-    return { ours, peer: peerResult }
+    const batched = counted(runOurs)
+    const oneByOne = counted(runOursOneByOne)
+    const theirs = peer ? counted((e) => runPeer(peer, e)) : undefined
+    const subjects: Record<string, () => Promise<void>> = { batched: batched.subject, oneByOne: oneByOne.subject }
+    if (theirs) subjects.peer = theirs.subject
+    const samples = await alternate(subjects, ROUNDS, 1)
+    const side = (ms: number[], requests: number): SideResult => ({
+      requests,
+      cpuPerEventUs: (spread(ms).median * 1000) / ROUND_EVENTS
+    })
+    const peerSamples = samples.peer as number[] | undefined
+    return {
+      batched: side(samples.batched, batched.requests()),
+      oneByOne: side(samples.oneByOne, oneByOne.requests()),
+      peer: theirs && peerSamples ? side(peerSamples, theirs.requests()) : null,
+      peerVsBatched: peerSamples ? ratios(peerSamples, samples.batched) : null
+    }
   } finally {
     target.done()
+  }
+}
+
+type DestinationKey =
+  | 'requestsPer10k'
+  | 'peerRequestsPer10k'
+  | 'peerCpuPerEventUs'
+  | 'oursOneByOneCpuPerEventUs'
+  | 'oursBatchedCpuPerEventUs'
+  | 'peerVsOursCpuRatio'
+
+export const destinationSection: Section<DestinationKey> = {
+  keys: [
+    'requestsPer10k',
+    'peerRequestsPer10k',
+    'peerCpuPerEventUs',
+    'oursOneByOneCpuPerEventUs',
+    'oursBatchedCpuPerEventUs',
+    'peerVsOursCpuRatio'
+  ],
+  async run(progress) {
+    progress(`loading the peer (${PEER_PACKAGE}@${PEER_VERSION}; installed into .data/bench-peer on first use)`)
+    const load = loadPeer(progress)
+    const peerNote = load.ok ? undefined : `peer unavailable, its keys are null: ${load.reason}`
+    if (peerNote) progress(peerNote)
+    else if (load.ok && load.installed)
+      progress(`peer installed in ${round(load.installMs / 1000, 1)} s (not counted in the bench time)`)
+    progress(
+      `destinations: ${n(EVENTS)} track calls, ours batched and one by one${
+        load.ok ? ', and the peer (one request per event)' : ''
+      }, in alternated rounds`
+    )
+    const { batched, oneByOne, peer, peerVsBatched } = await benchDestinations(load.ok ? load.peer : null)
+    const us = (side: SideResult | null): string => (side ? `${round(side.cpuPerEventUs, 1)} µs` : 'n/a')
+    const perEvent = (side: SideResult | null): number | null => (side ? round(side.cpuPerEventUs, 1) : null)
+    const batchRequests = Math.ceil(EVENTS / 100)
+    return {
+      json: {
+        requestsPer10k: Math.round((batched.requests * 10_000) / EVENTS),
+        peerRequestsPer10k: peer ? Math.round((peer.requests * 10_000) / EVENTS) : null,
+        peerCpuPerEventUs: perEvent(peer),
+        oursOneByOneCpuPerEventUs: perEvent(oneByOne),
+        oursBatchedCpuPerEventUs: perEvent(batched),
+        peerVsOursCpuRatio: peerVsBatched ? round(peerVsBatched.median, 1) : null
+      },
+      rows: [
+        {
+          key: 'requestsPer10k',
+          measure: `requests our destination sends for ${n(EVENTS)} events (performBatch, default batch_size)`,
+          value: n(batched.requests),
+          bar: String(batchRequests),
+          ok: batched.requests === batchRequests
+        },
+        {
+          key: 'peerRequestsPer10k',
+          measure: "requests Segment's LaunchDarkly destination sends for the same events (trackEvent)",
+          value: peer ? n(peer.requests) : 'n/a'
+        },
+        {
+          key: 'peerCpuPerEventUs',
+          measure: "CPU per event, Segment's LaunchDarkly destination (one request per event)",
+          value: us(peer)
+        },
+        {
+          key: 'oursOneByOneCpuPerEventUs',
+          measure: 'CPU per event, ours sent one event per request (perform), as the peer sends them',
+          value: us(oneByOne)
+        },
+        {
+          key: 'oursBatchedCpuPerEventUs',
+          measure: 'CPU per event, ours batched (performBatch, 100 per request)',
+          value: us(batched)
+        },
+        {
+          key: 'peerVsOursCpuRatio',
+          measure: "the peer's CPU ÷ ours batched, same events: the gain of batching, not of faster code",
+          value: peerVsBatched ? showSpread(peerVsBatched, 1, '×') : 'n/a'
+        }
+      ],
+      notes: [
+        `destinations, ${n(EVENTS)} track calls through nock, ${ROUNDS} alternated rounds of ${n(
+          ROUND_EVENTS
+        )}: ours ${n(batched.requests)} requests batched, ${n(oneByOne.requests)} one by one; ` +
+          (peer ? `${PEER_PACKAGE}@${PEER_VERSION} launchdarkly ${n(peer.requests)} requests` : 'peer n/a'),
+        ...(peerNote ? [`Note: ${peerNote}`] : [])
+      ],
+      setupMs: load.ok ? load.installMs : 0
+    }
   }
 }

@@ -15,7 +15,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import fixture from '../../__tests__/fixtures/node-server-sdk-bulk.json'
-import { median } from './stats'
+import type { Section } from './section'
+import { median, n, round as roundTo } from './stats'
+import { TARGETS } from './targets'
 
 const CONNECTIONS = 10
 const ROUND_SECONDS = 2
@@ -153,5 +155,33 @@ export async function benchRelay(): Promise<RelayResult> {
       child.kill('SIGKILL')
     }
     rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+export const relaySection: Section<'runtimeVsFloorRatio'> = {
+  keys: ['runtimeVsFloorRatio'],
+  async run(progress) {
+    progress('relay vs a floor server (parse and append only): autocannon on /bulk, alternated rounds')
+    const relay = await benchRelay()
+    const ratio = roundTo(relay.ratio, 2)
+    return {
+      json: { runtimeVsFloorRatio: ratio },
+      rows: [
+        {
+          key: 'runtimeVsFloorRatio',
+          measure: `relay (node dist/runtime/server.js) on /bulk ÷ a server that only parses and appends, requests per CPU second, ${relay.connections} connections (median of ${relay.rounds} alternated rounds)`,
+          value: `${ratio} (${roundTo(relay.minRatio, 2)}–${roundTo(relay.maxRatio, 2)})`,
+          bar: `≥ ${TARGETS.runtimeVsFloorRatio}`,
+          ok: relay.ratio >= TARGETS.runtimeVsFloorRatio
+        }
+      ],
+      notes: [
+        `relay vs floor, wall clock: ${n(Math.round(relay.relayRps))} vs ${n(Math.round(relay.floorRps))} requests/s (${
+          relay.rounds
+        } rounds of ${
+          relay.roundSeconds
+        } s each; the load tool shares the machine's cores, hence CPU seconds for the ratio)`
+      ]
+    }
   }
 }

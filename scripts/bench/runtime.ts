@@ -8,7 +8,8 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { startRuntime } from '../../runtime/server'
 import fixture from '../../__tests__/fixtures/node-server-sdk-bulk.json'
-import { median } from './stats'
+import type { Section } from './section'
+import { median, round } from './stats'
 
 const RUNS = 30
 const WARMUP = 5
@@ -49,4 +50,22 @@ export async function benchRuntime(): Promise<RuntimeResult> {
     rmSync(dataDir, { recursive: true, force: true })
   }
   return { runs: RUNS, events: fixture.body.length, medianMs: median(durations) }
+}
+
+/** No key: a note on what one SDK flush costs through `npm start`. */
+export const runtimeSection: Section<never> = {
+  keys: [],
+  async run(progress) {
+    progress('local runtime: the SDK fixture posted over HTTP to /bulk, into the NDJSON sink')
+    const local = await benchRuntime()
+    return {
+      json: {},
+      rows: [],
+      notes: [
+        `local runtime (npm start): one SDK /bulk delivery (${local.events} events) over HTTP to the 202, median of ${
+          local.runs
+        }: ${round(local.medianMs, 2)} ms`
+      ]
+    }
+  }
 }

@@ -63,24 +63,21 @@ function needsEscape(text: string): boolean {
   return false
 }
 
-function quote(text: string): string {
-  return needsEscape(text) ? JSON.stringify(text) : '"' + text + '"'
-}
+// Object keys repeat across events ("kind", "key", "context", ...): their quoted form
+// with its colon is kept in a module-level memo (see shared/index.ts), bounded in entries
+// and key length so that hostile input cannot grow it.
+const KEY_PREFIXES = new Map<string, string>()
+const MAX_KEY_PREFIXES = 1024
+const MAX_KEY_PREFIX_LENGTH = 64
 
-// Object keys repeat across events ("kind", "key", "context", ...): their quoted form is
-// kept in a module-level memo (see shared/index.ts), bounded in entries and key length
-// so that hostile input cannot grow it.
-const QUOTED_KEYS = new Map<string, string>()
-const MAX_QUOTED_KEYS = 1024
-const MAX_QUOTED_KEY_LENGTH = 64
-
-function quoteKey(key: string): string {
-  let quoted = QUOTED_KEYS.get(key)
-  if (quoted === undefined) {
-    quoted = quote(key)
-    if (QUOTED_KEYS.size < MAX_QUOTED_KEYS && key.length <= MAX_QUOTED_KEY_LENGTH) QUOTED_KEYS.set(key, quoted)
+/** `"key":`, escaped as JSON.stringify would. */
+function keyPrefix(key: string): string {
+  let prefix = KEY_PREFIXES.get(key)
+  if (prefix === undefined) {
+    prefix = (needsEscape(key) ? JSON.stringify(key) : '"' + key + '"') + ':'
+    if (KEY_PREFIXES.size < MAX_KEY_PREFIXES && key.length <= MAX_KEY_PREFIX_LENGTH) KEY_PREFIXES.set(key, prefix)
   }
-  return quoted
+  return prefix
 }
 
 /**
@@ -112,46 +109,107 @@ export class TooDeep extends Error {
 
 /**
  * JSON with object keys sorted at every depth, so that two values that differ only in
- * key order serialize identically. Values JSON cannot hold (undefined, functions,
- * non-finite numbers) are written as JSON.stringify would.
+ * key order serialize identically, between `prefix` and `suffix` (which are not
+ * escaped). Values JSON cannot hold (undefined, functions, non-finite numbers) are
+ * written as JSON.stringify would. Throws TooDeep past MAX_DEPTH levels.
  */
-export function canonicalJson(value: unknown, depth = 0): string {
-  switch (typeof value) {
-    case 'string':
-      return quote(value)
-    case 'number':
-      // Same text as JSON.stringify for every finite number (-0 included); the rest is null.
-      return Number.isFinite(value) ? '' + value : 'null'
-    case 'boolean':
-      return value ? 'true' : 'false'
-    case 'object':
-      if (value === null) return 'null'
-      break
-    default: {
-      // undefined, functions, symbols, bigints: exactly what the generic path always did.
-      const text = JSON.stringify(value)
-      return text === undefined ? 'null' : text
-    }
-  }
+export function canonicalJson(value: unknown, prefix = '', suffix = ''): string {
+  return prefix + canonical(value, 0) + suffix
+}
+
+function canonical(value: unknown, depth: number): string {
+  if (value === null || typeof value !== 'object') return primitiveJson(value)
   // Untrusted input can nest arbitrarily; refuse before the stack runs out.
   if (depth > MAX_DEPTH) throw new TooDeep()
   if (Array.isArray(value)) {
     let out = '['
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ','
-      out += canonicalJson(value[i], depth + 1)
+      const item: unknown = value[i]
+      // Primitives are written here rather than by a call: most leaves are primitives.
+      out += item === null || typeof item !== 'object' ? primitiveJson(item) : canonical(item, depth + 1)
     }
     return out + ']'
   }
   const keys = sortedKeys(value as JsonObject)
   let out = '{'
-  let first = true
   for (let i = 0; i < keys.length; i++) {
     const item = (value as JsonObject)[keys[i]]
     if (item === undefined || typeof item === 'function') continue
-    if (!first) out += ','
-    first = false
-    out += quoteKey(keys[i]) + ':' + canonicalJson(item, depth + 1)
+    if (out.length > 1) out += ','
+    out += keyPrefix(keys[i])
+    out += item === null || typeof item !== 'object' ? primitiveJson(item) : canonical(item, depth + 1)
   }
   return out + '}'
+}
+
+/** What JSON.stringify writes for a value that is not an object (in an array, "null" for nothing). */
+function primitiveJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return needsEscape(value) ? JSON.stringify(value) : '"' + value + '"'
+    case 'number':
+      // Same text as JSON.stringify for every finite number (-0 included); the rest is null.
+      return Number.isFinite(value) ? '' + value : 'null'
+    case 'boolean':
+      return value ? 'true' : 'false'
+    case 'object':
+      return 'null'
+    default: {
+      // undefined, functions, symbols, bigints: exactly what JSON.stringify writes.
+      const text = JSON.stringify(value)
+      return text === undefined ? 'null' : text
+    }
+  }
+}
+
+/** JSON.stringify's longest number, e.g. "-1.2345678901234567e-308". */
+const MAX_NUMBER_CHARS = 24
+/** A UTF-16 code unit takes at most 6 bytes of JSON: 3 of UTF-8, or a 6-character escape. */
+const MAX_BYTES_PER_UNIT = 6
+/** Nesting this deep is left to the exact count rather than walked. */
+const MAX_ESTIMATE_DEPTH = 8
+
+/**
+ * Whether JSON.stringify(value) is certainly at most `limit` UTF-8 bytes, from an upper
+ * bound summed over the value without writing it. False means "maybe not": the caller
+ * then counts exactly. Walks nothing deeper than MAX_ESTIMATE_DEPTH.
+ */
+export function jsonSurelyWithin(value: unknown, limit: number): boolean {
+  return jsonBytesBound(value, limit, 0) <= limit
+}
+
+/** An upper bound of the JSON's bytes, or anything over `budget` once it is exceeded. */
+function jsonBytesBound(value: unknown, budget: number, depth: number): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length * MAX_BYTES_PER_UNIT + 2
+    case 'number':
+      return MAX_NUMBER_CHARS
+    case 'boolean':
+      return 5
+    case 'object':
+      break
+    default:
+      // undefined, functions and symbols write at most "null" (or nothing); bigints throw.
+      return typeof value === 'bigint' ? Infinity : 4
+  }
+  if (value === null) return 4
+  if (depth >= MAX_ESTIMATE_DEPTH) return Infinity
+  let bytes = 2
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && bytes <= budget; i++)
+      bytes += jsonBytesBound(value[i], budget - bytes, depth + 1) + 1
+    return bytes
+  }
+  // toJSON would let the object write anything.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return Infinity
+  // for-in rather than Object.keys: no array per object. Inherited enumerable keys, which
+  // JSON.stringify skips, could only make the bound larger.
+  for (const key in value) {
+    bytes += key.length * MAX_BYTES_PER_UNIT + 4
+    bytes += jsonBytesBound((value as JsonObject)[key], budget - bytes, depth + 1)
+    if (bytes > budget) break
+  }
+  return bytes
 }

@@ -105,3 +105,23 @@ export function sha256Hex(text: string): string {
   }
   return hex
 }
+
+/** The parts of a runtime's `crypto` (Node's module) that a SHA-256 can come from. */
+export interface HashingCrypto {
+  /** One-shot (Node ≥ 20.12): no Hash object per call. */
+  hash?(algorithm: 'sha256', data: string, encoding: 'hex'): string
+  createHash?(algorithm: 'sha256'): { update(data: string): { digest(encoding: 'hex'): string } }
+}
+
+/**
+ * Lowercase hex SHA-256 of a string's UTF-8 from the runtime's crypto: the same output as
+ * sha256Hex, several times faster. Undefined when the runtime has neither API (shared/
+ * then uses sha256Hex).
+ */
+export function sha256From(crypto: HashingCrypto | undefined): ((text: string) => string) | undefined {
+  const hash = crypto?.hash
+  if (typeof hash === 'function') return (text) => hash.call(crypto, 'sha256', text, 'hex')
+  const createHash = crypto?.createHash
+  if (typeof createHash === 'function') return (text) => createHash.call(crypto, 'sha256').update(text).digest('hex')
+  return undefined
+}

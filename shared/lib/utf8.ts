@@ -37,8 +37,12 @@ export function encodeUtf8Into(text: string, out: Uint8Array): number {
   return o
 }
 
+const NON_ASCII = /[\u0080-\uffff]/
+
 /** Number of bytes `text` takes in UTF-8 (Segment's limits count bytes). */
 export function utf8Length(text: string): number {
+  // The regular expression scans natively, several times faster than the loop below.
+  if (!NON_ASCII.test(text)) return text.length
   let n = 0
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)

@@ -1,6 +1,6 @@
 // Hashes, HMACs and comparisons on whichever crypto the runtime offers (segment-globals.ts).
 
-import { sha256Hex } from '../../shared'
+import { sha256From, sha256Hex } from '../../shared'
 import { segmentCrypto } from './segment-globals'
 
 /**
@@ -8,10 +8,7 @@ import { segmentCrypto } from './segment-globals'
  * same output. Undefined if the runtime lacks it; shared/ then uses its own.
  */
 export function nodeSha256(): ((text: string) => string) | undefined {
-  const node = segmentCrypto()
-  const createHash = node?.createHash
-  if (typeof createHash !== 'function') return undefined
-  return (text) => createHash.call(node, 'sha256').update(text).digest('hex')
+  return sha256From(segmentCrypto())
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16))

@@ -3,7 +3,7 @@
 // Segment calls out. The conversion is shared/'s; this module authenticates, looks up
 // variation names, emits, logs the summary line and fails only with Segment's errors.
 
-import { convertDelivery, readDelivery, redact, summaryLine } from '../../shared'
+import { convertDelivery, readDelivery, redact, redactSummary, summaryLine } from '../../shared'
 import type { DeliverySummary, FunctionRequest } from '../../shared'
 import { checkIngestToken, checkSignature, signatureOf } from './auth'
 import { nodeSha256 } from './crypto'
@@ -65,9 +65,7 @@ async function deliver(
   emit(segment(), calls)
 
   // Returned to the caller (the local runtime shows it): reasons may quote the body.
-  const result: DeliverySummary = secrets.length
-    ? { ...summary, rejected: summary.rejected.map((r) => ({ index: r.index, reason: redact(r.reason, secrets) })) }
-    : summary
+  const result = redactSummary(summary, secrets)
   if (lookup.warnings.length)
     console.warn(redact(`launchdarkly: variation names unavailable: ${lookup.warnings.join('; ')}`, secrets))
   console.log(redact(summaryLine(result), secrets))

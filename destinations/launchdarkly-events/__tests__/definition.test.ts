@@ -5,7 +5,7 @@ import { createTestIntegration } from '@segment/actions-core'
 import type { InputField } from '@segment/actions-core'
 import destination from '..'
 import { USER_AGENT } from '../version'
-import { EXPORT_SCHEMA, EXPORT_KINDS, isSentToLaunchDarkly, propertiesOf } from '../core'
+import { EXPORT_SCHEMA, EXPORT_KINDS, isSentToLaunchDarkly, propertiesOf, textOf } from '../core'
 import type { ExportKind } from '../core'
 
 const ACTION_OF: Record<ExportKind, string> = {
@@ -76,8 +76,8 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
       '%s: label, description and default from the schema',
       (name, property) => {
         const field = fields[name]
-        expect(field.label).toBe(property.label)
-        expect(field.description.startsWith(property.description)).toBe(true)
+        expect(field.label).toBe(textOf(property).label)
+        expect(field.description.startsWith(textOf(property).description)).toBe(true)
         const path = { '@path': `$.${property.segment}` }
         if (name === 'contextKeys') {
           expect(field.default).toEqual({
@@ -112,7 +112,7 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
     test('environment (echo guard) and the hidden messageId (payload ID) read the Segment message', () => {
       const environment = EXPORT_SCHEMA.find((p) => p.name === 'environment')
       expect(fields.environment).toMatchObject({
-        label: environment?.label,
+        label: environment && textOf(environment).label,
         type: 'string',
         required: false,
         default: { '@path': '$.properties.environment' }

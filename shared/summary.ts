@@ -1,0 +1,131 @@
+// What became of a delivery's events (design §3.8): how many were emitted, which kinds
+// were skipped, which events were rejected and why. The summary is returned and logged,
+// so it is bounded whatever the body: the first MAX_LISTED_REJECTIONS rejections are
+// listed exactly, the rest are counted per reason, and every text in it is short.
+
+import { redact } from './lib/redact'
+
+/** Rejected events listed one by one, with index and reason. */
+export const MAX_LISTED_REJECTIONS = 100
+/** Distinct reasons counted after those; rejections for further reasons are only in the total. */
+export const MAX_COUNTED_REASONS = 20
+/** Longer reasons are cut (they may quote untrusted input). */
+export const MAX_REASON_LENGTH = 120
+/** Distinct skipped kinds named; more (only diagnostic variants can be) are counted together. */
+export const MAX_SKIPPED_KINDS = 16
+const MAX_KIND_LENGTH = 64
+/** Where skipped kinds past MAX_SKIPPED_KINDS, or with long names, are counted. */
+export const OTHER_SKIPPED_KINDS = 'diagnostic*'
+/** Reasons the log line and failure messages spell out. */
+const SHOWN_REJECTIONS = 20
+
+export interface Rejection {
+  readonly index: number
+  readonly reason: string
+}
+
+export interface ReasonCount {
+  readonly reason: string
+  readonly count: number
+}
+
+export interface DeliverySummary {
+  readonly emitted: number
+  readonly skipped: Readonly<Record<string, number>>
+  /** The first MAX_LISTED_REJECTIONS rejected events, in order. */
+  readonly rejected: readonly Rejection[]
+  /**
+   * Present when more events were rejected: how many, and how many of those for each of
+   * the first MAX_COUNTED_REASONS reasons met (without the event's position in the body).
+   */
+  readonly moreRejected?: { readonly count: number; readonly byReason: readonly ReasonCount[] }
+}
+
+function shorten(text: string): string {
+  if (text.length <= MAX_REASON_LENGTH) return text
+  let end = MAX_REASON_LENGTH - 1
+  // Never half a surrogate pair: JSON would write the lone half as a 6-character escape.
+  const last = text.charCodeAt(end - 1)
+  if (last >= 0xd800 && last <= 0xdbff) end--
+  return text.slice(0, end) + '…'
+}
+
+/** Gathers a delivery's outcome, event by event, within the caps above. */
+export class SummaryTally {
+  private readonly skipped: Record<string, number> = {}
+  private skippedKinds = 0
+  private readonly rejected: Rejection[] = []
+  private moreCount = 0
+  private readonly byReason = new Map<string, number>()
+
+  skip(kind: string): void {
+    let key = kind.length <= MAX_KIND_LENGTH ? kind : OTHER_SKIPPED_KINDS
+    if (!Object.prototype.hasOwnProperty.call(this.skipped, key)) {
+      if (this.skippedKinds >= MAX_SKIPPED_KINDS) key = OTHER_SKIPPED_KINDS
+      if (!Object.prototype.hasOwnProperty.call(this.skipped, key)) {
+        this.skippedKinds++
+        this.skipped[key] = 0
+      }
+    }
+    this.skipped[key]++
+  }
+
+  /**
+   * `reason` without the event's position; `position` ("element 3") is written before it
+   * when the rejection is listed.
+   */
+  reject(index: number, reason: string, position?: string): void {
+    if (this.rejected.length < MAX_LISTED_REJECTIONS) {
+      this.rejected.push({ index, reason: shorten(position === undefined ? reason : position + ' ' + reason) })
+      return
+    }
+    this.moreCount++
+    const key = shorten(reason)
+    const count = this.byReason.get(key)
+    if (count !== undefined) this.byReason.set(key, count + 1)
+    else if (this.byReason.size < MAX_COUNTED_REASONS) this.byReason.set(key, 1)
+  }
+
+  get rejectedCount(): number {
+    return this.rejected.length + this.moreCount
+  }
+
+  summary(emitted: number): DeliverySummary {
+    const summary = { emitted, skipped: this.skipped, rejected: this.rejected }
+    if (this.moreCount === 0) return summary
+    const byReason = [...this.byReason].map(([reason, count]) => ({ reason, count }))
+    return { ...summary, moreRejected: { count: this.moreCount, byReason } }
+  }
+}
+
+export function rejectedCount(summary: DeliverySummary): number {
+  return summary.rejected.length + (summary.moreRejected?.count ?? 0)
+}
+
+/** The first rejections, then how many more. */
+export function describeRejections(summary: DeliverySummary): string {
+  const shown = summary.rejected.slice(0, SHOWN_REJECTIONS).map((r) => `event ${r.index}: ${r.reason}`)
+  const more = rejectedCount(summary) - shown.length
+  return shown.join('; ') + (more > 0 ? `; and ${more} more` : '')
+}
+
+/** The one log line per delivery (design §3.8). */
+export function summaryLine(summary: DeliverySummary): string {
+  const skipped = Object.keys(summary.skipped).map((kind) => `${kind}=${summary.skipped[kind]}`)
+  const count = rejectedCount(summary)
+  let line = `launchdarkly: emitted ${summary.emitted}, skipped ${
+    skipped.length ? skipped.join(' ') : '0'
+  }, rejected ${count}`
+  if (count) line += ` (${describeRejections(summary)})`
+  return line
+}
+
+/** The summary with every secret taken out of its reasons. */
+export function redactSummary(summary: DeliverySummary, secrets: readonly string[]): DeliverySummary {
+  if (secrets.length === 0) return summary
+  const rejected = summary.rejected.map((r) => ({ index: r.index, reason: redact(r.reason, secrets) }))
+  const more = summary.moreRejected
+  if (!more) return { ...summary, rejected }
+  const byReason = more.byReason.map((r) => ({ reason: redact(r.reason, secrets), count: r.count }))
+  return { ...summary, rejected, moreRejected: { count: more.count, byReason } }
+}
