@@ -4,6 +4,9 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['**/__tests__/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.data/'],
+  // Snapshots as jest 27 writes them (action-destinations' version), so the destination's
+  // .snap files drop into that repository unchanged.
+  snapshotFormat: { escapeString: true, printBasicPrototype: true },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }]
   }

@@ -3,13 +3,18 @@
 // folder and only this path changes (README, "Register it with Segment").
 
 export {
+  describe,
   EXPORT_KINDS,
   EXPORT_SCHEMA,
   isEcho,
+  isObject,
   isSentToLaunchDarkly,
   MappingError,
+  own,
   payloadIdFor,
   propertiesOf,
-  toLaunchDarklyEvent
+  SEGMENT_CALL,
+  toLaunchDarklyEvent,
+  utf8Length
 } from '../../shared'
-export type { ExportKind, JsonObject, LaunchDarklyEvent, PropertyType, SchemaProperty } from '../../shared'
+export type { ExportKind, Hash, JsonObject, LaunchDarklyEvent, PropertyType, SchemaProperty } from '../../shared'
