@@ -8,8 +8,8 @@ import { SETTINGS, SettingName } from '../sources/launchdarkly/settings'
 /** Source function settings, named as in dist/sources/launchdarkly.settings.json. */
 export type SourceSettings = { [name in SettingName]?: string | boolean }
 
-/** The environment variable of a source setting: `LD_` and the name in SCREAMING_SNAKE_CASE. */
-export function variableOf(setting: SettingName): string {
+/** The environment variable of a function's setting: `LD_` and the name in SCREAMING_SNAKE_CASE. */
+export function variableOf(setting: string): string {
   return 'LD_' + setting.replace(/[A-Z]/g, (letter) => '_' + letter).toUpperCase()
 }
 

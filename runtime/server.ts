@@ -9,6 +9,12 @@ import { BodyError, readBody } from './body'
 import { forwardSdkRequest } from './forward'
 import { configFromEnv, RuntimeConfig } from './config'
 import { DestinationRoutes } from './destination-routes'
+import {
+  DESTINATION_FUNCTION_PATH,
+  DestinationFunctionOptions,
+  DestinationFunctionRoute,
+  destinationFunctionSettingsFromEnv
+} from './destination-function-route'
 import { httpStatusFor, loadFunction, SourceFunction } from './functions-sandbox'
 import { NdjsonSink, SegmentSink, Sink } from './sinks'
 import destination from '../destinations/launchdarkly-events'
@@ -42,6 +48,8 @@ export interface RuntimeOptions {
   log?: (line: string) => void
   /** The built function's code; read from dist/ by default. */
   functionCode?: string
+  /** The built destination function and its settings (LD_CLIENT_SIDE_ID, ... in `npm start`). */
+  destinationFunction?: DestinationFunctionOptions
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -69,6 +77,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     ? new SegmentSink(config.segmentWriteKey, config.segmentHost, log)
     : new NdjsonSink(config.dataDir, log)
   const routes = new DestinationRoutes(destination, 'launchdarkly-events')
+  const destinationFunction = new DestinationFunctionRoute({ log, ...options.destinationFunction })
 
   async function onSource(
     req: IncomingMessage,
@@ -107,6 +116,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
+    if (path === DESTINATION_FUNCTION_PATH) return destinationFunction.handle(req, res)
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
         'Access-Control-Allow-Origin': '*',
@@ -180,13 +190,19 @@ export function banner(url: string, sink: Sink, routes: DestinationRoutes, forwa
     ...routes.actionSlugs.map((slug) => `  POST ${url}${DESTINATION_PREFIX}${slug}`),
     `  POST ${url}${DESTINATION_PREFIX}authenticate`,
     `  GET  ${url}${DESTINATION_PREFIX}manifest`,
+    '',
+    'Destination function (POST a Segment message, or an array of them for onBatch):',
+    `  POST ${url}${DESTINATION_FUNCTION_PATH}`,
     ''
   ].join('\n')
 }
 
 async function main(): Promise<void> {
   const config = configFromEnv(process.env, PROJECT_ROOT)
-  const runtime = await startRuntime({ config })
+  const runtime = await startRuntime({
+    config,
+    destinationFunction: { settings: destinationFunctionSettingsFromEnv(process.env) }
+  })
   console.log(
     banner(runtime.url, runtime.sink, new DestinationRoutes(destination, 'launchdarkly-events'), config.forwardEventsTo)
   )
