@@ -2,7 +2,7 @@
 // LaunchDarkly event (message-rules.ts): its conditions as FQL subscriptions, its field
 // sources as mapping directives.
 
-import { defaultValues } from '@segment/actions-core'
+import { defaultValues, IntegrationError } from '@segment/actions-core'
 import type { ActionDefinition, JSONObject, Preset } from '@segment/actions-core'
 import type { ExportKind } from './core'
 import { fieldMapping } from './directives'
@@ -35,6 +35,6 @@ export function presetsFor(actions: Actions, actionOf: Record<ExportKind, string
 /** An action's default subscription: its kind's preset in the export schema. */
 export function subscriptionFor(kind: ExportKind): string {
   const route = ROUTES.find((r) => r.kind === kind && r.schemaShaped)
-  if (!route) throw new RangeError(`no export-schema route for ${kind}`)
+  if (!route) throw new IntegrationError(`No export-schema route for ${kind} events.`, 'INVALID_DEFINITION', 500)
   return toFql(route.when)
 }
