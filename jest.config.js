@@ -7,6 +7,7 @@ module.exports = {
   // Snapshots as jest 27 writes them (action-destinations' version), so the destination's
   // .snap files drop into that repository unchanged.
   snapshotFormat: { escapeString: true, printBasicPrototype: true },
+  setupFilesAfterEnv: ['<rootDir>/__tests__/setup-after-env.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }]
   }
