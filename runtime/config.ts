@@ -11,8 +11,8 @@ import { DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL } from '../destinations/l
 /** Source function settings, named as in dist/sources/launchdarkly.settings.json. */
 export type SourceSettings = { [name in SettingName]?: string | boolean }
 
-/** The environment variable of a source setting: `LD_` and the name in SCREAMING_SNAKE_CASE. */
-export function variableOf(setting: SettingName): string {
+/** The environment variable of a function's setting: `LD_` and the name in SCREAMING_SNAKE_CASE. */
+export function variableOf(setting: string): string {
   return 'LD_' + setting.replace(/[A-Z]/g, (letter) => '_' + letter).toUpperCase()
 }
 
@@ -34,6 +34,9 @@ export interface RuntimeConfig {
   /** Where the destination routes send events, and check client-side IDs. */
   eventsBaseUrl?: string
   sdkBaseUrl?: string
+  /** The destination function's settings (its eventsBaseUrl is the one above). */
+  clientSideId?: string
+  sendTrackAsCustom?: boolean
   outboxMaxBytes?: number
   logCalls?: boolean
   functionInstances?: number
@@ -127,6 +130,20 @@ export const RUNTIME_VARIABLES: readonly Variable[] = [
     kind: 'url',
     default: DEFAULT_SDK_BASE_URL,
     description: 'where the destination routes check a client-side ID (`/authenticate`)'
+  },
+  {
+    name: 'LD_CLIENT_SIDE_ID',
+    field: { config: 'clientSideId' },
+    kind: 'text',
+    description:
+      'destination function setting `clientSideId`: the environment `/destination-functions/launchdarkly-events` sends to'
+  },
+  {
+    name: 'LD_SEND_TRACK_AS_CUSTOM',
+    field: { config: 'sendTrackAsCustom' },
+    kind: 'boolean',
+    default: 'true',
+    description: 'destination function setting `sendTrackAsCustom`: other track calls become custom events'
   },
   {
     name: 'LD_FUNCTION_INSTANCES',

@@ -11,7 +11,7 @@ import {
   InvocationResult,
   loadFunction,
   SandboxOptions,
-  SourceFunction
+  FunctionHandle
 } from './functions-sandbox'
 
 /** As the function's own warm cache: many flags, bounded memory. */
@@ -43,8 +43,8 @@ function viewOf(shared: TtlCache): FunctionCache {
 }
 
 export class FunctionPool {
-  private readonly idle: SourceFunction[] = []
-  private readonly waiting: Array<(fn: SourceFunction) => void> = []
+  private readonly idle: FunctionHandle[] = []
+  private readonly waiting: Array<(fn: FunctionHandle) => void> = []
   private created = 0
   private readonly shared: TtlCache
 
@@ -63,17 +63,17 @@ export class FunctionPool {
     }
   }
 
-  private create(): SourceFunction {
+  private create(): FunctionHandle {
     this.created++
     return loadFunction(this.code, { ...this.options, cache: viewOf(this.shared) })
   }
 
-  private acquire(): Promise<SourceFunction> {
+  private acquire(): Promise<FunctionHandle> {
     const fn = this.idle.pop() ?? (this.created < this.size ? this.create() : undefined)
     return fn ? Promise.resolve(fn) : new Promise((resolve) => this.waiting.push(resolve))
   }
 
-  private release(fn: SourceFunction): void {
+  private release(fn: FunctionHandle): void {
     const next = this.waiting.shift()
     if (next) next(fn)
     else this.idle.push(fn)

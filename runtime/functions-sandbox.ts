@@ -1,12 +1,13 @@
 /**
  * A local stand-in for Segment's Functions runtime, used by the tests, the local HTTP
- * runtime (`npm start`) and the benchmark to run the *built* source function
- * (`dist/sources/launchdarkly.js`) the way Segment would.
+ * runtime (`npm start`) and the benchmark to run the *built* functions
+ * (`dist/sources/launchdarkly.js`, `dist/destinations/launchdarkly-events.js`) the way
+ * Segment would. A destination function gets the same globals but `Segment`.
  *
  * The script is evaluated once per `loadFunction` in a fresh `node:vm` context holding
  * exactly the globals design §4.2 lists, so a built file that reaches for `require`,
  * `process` or `Buffer` fails here as it would in Segment. Module state survives between
- * invocations of one SourceFunction (a warm runtime); a new `loadFunction` is a cold start.
+ * invocations of one FunctionHandle (a warm runtime); a new `loadFunction` is a cold start.
  *
  * A vm context is not a security boundary (host objects such as `crypto` lead back to the
  * host realm through `.constructor`): it checks what the code *uses*, nothing more.
@@ -82,15 +83,42 @@ export interface SandboxOptions {
    * running the tested built function, turns it off. The timeout still bounds the rest.
    */
   stopSyncLoops?: boolean
+  /** A source function (`onRequest`, the `Segment` global; the default) or a destination function (`onTrack`, ...). */
+  kind?: FunctionKind
+  /**
+   * Whether `request` has `text()` (default true, as in Segment's reference runtime); false
+   * gives only what Segment documents: `json()`, `headers`, `url`.
+   */
+  requestText?: boolean
 }
 
-export interface SourceFunction {
+export type FunctionKind = 'source' | 'destination'
+
+/** The handlers Segment calls on a destination function; a missing one means EventNotSupported. */
+export const DESTINATION_HANDLERS = [
+  'onTrack',
+  'onPage',
+  'onIdentify',
+  'onScreen',
+  'onGroup',
+  'onAlias',
+  'onDelete',
+  'onBatch'
+]
+
+export interface FunctionHandle {
   /**
    * Runs `onRequest(request, settings)`. Never rejects for the function's own errors: they
-   * come back as `{ok: false, error}`. Invocations of one SourceFunction run one at a time,
-   * like one warm Segment instance; load several SourceFunctions for concurrency.
+   * come back as `{ok: false, error}`. Invocations of one handle run one at a time,
+   * like one warm Segment instance; load several for concurrency (function-pool.ts).
    */
   invoke(request: Delivery, settings: FunctionSettings): Promise<InvocationResult>
+  /**
+   * Runs the top-level `handler` with `args` (copied into the function's realm as JSON),
+   * as Segment calls a destination function's handlers; EventNotSupported when the code
+   * defines no such handler.
+   */
+  call(handler: string, args: readonly unknown[]): Promise<InvocationResult>
 }
 
 /** The `name` of a thrown value, realm-independent (`instanceof` fails across vm contexts). */
@@ -123,15 +151,16 @@ export function httpStatusFor(result: InvocationResult): 202 | 400 | 401 | 503 {
 }
 
 /** Reads and loads a built function file (e.g. `dist/sources/launchdarkly.js`). */
-export function loadFunctionFile(path: string, options: SandboxOptions = {}): SourceFunction {
+export function loadFunctionFile(path: string, options: SandboxOptions = {}): FunctionHandle {
   return loadFunction(readFileSync(path, 'utf8'), { filename: path, ...options })
 }
 
 /**
  * Evaluates `code` in a fresh context (throws if it does not compile, throws at top level,
- * or defines no `onRequest`) and returns a handle to invoke it.
+ * or defines no `onRequest`, or for a destination function none of its handlers) and
+ * returns a handle to invoke it.
  */
-export function loadFunction(code: string, options: SandboxOptions = {}): SourceFunction {
+export function loadFunction(code: string, options: SandboxOptions = {}): FunctionHandle {
   const timeoutMs = options.timeoutMs ?? FUNCTION_TIMEOUT_MS
   const script = new vm.Script(code, { filename: options.filename ?? 'function.js' })
   const boot = (): WarmInstance => createInstance(script, options, timeoutMs)
@@ -139,8 +168,8 @@ export function loadFunction(code: string, options: SandboxOptions = {}): Source
   // Chain of invocations, so each one owns the instance's Segment/console recorders.
   let tail: Promise<unknown> = Promise.resolve()
 
-  const run = async (request: Delivery, settings: FunctionSettings): Promise<InvocationResult> => {
-    const result = await instance.invoke(request, settings)
+  const run = async (invocation: (warm: WarmInstance) => Promise<InvocationResult>): Promise<InvocationResult> => {
+    const result = await invocation(instance)
     // Like Lambda, a timed-out instance is thrown away: its stray continuations must not
     // record into later invocations, and the next delivery gets a cold start.
     if (!result.ok && result.error.name === 'Timeout') {
@@ -149,13 +178,15 @@ export function loadFunction(code: string, options: SandboxOptions = {}): Source
     }
     return result
   }
+  const queued = (invocation: (warm: WarmInstance) => Promise<InvocationResult>): Promise<InvocationResult> => {
+    const result = tail.then(() => run(invocation))
+    tail = result.catch(() => undefined)
+    return result
+  }
 
   return {
-    invoke(request, settings) {
-      const result = tail.then(() => run(request, settings))
-      tail = result.catch(() => undefined)
-      return result
-    }
+    invoke: (request, settings) => queued((warm) => warm.invoke(request, settings)),
+    call: (handler, args) => queued((warm) => warm.call(handler, args))
   }
 }
 
@@ -176,12 +207,11 @@ const PRELUDE = new vm.Script(
     }
     return {
       // request.json() rejects with the context's SyntaxError, as Segment's would.
-      makeRequest: (body, headers, url) => ({
-        headers,
-        url,
-        async json() { return JSON.parse(body); },
-        async text() { return body; },
-      }),
+      makeRequest: (body, headers, url, withText) => {
+        const request = { headers, url, async json() { return JSON.parse(body); } };
+        if (withText) request.text = async () => body;
+        return request;
+      },
       parseJson: (text) => JSON.parse(text),
       makeError: (message) => new Error(message),
     };
@@ -191,7 +221,7 @@ const PRELUDE = new vm.Script(
 
 /** Hooks into the context that the prelude returns (never visible to the function). */
 interface Prelude {
-  makeRequest(body: string, headers: Headers, url: URL): FunctionRequest
+  makeRequest(body: string, headers: Headers, url: URL, withText: boolean): FunctionRequest
   parseJson(text: string): unknown
   makeError(message: string): Error
 }
@@ -199,19 +229,23 @@ interface Prelude {
 /** One evaluated copy of the script: a warm instance. */
 interface WarmInstance {
   invoke(request: Delivery, settings: FunctionSettings): Promise<InvocationResult>
+  call(handler: string, args: readonly unknown[]): Promise<InvocationResult>
   dispose(): void
 }
 
-/** Holds the arguments on the context's global only while `onRequest`'s synchronous part runs. */
+/** Holds the handler's name and arguments on the context's global only while its synchronous part runs. */
 const ARGS_KEY = '\u0000segmentSandboxArgs'
 /**
  * Calling through a Script lets vm's own `timeout` stop a synchronous busy loop (a plain
  * host call could not). After the first `await`, only the race below bounds the time: a
  * busy loop there would block the host too, a vm limitation.
  */
-const CALL = new vm.Script(`onRequest(...globalThis[${JSON.stringify(ARGS_KEY)}])`, {
-  filename: 'segment-functions-invoke.js'
-})
+const CALL = new vm.Script(
+  `globalThis[globalThis[${JSON.stringify(ARGS_KEY)}][0]](...globalThis[${JSON.stringify(ARGS_KEY)}][1])`,
+  {
+    filename: 'segment-functions-invoke.js'
+  }
+)
 
 interface Invocation {
   calls: RecordedCall[]
@@ -220,6 +254,7 @@ interface Invocation {
 
 function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: number): WarmInstance {
   const now = options.now ?? Date.now
+  const kind = options.kind ?? 'source'
   const sink = options.console
   let current: Invocation | undefined
   let disposed = false
@@ -240,7 +275,7 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
       sink?.[level]?.(...args)
     }
 
-  const globals: Record<string, unknown> = {
+  const segment = {
     Segment: Object.fromEntries(
       SEGMENT_CALL_TYPES.map((type) => [
         type,
@@ -256,7 +291,11 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
           current.calls.push(call)
         }
       ])
-    ),
+    )
+  }
+  const globals: Record<string, unknown> = {
+    // Only source functions emit Segment calls.
+    ...(kind === 'source' ? segment : {}),
     fetch:
       options.fetch ?? ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => fetch(input, init)),
     crypto: nodeCrypto,
@@ -299,21 +338,38 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
   const prelude = PRELUDE.runInContext(context) as Prelude
   // A top-level infinite loop should fail the load, not hang it.
   script.runInContext(context, { timeout: timeoutMs })
-  if (vm.runInContext('typeof onRequest', context) !== 'function') {
+  const defines = (handler: string): boolean =>
+    vm.runInContext(`typeof globalThis[${JSON.stringify(handler)}]`, context) === 'function'
+  if (kind === 'source' && !defines('onRequest')) {
     throw new Error('The function code does not define a top-level onRequest(request, settings)')
   }
+  if (kind === 'destination' && !DESTINATION_HANDLERS.some(defines)) {
+    throw new Error(`The function code defines none of the handlers ${DESTINATION_HANDLERS.join(', ')}`)
+  }
 
-  const invoke = async (request: Delivery, settings: FunctionSettings): Promise<InvocationResult> => {
+  const invoke = (request: Delivery, settings: FunctionSettings): Promise<InvocationResult> => {
     // Built before the clock starts: a bad URL or header here is the caller's bug, so it rejects.
     const headers = new Headers()
     for (const [name, value] of Object.entries(request.headers ?? {})) {
       for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item)
     }
     // Host URL class, the same one the function sees as the global `URL`.
-    const req = prelude.makeRequest(request.body, headers, new URL(request.url ?? '/', DEFAULT_REQUEST_URL))
+    const url = new URL(request.url ?? '/', DEFAULT_REQUEST_URL)
+    const req = prelude.makeRequest(request.body, headers, url, options.requestText ?? true)
     // A fresh copy per invocation, in the context's realm: the function may mutate it freely.
-    const copy = prelude.parseJson(JSON.stringify(settings))
+    return execute('onRequest', [req, prelude.parseJson(JSON.stringify(settings))])
+  }
 
+  const call = async (handler: string, args: readonly unknown[]): Promise<InvocationResult> => {
+    if (!defines(handler)) {
+      // What Segment answers for a message type the function has no handler for.
+      const error = { name: 'EventNotSupported', message: `${handler} is not defined in the function` }
+      return { ok: false, error, calls: [], logs: [], durationMs: 0 }
+    }
+    return execute(handler, prelude.parseJson(JSON.stringify(args)) as unknown[])
+  }
+
+  const execute = async (handler: string, args: readonly unknown[]): Promise<InvocationResult> => {
     const invocation: Invocation = { calls: [], logs: pendingLogs }
     pendingLogs = []
     current = invocation
@@ -323,7 +379,7 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
     let returned: unknown
     try {
       let pending: unknown
-      Object.defineProperty(context, ARGS_KEY, { value: [req, copy], configurable: true })
+      Object.defineProperty(context, ARGS_KEY, { value: [handler, args], configurable: true })
       try {
         pending = CALL.runInContext(context, options.stopSyncLoops === false ? {} : { timeout: timeoutMs })
       } finally {
@@ -349,6 +405,7 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
 
   return {
     invoke,
+    call,
     dispose() {
       disposed = true
       clearTimers()

@@ -29,6 +29,7 @@ import {
   withVariableNames
 } from './config'
 import { DeliveryFeed, DeliveryRecord, INPUT_LIMIT, skippedCount } from './delivery-record'
+import { DESTINATION_FUNCTION_PATH, DestinationFunction } from './destination-function'
 import { DestinationRoutes } from './destination-routes'
 import { Forwarder } from './forward'
 import { FunctionPool } from './function-pool'
@@ -83,6 +84,8 @@ export interface RuntimeOptions {
   outbox?: Partial<Pick<OutboxOptions, 'retryBaseMs' | 'retryMaxMs' | 'timeoutMs'>>
   /** How long close() keeps sending the outbox to Segment (default 5 s). */
   flushOnCloseMs?: number
+  /** The built destination function's code; read from dist/ by default. */
+  destinationFunctionCode?: string
 }
 
 /** Startup stopped: the message names the variable to change. */
@@ -124,6 +127,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     eventsBaseUrl: config.eventsBaseUrl ?? DEFAULT_EVENTS_BASE_URL,
     sdkBaseUrl: config.sdkBaseUrl ?? DEFAULT_SDK_BASE_URL
   })
+  const destinationFunction = DestinationFunction.load(
+    PROJECT_ROOT,
+    {
+      clientSideId: config.clientSideId,
+      eventsBaseUrl: config.eventsBaseUrl,
+      sendTrackAsCustom: config.sendTrackAsCustom
+    },
+    options.destinationFunctionCode
+  )
   const feed = new DeliveryFeed((error) => log(`listener failed: ${(error as Error).message}`))
   feed.subscribe(metrics.record)
   feed.subscribe(logLine(log, config.logCalls === true))
@@ -189,31 +201,55 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     return { status: 202, body: summary }
   }
 
-  async function onDestination(req: IncomingMessage, target: RequestTarget, record: DeliveryRecord): Promise<Answer> {
-    // A local test tool: a web page the user has open must not be able to drive it.
+  /**
+   * The destination routes and the destination function are local test tools: a web page
+   * the user has open must not be able to drive them. The body of a POST, parsed, or the
+   * answer that refuses the request.
+   */
+  async function localToolRequest(req: IncomingMessage, target: RequestTarget): Promise<{ parsed: unknown } | Answer> {
     const verdict = auth.check(undefined, target.query, req.headers.authorization)
     if (!verdict.ok) return failure(401, 'ValidationError', verdict.message)
     if (isLoopback(config.host) && !isLoopbackHost(req.headers.host))
       return failure(400, 'InvalidHost', 'The destination routes answer only requests addressed to a loopback host')
-    const method = req.method ?? 'GET'
-    let parsed: unknown
-    if (method === 'POST') {
-      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
-      if (type !== 'application/json')
-        return failure(400, 'UnsupportedMediaType', 'The destination routes take only Content-Type: application/json')
-      let text: string
-      try {
-        text = await readBody(req)
-      } catch (error) {
-        if (!(error instanceof BodyError)) throw error
-        return failure(error.tooLarge ? 413 : 400, error.tooLarge ? 'PayloadTooLarge' : 'InvalidRequest', error.message)
-      }
-      try {
-        parsed = text ? JSON.parse(text) : {}
-      } catch {
-        return failure(400, 'InvalidJson', 'The request body is not JSON')
-      }
+    if (req.method !== 'POST') return { parsed: undefined }
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+    if (type !== 'application/json')
+      return failure(400, 'UnsupportedMediaType', 'The destination routes take only Content-Type: application/json')
+    let text: string
+    try {
+      text = await readBody(req)
+    } catch (error) {
+      if (!(error instanceof BodyError)) throw error
+      return failure(error.tooLarge ? 413 : 400, error.tooLarge ? 'PayloadTooLarge' : 'InvalidRequest', error.message)
     }
+    try {
+      return { parsed: text ? JSON.parse(text) : {} }
+    } catch {
+      return failure(400, 'InvalidJson', 'The request body is not JSON')
+    }
+  }
+
+  async function onDestinationFunction(
+    req: IncomingMessage,
+    target: RequestTarget,
+    record: DeliveryRecord
+  ): Promise<Answer> {
+    if (req.method !== 'POST')
+      return failure(405, 'MethodNotAllowed', 'POST a Segment message, or an array of them', { Allow: 'POST' })
+    const request = await localToolRequest(req, target)
+    if (!('parsed' in request)) return request
+    if (!destinationFunction)
+      return failure(503, 'NotBuilt', 'dist/destinations/launchdarkly-events.js is missing: run `npm run build`')
+    const result = await destinationFunction.run(request.parsed)
+    record.requests = result.requests
+    return { status: result.status, body: result.body }
+  }
+
+  async function onDestination(req: IncomingMessage, target: RequestTarget, record: DeliveryRecord): Promise<Answer> {
+    const request = await localToolRequest(req, target)
+    if (!('parsed' in request)) return request
+    const method = req.method ?? 'GET'
+    const parsed = request.parsed
     const result = await routes.handle(method, target.path.slice(DESTINATION_PREFIX.length).replace(/\/$/, ''), parsed)
     record.requests = result.requests
     const status = result.status as Answer['status']
@@ -233,6 +269,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         : failure(405, 'MethodNotAllowed', 'Cross-origin requests are accepted on /events/bulk/{clientSideId} only')
     }
     if (path.startsWith(DESTINATION_PREFIX)) return onDestination(req, target, record)
+    if (path === DESTINATION_FUNCTION_PATH) return onDestinationFunction(req, target, record)
     if (req.method === 'GET' && path === '/') return { status: 200, body: bannerText() }
     if (req.method === 'GET' && path === '/healthz') return health()
     if (req.method === 'GET' && path === '/metrics')
@@ -460,6 +497,9 @@ export function banner(
     ...routes.actionSlugs.map((slug) => `  POST ${url}${DESTINATION_PREFIX}${slug}`),
     `  POST ${url}${DESTINATION_PREFIX}authenticate`,
     `  GET  ${url}${DESTINATION_PREFIX}manifest`,
+    '',
+    'Destination function (POST a Segment message, or an array of them for onBatch):',
+    `  POST ${url}${DESTINATION_FUNCTION_PATH}`,
     '',
     `Health: GET ${url}/healthz   Metrics: GET ${url}/metrics`,
     '',

@@ -1,27 +1,84 @@
 /**
- * `npm run build` (design §2, 4.2): bundles the source function into the one script that
- * Segment's function editor takes, `dist/sources/launchdarkly.js`, and writes its
- * settings for the Segment UI, `dist/sources/launchdarkly.settings.json`.
+ * `npm run build` (design §2, 4.2, 5.4): bundles each Segment function into the one script
+ * Segment's function editor takes, and writes its settings for the Segment UI:
+ * `dist/sources/launchdarkly.js` + `.settings.json` (the source function) and
+ * `dist/destinations/launchdarkly-events.js` + `.settings.json` (the destination function).
  *
- * The bundle is an IIFE assigned to a global, plus a footer declaring the top-level
- * `async function onRequest(request, settings)` Segment calls. Platform "neutral" makes
- * an import of a Node built-in fail the build instead of reaching Segment; the checks
- * below catch whatever else would not run there.
+ * Each bundle is an IIFE assigned to a global, plus a footer declaring the top-level
+ * `async function` handlers Segment calls. Platform "neutral" makes an import of a Node
+ * built-in fail the build instead of reaching Segment; the checks below catch whatever else
+ * would not run there. The syntax level is that of the oldest Node.js Segment may still run
+ * a function on.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import * as vm from 'node:vm'
 import { build } from 'esbuild'
-import { SETTING_DECLARATIONS } from '../sources/launchdarkly/settings-text'
+import { SETTING_DECLARATIONS as DESTINATION_SETTINGS } from '../destinations/launchdarkly-events-function/settings-text'
+import { OLDEST_FUNCTIONS_NODE } from '../shared'
+import type { SettingDeclaration } from '../shared'
+import { SETTING_DECLARATIONS as SOURCE_SETTINGS } from '../sources/launchdarkly/settings-text'
 
 const ROOT = path.resolve(__dirname, '..')
-const ENTRY = path.join(ROOT, 'sources', 'launchdarkly', 'index.ts')
-export const GLOBAL_NAME = 'LaunchDarklySource'
-/** design §8: the built function is at most 40 KB (counted here as 40,000 bytes, the stricter reading). */
+/** design §8: a built function is at most 40 KB (counted here as 40,000 bytes, the stricter reading). */
 export const MAX_BUILT_BYTES = 40_000
+/** esbuild's target: the syntax every Node.js that runs functions understands. */
+export const ESBUILD_TARGET = `node${OLDEST_FUNCTIONS_NODE}`
+/** The ECMAScript edition that Node.js ${OLDEST_FUNCTIONS_NODE} parses in full. */
+export const ECMASCRIPT_VERSION = 2022
 
-// esbuild ends the file with a newline after the footer.
-const FOOTER = `async function onRequest(request, settings) {\n  return ${GLOBAL_NAME}.onRequest(request, settings)\n}`
+export interface FunctionBuild {
+  /** What the banner calls it. */
+  readonly title: string
+  readonly kind: 'source' | 'destination'
+  readonly entry: string
+  readonly globalName: string
+  /** Top-level handlers, with their parameter names, in the order the footer declares them. */
+  readonly handlers: ReadonlyArray<readonly [name: string, parameters: string]>
+  /** Under dist/, without the extension. */
+  readonly output: string
+  readonly settings: readonly SettingDeclaration[]
+  /** Where to paste it in Segment. */
+  readonly paste: string
+}
+
+export const SOURCE_FUNCTION: FunctionBuild = {
+  title: 'LaunchDarkly Events Source',
+  kind: 'source',
+  entry: path.join(ROOT, 'sources', 'launchdarkly', 'index.ts'),
+  globalName: 'LaunchDarklySource',
+  handlers: [['onRequest', 'request, settings']],
+  output: path.join('sources', 'launchdarkly'),
+  settings: SOURCE_SETTINGS,
+  paste: 'Connections → Catalog → Functions → New Function → Source'
+}
+
+export const DESTINATION_FUNCTION: FunctionBuild = {
+  title: 'LaunchDarkly Events Destination',
+  kind: 'destination',
+  entry: path.join(ROOT, 'destinations', 'launchdarkly-events-function', 'index.ts'),
+  globalName: 'LaunchDarklyDestination',
+  handlers: [
+    ['onTrack', 'event, settings'],
+    ['onPage', 'event, settings'],
+    ['onBatch', 'events, settings']
+  ],
+  output: path.join('destinations', 'launchdarkly-events'),
+  settings: DESTINATION_SETTINGS,
+  paste: 'Connections → Catalog → Functions → New Function → Destination'
+}
+
+export const FUNCTIONS: readonly FunctionBuild[] = [SOURCE_FUNCTION, DESTINATION_FUNCTION]
+
+/** The handlers Segment calls, declared at top level over the bundle's global. esbuild ends the file with a newline. */
+export function footerOf(fn: FunctionBuild): string {
+  return fn.handlers
+    .map(
+      ([name, parameters]) =>
+        `async function ${name}(${parameters}) {\n  return ${fn.globalName}.${name}(${parameters})\n}`
+    )
+    .join('\n')
+}
 
 /** What must not appear in the built script: Segment's runtime has none of it. */
 const FORBIDDEN: ReadonlyArray<[RegExp, string]> = [
@@ -52,44 +109,49 @@ export interface BuildResult {
   bytes: number
 }
 
-/** Why `code` cannot be pasted into Segment as the function, or undefined when it can. */
-export function problemsOf(code: string): string[] {
+/** Why `code` cannot be pasted into Segment as `fn`; empty when it can. */
+export function problemsOf(code: string, fn: FunctionBuild = SOURCE_FUNCTION): string[] {
   const problems = FORBIDDEN.filter(([pattern]) => pattern.test(code)).map(([, what]) => `it contains ${what}`)
   const bytes = Buffer.byteLength(code, 'utf8')
   if (bytes > MAX_BUILT_BYTES) problems.push(`it is ${bytes} bytes, over the limit of ${MAX_BUILT_BYTES}`)
   try {
-    new vm.Script(code, { filename: 'launchdarkly.js' })
+    new vm.Script(code, { filename: `${path.basename(fn.output)}.js` })
   } catch (error) {
     problems.push(`it does not compile: ${(error as Error).message}`)
   }
-  if (!/^async function onRequest\(request, settings\) \{/m.test(code))
-    problems.push('it has no top-level async function onRequest(request, settings)')
+  for (const [name, parameters] of fn.handlers) {
+    if (!new RegExp(`^async function ${name}\\(${parameters}\\) \\{`, 'm').test(code))
+      problems.push(`it has no top-level async function ${name}(${parameters})`)
+  }
   return problems
 }
 
-export async function buildSource(options: BuildOptions = {}): Promise<BuildResult> {
+export async function buildFunction(fn: FunctionBuild, options: BuildOptions = {}): Promise<BuildResult> {
   const distDir = options.distDir ?? path.join(ROOT, 'dist')
   const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string }
   const banner =
-    `// LaunchDarkly Events Source: a Segment source function (${pkg.name} ${pkg.version}).\n` +
-    `// Built from sources/launchdarkly by \`npm run build\`: edit the TypeScript, not this file.\n` +
-    `// Paste it into Segment (Connections → Catalog → Functions → New Function → Source) or run \`npm run deploy\`.`
+    `// ${fn.title}: a Segment ${fn.kind} function (${pkg.name} ${pkg.version}).\n` +
+    `// Built from ${path.relative(
+      ROOT,
+      path.dirname(fn.entry)
+    )} by \`npm run build\`: edit the TypeScript, not this file.\n` +
+    `// Paste it into Segment (${fn.paste}) or run \`npm run deploy\`.`
 
   const result = await build({
-    entryPoints: [ENTRY],
+    entryPoints: [fn.entry],
     bundle: true,
     write: false,
     format: 'iife',
-    globalName: GLOBAL_NAME,
+    globalName: fn.globalName,
     platform: 'neutral',
-    target: 'es2022',
+    target: ESBUILD_TARGET,
     // Fully minified: unminified, the schema's labels and descriptions (which shared/
-    // keeps beside the mapping rules) and the code take over 50 KB; this is about 35 KB.
+    // keeps beside the mapping rules) and the code take over 50 KB.
     minify: true,
     legalComments: 'none',
     charset: 'ascii',
     banner: { js: banner },
-    footer: { js: FOOTER },
+    footer: { js: footerOf(fn) },
     logLevel: 'silent'
   }).catch((error: { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }) => {
     const details = (error.errors ?? []).map((e) =>
@@ -99,16 +161,24 @@ export async function buildSource(options: BuildOptions = {}): Promise<BuildResu
   })
   const code = result.outputFiles[0].text
 
-  const problems = problemsOf(code)
-  if (problems.length) throw new BuildError(`The built source function cannot run in Segment: ${problems.join('; ')}`)
+  const problems = problemsOf(code, fn)
+  if (problems.length)
+    throw new BuildError(`The built ${fn.kind} function cannot run in Segment: ${problems.join('; ')}`)
 
-  const outDir = path.join(distDir, 'sources')
-  await mkdir(outDir, { recursive: true })
-  const codePath = path.join(outDir, 'launchdarkly.js')
-  const settingsPath = path.join(outDir, 'launchdarkly.settings.json')
+  const codePath = path.join(distDir, `${fn.output}.js`)
+  const settingsPath = path.join(distDir, `${fn.output}.settings.json`)
+  await mkdir(path.dirname(codePath), { recursive: true })
   await writeAtomically(codePath, code)
-  await writeAtomically(settingsPath, JSON.stringify(SETTING_DECLARATIONS, null, 2) + '\n')
+  await writeAtomically(settingsPath, JSON.stringify(fn.settings, null, 2) + '\n')
   return { codePath, settingsPath, bytes: Buffer.byteLength(code, 'utf8') }
+}
+
+export function buildSource(options: BuildOptions = {}): Promise<BuildResult> {
+  return buildFunction(SOURCE_FUNCTION, options)
+}
+
+export function buildDestinationFunction(options: BuildOptions = {}): Promise<BuildResult> {
+  return buildFunction(DESTINATION_FUNCTION, options)
 }
 
 /** Test workers may build at the same time; none of them must read a half-written file. */
@@ -119,10 +189,11 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 }
 
 if (require.main === module) {
-  buildSource().then(
-    (result) => {
+  Promise.all(FUNCTIONS.map((fn) => buildFunction(fn))).then(
+    (results) => {
       const rel = (file: string): string => path.relative(process.cwd(), file)
-      console.log(`built ${rel(result.codePath)} (${result.bytes} bytes) and ${rel(result.settingsPath)}`)
+      for (const result of results)
+        console.log(`built ${rel(result.codePath)} (${result.bytes} bytes) and ${rel(result.settingsPath)}`)
     },
     (error: unknown) => {
       console.error(error instanceof BuildError ? error.message : error)

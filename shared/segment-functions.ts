@@ -9,6 +9,11 @@ export const MAX_BODY_BYTES = 512 * 1024
 export const MAX_MESSAGE_BYTES = 32768
 /** How long one invocation may run. */
 export const FUNCTION_TIMEOUT_MS = 5000
+/**
+ * The oldest Node.js major a function may run on: functions deployed before 2026-01-31 and
+ * not redeployed since stay on Node.js 18; new and redeployed ones run on 22.
+ */
+export const OLDEST_FUNCTIONS_NODE = 18
 
 /** Segment's error classes: each fails the delivery for good, except RetryError (retried). */
 export const SEGMENT_ERROR_NAMES = [
@@ -26,8 +31,10 @@ export type SegmentApi = { readonly [type in SegmentCallType]: (message: object)
 
 /** What `onRequest(request, settings)` receives: the HTTP request of one delivery. */
 export interface FunctionRequest {
-  text(): Promise<string>
-  json(): Promise<unknown>
+  /** The raw body. Segment's reference runtime has it, its documentation does not: may be absent. */
+  text?(): Promise<string>
+  /** The parsed body, documented (and shown called without `await`): a value or a promise of one. */
+  json(): unknown
   readonly headers: { get(name: string): string | null }
   /** A URL in Segment; tolerated as a string. */
   readonly url: URL | string

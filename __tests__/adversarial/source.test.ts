@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs'
 import nock from 'nock'
-import { InvocationResult, loadFunction, SourceFunction } from '../../runtime/functions-sandbox'
+import { InvocationResult, loadFunction, FunctionHandle } from '../../runtime/functions-sandbox'
 import { SEGMENT_ERROR_NAMES } from '../../shared'
 import { BUILT, ensureBuilt } from '../source/helpers'
 import {
@@ -77,7 +77,7 @@ function leaks(result: InvocationResult, secrets: readonly string[]): string[] {
   return echoedSecrets([...result.logs, result.ok ? '' : `${result.error.name}: ${result.error.message}`], secrets)
 }
 
-async function probe(fn: SourceFunction): Promise<Record<string, unknown>> {
+async function probe(fn: FunctionHandle): Promise<Record<string, unknown>> {
   const result = await fn.invoke({ body: '{}' }, { [PROBE_SETTING]: true })
   if (!result.ok || result.calls.length !== 1) throw new Error(`probe failed: ${JSON.stringify(result)}`)
   return result.calls[0].message.properties as Record<string, unknown>

@@ -2,8 +2,8 @@
 // its own data folder, and small local stand-ins for outside services.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs'
-import { createServer, IncomingMessage, request, Server } from 'http'
-import { AddressInfo } from 'net'
+import { createServer, IncomingMessage, Server } from 'http'
+import { AddressInfo, connect } from 'net'
 import { tmpdir } from 'os'
 import { join } from 'path'
 import { gunzipSync } from 'zlib'
@@ -106,6 +106,11 @@ export async function waitFor<T>(check: () => T | undefined | false, what: strin
 }
 
 /** A request with the exact request-target given (fetch would normalise it), answered as text. */
+/**
+ * One HTTP/1.1 request written on a plain socket, exactly as given (a request target such
+ * as `//host/bulk`, oversized headers), and the answer as the server sent it. No HTTP
+ * client in between: nock, loaded by other test files in the same worker, patches those.
+ */
 export function rawRequest(
   base: string,
   method: string,
@@ -114,18 +119,52 @@ export function rawRequest(
   body?: string
 ): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
   const { hostname, port } = new URL(base)
+  const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body, 'utf8')
+  const head = [
+    `${method} ${target} HTTP/1.1`,
+    ...(Object.keys(headers).some((name) => name.toLowerCase() === 'host') ? [] : [`Host: ${hostname}:${port}`]),
+    'Connection: close',
+    `Content-Length: ${payload.length}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)
+  ].join('\r\n')
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, method, path: target, headers }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      // 'close', not 'end': a server that answers before reading everything may reset the socket after.
-      res.on('close', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })
-      )
+    const socket = connect(Number(port), hostname)
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    // A server that answers before reading everything may reset the socket after its answer.
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') reject(error)
     })
-    req.on('error', reject)
-    req.end(body)
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8')
+      const end = text.indexOf('\r\n\r\n')
+      if (end < 0) return reject(new Error(`no HTTP answer: ${JSON.stringify(text.slice(0, 200))}`))
+      const [statusLine, ...lines] = text.slice(0, end).split('\r\n')
+      const answerHeaders: IncomingMessage['headers'] = {}
+      for (const line of lines) {
+        const colon = line.indexOf(':')
+        answerHeaders[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
+      }
+      let answer = text.slice(end + 4)
+      if (/chunked/i.test(String(answerHeaders['transfer-encoding'] ?? ''))) answer = unchunk(answer)
+      resolve({ status: Number(statusLine.split(' ')[1]), headers: answerHeaders, body: answer })
+    })
+    // Not ended: a half-closed socket would end the exchange before the answer. `Connection: close` does.
+    socket.write(Buffer.concat([Buffer.from(head + '\r\n\r\n'), payload]))
   })
+}
+
+/** The body of a chunked answer. */
+function unchunk(text: string): string {
+  let out = ''
+  for (let at = 0; at < text.length; ) {
+    const lineEnd = text.indexOf('\r\n', at)
+    const size = parseInt(text.slice(at, lineEnd), 16)
+    if (!size) break
+    out += text.slice(lineEnd + 2, lineEnd + 2 + size)
+    at = lineEnd + 2 + size + 2
+  }
+  return out
 }
 
 /** The captured SDK body with its times moved by `n` seconds: the same calls, other messageIds. */

@@ -311,7 +311,7 @@ describe('destination routes (actions CLI serve)', () => {
         'x-launchdarkly-payload-id': expect.stringMatching(
           /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
         ),
-        'user-agent': expect.stringMatching(/^launchdarkly-segment-bundle\/\d+\.\d+\.\d+/)
+        'user-agent': 'SegmentLaunchDarklyEvents/1.0.0'
       })
       expect(JSON.parse(request.body)).toEqual([
         {

@@ -44,11 +44,29 @@ interface Recorded {
 
 interface StoredFunction {
   id: string
+  catalogId: string
   displayName: string
   resourceType: string
   code: string
   settings: unknown
   deployments: number
+}
+
+interface StoredSource {
+  id: string
+  slug: string
+  metadataId: string
+  enabled: boolean
+  settings: unknown
+}
+
+interface StoredDestination {
+  id: string
+  sourceId: string
+  metadataId: string
+  name: string
+  enabled: boolean
+  settings: unknown
 }
 
 interface Reply {
@@ -61,6 +79,8 @@ interface Stub {
   baseUrl: string
   requests: Recorded[]
   functions: StoredFunction[]
+  sources: StoredSource[]
+  destinations: StoredDestination[]
   close: () => Promise<void>
 }
 
@@ -68,6 +88,9 @@ interface StubOptions {
   /** Page size the server uses whatever the client asks for, to force pagination. */
   pageSize?: number
   seed?: Array<Pick<StoredFunction, 'displayName'> & Partial<StoredFunction>>
+  sources?: Array<Pick<StoredSource, 'slug'>>
+  /** Create and update answers without catalogId (it is then read with GET /functions/{id}). */
+  omitCatalogId?: boolean
   /** Answer a request with this instead of the in-memory API (failure injection). */
   override?: (req: Recorded) => Reply | undefined
 }
@@ -80,13 +103,40 @@ async function startStub(options: StubOptions = {}): Promise<Stub> {
   const requests: Recorded[] = []
   let nextId = 1
   const functions: StoredFunction[] = (options.seed ?? []).map((f) => ({
-    id: `sfn_seed${nextId++}`,
+    id: `sfn_seed${nextId}`,
+    catalogId: `cat_seed${nextId++}`,
     resourceType: 'SOURCE',
     code: '',
     settings: [],
     deployments: 0,
     ...f
   }))
+  const sources: StoredSource[] = (options.sources ?? []).map(({ slug }) => ({
+    id: `src_${slug}`,
+    slug,
+    metadataId: 'javascript',
+    enabled: true,
+    settings: {}
+  }))
+  const destinations: StoredDestination[] = []
+  /** As Segment lists them: destination functions with the workspace's name appended. */
+  const listed = (f: StoredFunction) =>
+    f.resourceType === 'DESTINATION' ? `${f.displayName} (Acme Workspace)` : f.displayName
+  const written = (f: StoredFunction) => ({
+    id: f.id,
+    displayName: listed(f),
+    ...(options.omitCatalogId ? {} : { catalogId: f.catalogId })
+  })
+  const page = <T>(url: URL, all: T[]) => {
+    const count = Number(url.searchParams.get('pagination[count]') ?? 10)
+    const size = Math.min(count, options.pageSize ?? count)
+    const offset = Number(url.searchParams.get('pagination[cursor]') ?? 0)
+    const next = offset + size < all.length ? String(offset + size) : null
+    return {
+      items: all.slice(offset, offset + size),
+      pagination: { current: String(offset), next, totalEntries: all.length }
+    }
+  }
 
   const route = (req: Recorded): Reply => {
     if (req.authorization !== `Bearer ${TOKEN}`) {
@@ -97,22 +147,26 @@ async function startStub(options: StubOptions = {}): Promise<Stub> {
 
     if (req.method === 'GET' && url.pathname === '/functions') {
       const matching = functions.filter((f) => f.resourceType === url.searchParams.get('resourceType'))
-      const count = Number(url.searchParams.get('pagination[count]') ?? 10)
-      const size = Math.min(count, options.pageSize ?? count)
-      const offset = Number(url.searchParams.get('pagination[cursor]') ?? 0)
-      const page = matching.slice(offset, offset + size)
-      const next = offset + size < matching.length ? String(offset + size) : null
+      const { items, pagination } = page(url, matching)
       return json(200, {
         data: {
-          functions: page.map(({ id, displayName, resourceType }) => ({ id, displayName, resourceType })),
-          pagination: { current: String(offset), next, totalEntries: matching.length }
+          functions: items.map((f) => ({
+            id: f.id,
+            displayName: listed(f),
+            resourceType: f.resourceType,
+            catalogId: f.catalogId
+          })),
+          pagination
         }
       })
     }
     if (req.method === 'POST' && url.pathname === '/functions') {
       const body = req.body as Record<string, unknown>
+      const n = nextId++
+      const prefix = body.resourceType === 'DESTINATION' ? 'dfn' : 'sfn'
       const created: StoredFunction = {
-        id: `sfn_${nextId++}`,
+        id: `${prefix}_${n}`,
+        catalogId: `cat_${n}`,
         displayName: String(body.displayName),
         resourceType: String(body.resourceType),
         code: String(body.code),
@@ -120,17 +174,61 @@ async function startStub(options: StubOptions = {}): Promise<Stub> {
         deployments: 0
       }
       functions.push(created)
-      return json(200, { data: { function: { id: created.id, displayName: created.displayName } } })
+      return json(200, { data: { function: written(created) } })
+    }
+    if (req.method === 'GET' && url.pathname === '/sources') {
+      const { items, pagination } = page(url, sources)
+      return json(200, { data: { sources: items, pagination } })
+    }
+    if (req.method === 'POST' && url.pathname === '/sources') {
+      const body = req.body as Record<string, unknown>
+      const created = {
+        id: `src_${nextId++}`,
+        slug: String(body.slug),
+        metadataId: String(body.metadataId),
+        enabled: body.enabled === true,
+        settings: body.settings
+      }
+      sources.push(created)
+      return json(201, { data: { source: { ...created, writeKeys: ['wk'] } } })
+    }
+    if (req.method === 'GET' && parts[0] === 'sources' && parts[2] === 'connected-destinations') {
+      const connected = destinations
+        .filter((d) => d.sourceId === parts[1])
+        .map((d) => ({ id: d.id, name: d.name, sourceId: d.sourceId, metadata: { id: d.metadataId } }))
+      const { items, pagination } = page(url, connected)
+      return json(200, { data: { destinations: items, pagination } })
+    }
+    if (req.method === 'POST' && url.pathname === '/destinations') {
+      const body = req.body as Record<string, unknown>
+      if (!sources.some((source) => source.id === body.sourceId))
+        return json(404, { errors: [{ message: 'source not found' }] })
+      const created = {
+        id: `dst_${nextId++}`,
+        sourceId: String(body.sourceId),
+        metadataId: String(body.metadataId),
+        name: String(body.name),
+        enabled: body.enabled === true,
+        settings: body.settings
+      }
+      destinations.push(created)
+      return json(200, {
+        data: { destination: { id: created.id, sourceId: created.sourceId, metadata: { id: created.metadataId } } }
+      })
     }
     const fn = parts[0] === 'functions' ? functions.find((f) => f.id === parts[1]) : undefined
     if (!fn) return json(404, { errors: [{ type: 'not-found', message: 'Resource not found' }] })
+    if (req.method === 'GET' && parts.length === 2)
+      return json(200, { data: { function: { ...written(fn), catalogId: fn.catalogId } } })
     if (req.method === 'PATCH' && parts.length === 2) {
       const body = req.body as Record<string, unknown>
       if (typeof body.code === 'string') fn.code = body.code
       if (body.settings !== undefined) fn.settings = body.settings
-      return json(200, { data: { function: { id: fn.id, displayName: fn.displayName } } })
+      return json(200, { data: { function: written(fn) } })
     }
     if (req.method === 'POST' && parts[2] === 'deploy') {
+      if (fn.resourceType !== 'SOURCE')
+        return json(400, { errors: [{ message: 'only source functions are deployed' }] })
       fn.deployments++
       return json(200, { data: {} })
     }
@@ -161,6 +259,8 @@ async function startStub(options: StubOptions = {}): Promise<Stub> {
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
     functions,
+    sources,
+    destinations,
     close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())))
   }
 }
@@ -206,7 +306,7 @@ describe('deployFunction', () => {
     stub = await startStub({ seed: [{ displayName: 'Some other function' }] })
     const result = await deploy(stub)
 
-    expect(result).toEqual({ action: 'created', functionId: 'sfn_2', deployed: true })
+    expect(result).toEqual({ action: 'created', functionId: 'sfn_2', catalogId: 'cat_2', deployed: true })
     expect(calls(stub)).toEqual([`GET ${LIST}`, 'POST /functions', 'POST /functions/sfn_2/deploy'])
     expect(stub.requests.map((r) => r.authorization)).toEqual(Array(3).fill(`Bearer ${TOKEN}`))
     expect(stub.requests[0].body).toBeUndefined()
@@ -224,7 +324,12 @@ describe('deployFunction', () => {
     const newSettings = SETTINGS.slice(0, 1)
     const second = await deploy(stub, { code: 'async function onRequest() { /* v2 */ }', settings: newSettings })
 
-    expect(second).toEqual({ action: 'updated', functionId: first.functionId, deployed: true })
+    expect(second).toEqual({
+      action: 'updated',
+      functionId: first.functionId,
+      catalogId: first.catalogId,
+      deployed: true
+    })
     expect(calls(stub)).toEqual([
       `GET ${LIST}`,
       `PATCH /functions/${first.functionId}`,
@@ -254,7 +359,7 @@ describe('deployFunction', () => {
 
     const result = await deploy(stub)
 
-    expect(result).toEqual({ action: 'updated', functionId: 'sfn_seed5', deployed: true })
+    expect(result).toEqual({ action: 'updated', functionId: 'sfn_seed5', catalogId: 'cat_seed5', deployed: true })
     expect(calls(stub)).toEqual([
       `GET ${LIST}`,
       `GET ${LIST}&pagination[cursor]=2`,
@@ -390,42 +495,242 @@ describe('deployFunction', () => {
   })
 })
 
+test('a destination function is found under the name Segment lists it by ("Name (Workspace)"), and not deployed', async () => {
+  stub = await startStub()
+  const options = {
+    resourceType: 'DESTINATION' as const,
+    displayName: 'LD Destination',
+    code: 'async function onTrack() {}'
+  }
+  const first = await deploy(stub, options)
+  const second = await deploy(stub, { ...options, code: 'async function onTrack() { /* v2 */ }' })
+  expect([first, second]).toEqual([
+    { action: 'created', functionId: 'dfn_1', catalogId: 'cat_1', deployed: false },
+    { action: 'updated', functionId: 'dfn_1', catalogId: 'cat_1', deployed: false }
+  ])
+  expect(calls(stub)).toEqual([
+    'GET /functions?resourceType=DESTINATION&pagination[count]=200',
+    'POST /functions',
+    'GET /functions?resourceType=DESTINATION&pagination[count]=200',
+    'PATCH /functions/dfn_1'
+  ])
+  expect(stub.requests[1].body).toEqual({
+    code: 'async function onTrack() {}',
+    displayName: 'LD Destination',
+    resourceType: 'DESTINATION',
+    settings: SETTINGS
+  })
+})
+
 describe('main (the npm run deploy CLI)', () => {
+  const DESTINATION_CODE = 'async function onTrack(event, settings) { /* v1 */ }'
+  const DESTINATION_SETTINGS: SettingDeclaration[] = [
+    {
+      name: 'clientSideId',
+      label: 'Client-side ID',
+      description: 'id',
+      type: 'STRING',
+      required: true,
+      sensitive: false
+    },
+    {
+      name: 'sendTrackAsCustom',
+      label: 'Tracks',
+      description: 'tracks',
+      type: 'BOOLEAN',
+      required: false,
+      sensitive: false
+    }
+  ]
   let distDir: string
   beforeEach(async () => {
     distDir = await mkdtemp(path.join(os.tmpdir(), 'deploy-test-'))
     await mkdir(path.join(distDir, 'sources'))
+    await mkdir(path.join(distDir, 'destinations'))
     await writeFile(path.join(distDir, 'sources', 'launchdarkly.js'), CODE)
     await writeFile(path.join(distDir, 'sources', 'launchdarkly.settings.json'), JSON.stringify(SETTINGS))
+    await writeFile(path.join(distDir, 'destinations', 'launchdarkly-events.js'), DESTINATION_CODE)
+    await writeFile(
+      path.join(distDir, 'destinations', 'launchdarkly-events.settings.json'),
+      JSON.stringify(DESTINATION_SETTINGS)
+    )
   })
   afterEach(async () => {
     await rm(distDir, { recursive: true, force: true })
   })
 
-  function run(env: NodeJS.ProcessEnv) {
+  function run(env: NodeJS.ProcessEnv, argv: string[] = [], fetchImpl?: typeof fetch) {
     const out: string[] = []
     const err: string[] = []
-    const exitCode = main(env, { out: (l) => out.push(l), err: (l) => err.push(l), distDir })
+    const exitCode = main(env, { out: (l) => out.push(l), err: (l) => err.push(l), distDir, fetch: fetchImpl }, argv)
     return exitCode.then((code) => ({ code, out, err }))
   }
 
-  test('creates, deploys and prints the function ID; a second run updates', async () => {
-    stub = await startStub()
-    const env = { SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_API_BASE: stub.baseUrl }
+  const LD_ENV = {
+    LD_PROJECT_ID: 'proj-1',
+    LD_ACCESS_TOKEN: 'api-secret-token-123456',
+    LD_INCLUDE_CUSTOM_DATA: 'true',
+    LD_CLIENT_SIDE_ID: 'client-side-9',
+    LD_SEND_TRACK_AS_CUSTOM: 'false'
+  }
 
-    const first = await run(env)
-    expect(first.code).toBe(0)
-    expect(first.err).toEqual([])
-    expect(first.out).toContain(`created source function "${NAME}" and deployed it`)
-    expect(first.out).toContain('function ID: sfn_1')
-    // What was deployed is exactly what the build wrote.
-    expect(stub.functions[0]).toMatchObject({ displayName: NAME, code: CODE, settings: SETTINGS, deployments: 1 })
+  test('the whole install: both functions, the source, and the destination connected to --source', async () => {
+    stub = await startStub({ sources: [{ slug: 'web' }] })
+    const env = { SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_API_BASE: stub.baseUrl, ...LD_ENV }
+    const result = await run(env, ['--source', 'web'])
+    expect(result.err).toEqual([])
+    expect(result.code).toBe(0)
+    expect(calls(stub)).toEqual([
+      `GET ${LIST}`,
+      'POST /functions',
+      'POST /functions/sfn_1/deploy',
+      'GET /functions?resourceType=DESTINATION&pagination[count]=200',
+      'POST /functions',
+      'GET /sources?pagination[count]=200',
+      'POST /sources',
+      'GET /sources?pagination[count]=200',
+      'GET /sources/src_web/connected-destinations?pagination[count]=200',
+      'POST /destinations'
+    ])
+    const bodies = stub.requests.map((r) => r.body)
+    expect(bodies[1]).toEqual({ code: CODE, displayName: NAME, resourceType: 'SOURCE', settings: SETTINGS })
+    expect(bodies[4]).toEqual({
+      code: DESTINATION_CODE,
+      displayName: 'LaunchDarkly Events Destination',
+      resourceType: 'DESTINATION',
+      settings: DESTINATION_SETTINGS
+    })
+    // The source function's source: its catalog entry as metadata, its settings from LD_*.
+    expect(bodies[6]).toEqual({
+      slug: 'launchdarkly-events',
+      enabled: true,
+      metadataId: 'cat_1',
+      settings: { projectId: 'proj-1', accessToken: 'api-secret-token-123456', includeCustomData: true }
+    })
+    expect(bodies[9]).toEqual({
+      sourceId: 'src_web',
+      metadataId: 'cat_2',
+      enabled: true,
+      name: 'LaunchDarkly Events Destination',
+      settings: { clientSideId: 'client-side-9', sendTrackAsCustom: false }
+    })
+    expect(result.out).toEqual(
+      expect.arrayContaining([
+        `created source function "${NAME}" and deployed it`,
+        'function ID: sfn_1',
+        'created destination function "LaunchDarkly Events Destination" (Segment applies its code to its destinations when it is saved: the Public API deploys source functions only)',
+        'function ID: dfn_2',
+        'created source "launchdarkly-events" (source ID: src_3)',
+        'webhook URL: the Public API does not return it; copy it from Segment: Connections → Sources → launchdarkly-events → Settings → Endpoint',
+        'connected the destination function to source "web" (destination ID: dst_4)'
+      ])
+    )
+    for (const line of [...result.out, ...result.err]) {
+      expect(line).not.toContain(TOKEN)
+      expect(line).not.toContain('api-secret-token-123456')
+    }
+  })
 
-    const second = await run(env)
+  test('a second run updates both functions and leaves the source and the connection as they are', async () => {
+    stub = await startStub({ sources: [{ slug: 'web' }] })
+    const env = { SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_API_BASE: stub.baseUrl, ...LD_ENV }
+    await run(env, ['--source=web'])
+    stub.requests.length = 0
+    const second = await run(env, ['--source=web'])
     expect(second.code).toBe(0)
-    expect(second.out).toContain(`updated source function "${NAME}" and deployed it`)
-    expect(second.out).toContain('function ID: sfn_1')
-    for (const line of [...first.out, ...second.out]) expect(line).not.toContain(TOKEN)
+    expect(calls(stub)).toEqual([
+      `GET ${LIST}`,
+      'PATCH /functions/sfn_1',
+      'POST /functions/sfn_1/deploy',
+      'GET /functions?resourceType=DESTINATION&pagination[count]=200',
+      'PATCH /functions/dfn_2',
+      'GET /sources?pagination[count]=200',
+      'GET /sources?pagination[count]=200',
+      'GET /sources/src_web/connected-destinations?pagination[count]=200'
+    ])
+    expect(second.out).toEqual(
+      expect.arrayContaining([
+        `updated source function "${NAME}" and deployed it`,
+        'found source "launchdarkly-events" (source ID: src_3)',
+        'already connected the destination function to source "web" (destination ID: dst_4)'
+      ])
+    )
+    expect([stub.sources.length, stub.destinations.length]).toEqual([2, 1])
+  })
+
+  test('without --source: no destination instance, and the output says how to connect it', async () => {
+    stub = await startStub()
+    const result = await run({ SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_API_BASE: stub.baseUrl })
+    expect(result.code).toBe(0)
+    expect(calls(stub).some((c) => c.includes('/destinations'))).toBe(false)
+    expect(result.out[result.out.length - 1]).toBe(
+      'destination function not connected to a source: run `npm run deploy -- --source <slug>` to connect it, or add it in Segment (Connections → Destinations → Add destination → Functions)'
+    )
+  })
+
+  test('an answer without catalogId: it is read with GET /functions/{id}', async () => {
+    stub = await startStub({ omitCatalogId: true })
+    const result = await run({ SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_API_BASE: stub.baseUrl })
+    expect(result.code).toBe(0)
+    expect(calls(stub)).toContain('GET /functions/sfn_1')
+    expect(stub.requests.find((r) => r.method === 'POST' && r.url === '/sources')?.body).toMatchObject({
+      metadataId: 'cat_1'
+    })
+  })
+
+  test.each([
+    [
+      ['--source', 'nowhere'],
+      LD_ENV,
+      'deploy failed: no source with slug "nowhere" in the workspace: --source takes the slug shown in the source\'s settings'
+    ],
+    [
+      ['--source', 'web'],
+      {},
+      'deploy failed: set LD_CLIENT_SIDE_ID to the client-side ID of the LaunchDarkly environment the destination sends to'
+    ]
+  ])('%j with %j: exits 1 and says why, connecting nothing', async (argv, ld, message) => {
+    stub = await startStub({ sources: [{ slug: 'web' }] })
+    const result = await run({ SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_API_BASE: stub.baseUrl, ...ld }, argv)
+    expect(result.code).toBe(1)
+    expect(result.err).toEqual([message])
+    expect(stub.destinations).toEqual([])
+  })
+
+  test('--dry-run: no token, no request; prints every call, secrets redacted', async () => {
+    stub = await startStub({ sources: [{ slug: 'web' }] })
+    const noNetwork = (() => {
+      throw new Error('a dry run must not send anything')
+    }) as unknown as typeof fetch
+    const result = await run({ SEGMENT_API_BASE: stub.baseUrl, ...LD_ENV }, ['--dry-run', '--source', 'web'], noNetwork)
+    expect(result.err).toEqual([])
+    expect(result.code).toBe(0)
+    expect(stub.requests).toEqual([])
+    const base = stub.baseUrl
+    expect(result.out.filter((line) => line.startsWith('would call: '))).toEqual([
+      `would call: GET ${base}/functions?resourceType=SOURCE&pagination[count]=200`,
+      `would call: POST ${base}/functions {"code":"<${CODE.length} bytes of built code>","displayName":"${NAME}","resourceType":"SOURCE","settings":"<3 setting declarations: projectId, webhookSecret, includeCustomData>"}`,
+      `would call: POST ${base}/functions/<new source function ID>/deploy`,
+      `would call: GET ${base}/functions?resourceType=DESTINATION&pagination[count]=200`,
+      `would call: POST ${base}/functions {"code":"<${DESTINATION_CODE.length} bytes of built code>","displayName":"LaunchDarkly Events Destination","resourceType":"DESTINATION","settings":"<2 setting declarations: clientSideId, sendTrackAsCustom>"}`,
+      `would call: GET ${base}/sources?pagination[count]=200`,
+      `would call: POST ${base}/sources {"slug":"launchdarkly-events","enabled":true,"metadataId":"<source function catalog ID>","settings":{"projectId":"proj-1","accessToken":"<redacted>","includeCustomData":true}}`,
+      `would call: GET ${base}/sources?pagination[count]=200`,
+      `would call: GET ${base}/sources/<ID of source web>/connected-destinations?pagination[count]=200`,
+      `would call: POST ${base}/destinations {"sourceId":"<ID of source web>","metadataId":"<destination function catalog ID>","enabled":true,"name":"LaunchDarkly Events Destination","settings":{"clientSideId":"client-side-9","sendTrackAsCustom":false}}`
+    ])
+    expect(result.out.join('\n')).not.toContain('api-secret-token-123456')
+  })
+
+  test('an unknown argument: exit 2 with the usage', async () => {
+    const result = await run({}, ['--sauce', 'web'])
+    expect(result).toEqual({
+      code: 2,
+      out: [],
+      err: [
+        'unknown argument "--sauce"\nusage: npm run deploy -- [--dry-run] [--source <slug of the source to connect the destination function to>]'
+      ]
+    })
   })
 
   test('SEGMENT_FUNCTION_NAME picks the display name', async () => {
@@ -458,9 +763,9 @@ describe('main (the npm run deploy CLI)', () => {
   })
 
   test('a missing build says to run the build', async () => {
-    await rm(path.join(distDir, 'sources', 'launchdarkly.js'))
+    await rm(path.join(distDir, 'destinations', 'launchdarkly-events.js'))
     const result = await run({ SEGMENT_PUBLIC_API_TOKEN: TOKEN })
     expect(result.code).toBe(1)
-    expect(result.err[0]).toMatch(/^deploy failed: .*launchdarkly\.js.*npm run build/)
+    expect(result.err[0]).toMatch(/^deploy failed: .*launchdarkly-events\.js.*npm run build/)
   })
 })

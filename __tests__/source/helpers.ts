@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import nock from 'nock'
-import { InvocationResult, loadFunctionFile, SandboxOptions, SourceFunction } from '../../runtime/functions-sandbox'
+import { InvocationResult, loadFunctionFile, SandboxOptions, FunctionHandle } from '../../runtime/functions-sandbox'
 import { buildSource } from '../../scripts/build'
 
 const ROOT = path.resolve(__dirname, '..', '..')
@@ -30,7 +30,7 @@ export async function ensureBuilt(): Promise<void> {
 }
 
 /** A cold start of the built function: a fresh sandbox, empty module state and cache. */
-export async function loadSource(options: SandboxOptions = {}): Promise<SourceFunction> {
+export async function loadSource(options: SandboxOptions = {}): Promise<FunctionHandle> {
   await ensureBuilt()
   return loadFunctionFile(BUILT, options)
 }

@@ -41,10 +41,10 @@ const FLAGS: Record<string, Array<{ value: unknown; name?: string }> | 404> = {
 
 /** Each flag answered exactly once (nock fails any further request), but for those in `except`. */
 function mockFlags(
-  options: { projectKey?: string; base?: string; except?: string[]; delayMs?: number } = {}
+  options: { projectKey?: string; base?: string; except?: string[]; delayMs?: number; token?: string } = {}
 ): nock.Scope {
-  const { projectKey = 'default', base = API, except = [], delayMs = 0 } = options
-  const scope = nock(base).matchHeader('authorization', TOKEN)
+  const { projectKey = 'default', base = API, except = [], delayMs = 0, token = TOKEN } = options
+  const scope = nock(base).matchHeader('authorization', token)
   for (const [key, variations] of Object.entries(FLAGS)) {
     if (except.includes(key)) continue
     const interceptor = scope.get(`/api/v2/flags/${projectKey}/${key}`).delay(delayMs)
@@ -156,6 +156,16 @@ describe('variation names', () => {
       { body: SDK_BODY },
       { ...WITH_KEY, apiBaseUrl: 'https://app.eu.launchdarkly.com/' }
     )
+    expect(other.isDone()).toBe(true)
+    expect(namesOf(result)).toEqual(NAMED)
+  })
+
+  it('keys the cache by access token too: another token (another account) asks again', async () => {
+    mockFlags()
+    const other = mockFlags({ token: 'api-other-account-token' })
+    const source = await loadSource()
+    await source.invoke({ body: SDK_BODY }, WITH_KEY)
+    const result = await source.invoke({ body: SDK_BODY }, { ...WITH_KEY, accessToken: 'api-other-account-token' })
     expect(other.isDone()).toBe(true)
     expect(namesOf(result)).toEqual(NAMED)
   })

@@ -3,14 +3,19 @@
 // folder and only this path changes (README, "Register it with Segment").
 
 export {
+  describe,
   EXPORT_KINDS,
   EXPORT_SCHEMA,
   isEcho,
+  isObject,
   isSentToLaunchDarkly,
   MappingError,
+  own,
   payloadIdFor,
   propertiesOf,
+  SEGMENT_CALL,
   textOf,
-  toLaunchDarklyEvent
+  toLaunchDarklyEvent,
+  utf8Length
 } from '../../shared'
-export type { ExportKind, JsonObject, LaunchDarklyEvent, PropertyType, SchemaProperty } from '../../shared'
+export type { ExportKind, Hash, JsonObject, LaunchDarklyEvent, PropertyType, SchemaProperty } from '../../shared'

@@ -1,44 +1,70 @@
-// Where the destination talks to LaunchDarkly, from its settings (design §5).
-
-import { IntegrationError } from '@segment/actions-core'
-import type { Settings } from './generated-types'
+// Where the destination talks to LaunchDarkly, from its settings (design §5). Framework-free:
+// the Actions destination and the destination function both read their URLs here.
 
 export const DEFAULT_EVENTS_BASE_URL = 'https://events.launchdarkly.com'
 export const DEFAULT_SDK_BASE_URL = 'https://clientsdk.launchdarkly.com'
 
+/** The settings these URLs are made of; both destinations name them alike. */
+export interface EndpointSettings {
+  readonly clientSideId?: unknown
+  readonly eventsBaseUrl?: unknown
+  readonly sdkBaseUrl?: unknown
+}
+
+/** A setting that cannot work as given: not retryable, the user has to change it. */
+export class SettingsError extends Error {
+  constructor(readonly setting: keyof EndpointSettings, message: string) {
+    super(message)
+    this.name = 'SettingsError'
+  }
+}
+
 /** Pasted IDs often carry stray whitespace; LaunchDarkly's never do. */
-export function clientSideIdOf(settings: Settings): string {
+export function clientSideIdOf(settings: EndpointSettings): string {
   // Segment validates settings before an event reaches an action; other callers may not.
   const id = typeof settings.clientSideId === 'string' ? settings.clientSideId.trim() : ''
-  if (!id) throw new IntegrationError('The Client-side ID setting is empty.', 'INVALID_SETTINGS', 400)
+  if (!id) throw new SettingsError('clientSideId', 'The Client-side ID setting (clientSideId) is empty.')
   return id
 }
 
-// Segment fills defaults in only when a destination is created in its UI; settings
-// passed any other way may omit them.
-function baseUrl(value: string | undefined, fallback: string, setting: string): string {
-  const base = (value ?? '').trim() || fallback
-  let url: URL
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
+
+/**
+ * A base URL setting, normalised. Data leaves over https only: a plain-http URL is sent
+ * over https, as a browser would for a site that requires it, except to a loopback host
+ * (a local LaunchDarkly stand-in or Relay Proxy). Segment fills defaults in only when a
+ * destination is created in its UI; settings passed any other way may omit them.
+ */
+export function baseUrl(value: unknown, fallback: string, setting: 'eventsBaseUrl' | 'sdkBaseUrl'): string {
+  const given = typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback
+  let url: URL | undefined
   try {
-    url = new URL(base)
+    url = new URL(given)
   } catch {
-    url = new URL('invalid:')
+    url = undefined
   }
   // A bad URL would otherwise surface as a transport error, which is retried in vain.
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new IntegrationError(`The ${setting} setting must be an http(s) URL.`, 'INVALID_SETTINGS', 400)
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new SettingsError(setting, `The ${setting} setting must be an https URL, such as ${fallback}.`)
   }
-  return base.replace(/\/+$/, '')
+  if (url.username || url.password || url.search || url.hash) {
+    throw new SettingsError(
+      setting,
+      `The ${setting} setting must be a base URL without credentials, query or fragment, such as ${fallback}.`
+    )
+  }
+  const scheme = url.protocol === 'http:' && LOOPBACK.test(url.hostname) ? 'http:' : 'https:'
+  return `${scheme}//${url.host}${url.pathname.replace(/\/+$/, '')}`
 }
 
 /** LaunchDarkly's client-side bulk events endpoint, where browsers' SDKs send events. */
-export function bulkEventsUrl(settings: Settings): string {
-  const base = baseUrl(settings.eventsBaseUrl, DEFAULT_EVENTS_BASE_URL, 'Events base URL')
+export function bulkEventsUrl(settings: EndpointSettings): string {
+  const base = baseUrl(settings.eventsBaseUrl, DEFAULT_EVENTS_BASE_URL, 'eventsBaseUrl')
   return `${base}/events/bulk/${encodeURIComponent(clientSideIdOf(settings))}`
 }
 
 /** Answers 200 for a known client-side ID and 404 for an unknown one. */
-export function goalsUrl(settings: Settings): string {
-  const base = baseUrl(settings.sdkBaseUrl, DEFAULT_SDK_BASE_URL, 'Client SDK base URL')
+export function goalsUrl(settings: EndpointSettings): string {
+  const base = baseUrl(settings.sdkBaseUrl, DEFAULT_SDK_BASE_URL, 'sdkBaseUrl')
   return `${base}/sdk/goals/${encodeURIComponent(clientSideIdOf(settings))}`
 }

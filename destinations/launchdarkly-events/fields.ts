@@ -4,10 +4,10 @@
 // puts it. A property added to the schema shows up here without an edit.
 
 import type { InputField } from '@segment/actions-core'
-import { EXPORT_SCHEMA, isSentToLaunchDarkly, propertiesOf, textOf } from './core'
+import { textOf } from './core'
 import type { ExportKind, JsonObject, PropertyType, SchemaProperty } from './core'
-
-type Default = NonNullable<InputField['default']>
+import { fieldMapping } from './directives'
+import { defaultSource, sentProperties } from './message-rules'
 
 const at = (path: string) => ({ '@path': path })
 
@@ -30,37 +30,11 @@ const FIELD_TYPE: Record<PropertyType, InputField['type']> = {
 const JSON_NOTE =
   'Mapped as JSON text: the default encodes the event property with the JSON function. Text that is not valid JSON is sent as a plain string.'
 
-/** design §5: exported events carry contextKeys; an ordinary Segment call is about its user. */
-export const CONTEXT_KEYS_DEFAULT: Default = {
-  '@if': {
-    exists: at('$.properties.contextKeys'),
-    then: at('$.properties.contextKeys'),
-    else: {
-      '@if': {
-        exists: at('$.userId'),
-        then: { user: at('$.userId') },
-        else: { user: at('$.anonymousId') }
-      }
-    }
-  }
-}
-
 const CONTEXT_KEYS_NOTE =
   'Defaults to the event\'s contextKeys property, else {"user": userId}, else {"user": anonymousId}.'
 
-/** `@json` encode: any JSON value (or nothing) in, JSON text (or nothing) out. */
-export function asJsonText<Source>(source: Source): { '@json': { mode: 'encode'; value: Source } } {
-  return { '@json': { mode: 'encode', value: source } }
-}
-
-/** Where the property sits in a Segment message, as a mapping path. */
-export function segmentPath(property: SchemaProperty): string {
-  return `$.${property.segment}`
-}
-
 function fieldOf(property: SchemaProperty): InputField {
   const isContextKeys = property.name === 'contextKeys'
-  const source: Default = isContextKeys ? CONTEXT_KEYS_DEFAULT : at(segmentPath(property))
   const text = textOf(property)
   const notes = [text.description]
   if (isContextKeys) notes.push(CONTEXT_KEYS_NOTE)
@@ -70,32 +44,10 @@ function fieldOf(property: SchemaProperty): InputField {
     description: notes.join(' '),
     type: FIELD_TYPE[property.type],
     required: property.required,
-    default: property.type === 'json' ? asJsonText(source) : source,
+    default: fieldMapping(property, defaultSource(property)),
+    // Flag versions and variation indexes count from 0 (the reverse mapping rejects negatives).
+    ...(property.type === 'integer' ? { minimum: 0 } : {}),
     ...(property.type === 'object' ? { defaultObjectUI: 'keyvalue' as const } : {})
-  }
-}
-
-/** The schema properties an action of `kind` sends to LaunchDarkly. */
-export function sentProperties(kind: ExportKind): readonly SchemaProperty[] {
-  return propertiesOf(kind).filter(isSentToLaunchDarkly)
-}
-
-function schemaProperty(name: string): SchemaProperty {
-  const property = EXPORT_SCHEMA.find((p) => p.name === name)
-  if (!property) throw new Error(`the export schema has no ${name} property`)
-  return property
-}
-
-/** Read by the echo guard only: the event is never sent with it. */
-function environmentField(): InputField {
-  const property = schemaProperty('environment')
-  const { label, description } = textOf(property)
-  return {
-    label,
-    description,
-    type: 'string',
-    required: false,
-    default: at(segmentPath(property))
   }
 }
 
@@ -120,7 +72,7 @@ const ENABLE_BATCHING: InputField = {
 const BATCH_SIZE: InputField = {
   label: 'Batch size',
   description:
-    'Maximum number of events in one request to LaunchDarkly. A batch LaunchDarkly finds too large is split in halves and sent again.',
+    'Maximum number of events in one request to LaunchDarkly. A batch LaunchDarkly finds too large is sent again in smaller pieces, sized by its bytes.',
   type: 'number',
   required: false,
   minimum: 1,
@@ -132,7 +84,6 @@ const BATCH_SIZE: InputField = {
 export function fieldsFor(kind: ExportKind): Record<string, InputField> {
   const fields: Record<string, InputField> = {}
   for (const property of sentProperties(kind)) fields[property.name] = fieldOf(property)
-  fields.environment = environmentField()
   fields.messageId = MESSAGE_ID
   fields.enable_batching = ENABLE_BATCHING
   fields.batch_size = BATCH_SIZE
@@ -160,6 +111,5 @@ export function schemaFieldsOf(kind: ExportKind, payload: object): JsonObject {
     const value = mapped[property.name]
     if (value !== undefined) fields[property.name] = property.type === 'json' ? fromJsonText(value) : value
   }
-  if (mapped.environment !== undefined) fields.environment = mapped.environment
   return fields
 }

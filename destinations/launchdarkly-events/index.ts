@@ -1,55 +1,17 @@
-import { defaultValues, IntegrationError, InvalidAuthenticationError } from '@segment/actions-core'
-import type { DestinationDefinition, Preset } from '@segment/actions-core'
-import { DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL, goalsUrl } from './endpoints'
-import { asJsonText } from './fields'
+import { IntegrationError, InvalidAuthenticationError } from '@segment/actions-core'
+import type { DestinationDefinition } from '@segment/actions-core'
+import { bulkEventsUrl, DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL, goalsUrl } from './endpoints'
 import type { Settings } from './generated-types'
+import { presetsFor } from './presets'
+import { settingsErrorFor } from './send'
 import sendClickEvent from './sendClickEvent'
 import sendCustomEvent from './sendCustomEvent'
 import sendFeatureEvent from './sendFeatureEvent'
 import sendPageViewEvent from './sendPageViewEvent'
+import { API_VERSION } from './versioning-info'
 import { USER_AGENT } from './version'
 
 const actions = { sendFeatureEvent, sendClickEvent, sendPageViewEvent, sendCustomEvent }
-
-/** A preset that subscribes like its action's default subscription, with its default mapping. */
-function presetOf(name: string, partnerAction: keyof typeof actions): Preset {
-  const action = actions[partnerAction]
-  if (!action.defaultSubscription) throw new Error(`${partnerAction} has no default subscription`)
-  return {
-    name,
-    subscribe: action.defaultSubscription,
-    partnerAction,
-    mapping: defaultValues(action.fields),
-    type: 'automatic'
-  }
-}
-
-const presets: Preset[] = [
-  presetOf('Feature events', 'sendFeatureEvent'),
-  presetOf('Click events', 'sendClickEvent'),
-  presetOf('Page view events', 'sendPageViewEvent'),
-  presetOf('Custom events', 'sendCustomEvent'),
-  {
-    // Every other track call becomes a custom event named after it, as LaunchDarkly's SDKs'
-    // track(key, context, data, metricValue) would have sent it.
-    name: 'Track calls as custom events',
-    subscribe: 'type = "track" and event != "feature" and event != "click" and event != "custom"',
-    partnerAction: 'sendCustomEvent',
-    mapping: {
-      ...defaultValues(sendCustomEvent.fields),
-      key: { '@path': '$.event' },
-      metricValue: {
-        '@if': {
-          exists: { '@path': '$.properties.revenue' },
-          then: { '@path': '$.properties.revenue' },
-          else: { '@path': '$.properties.value' }
-        }
-      },
-      data: asJsonText({ '@path': '$.properties' })
-    },
-    type: 'automatic'
-  }
-]
 
 const destination: DestinationDefinition<Settings> = {
   name: 'LaunchDarkly Events',
@@ -70,22 +32,29 @@ const destination: DestinationDefinition<Settings> = {
       eventsBaseUrl: {
         label: 'Events base URL',
         description:
-          "Base URL of LaunchDarkly's event ingestion API. Change it only to send through a LaunchDarkly Relay Proxy or to a LaunchDarkly instance other than the default one.",
+          "Base URL of LaunchDarkly's event ingestion API. Change it only to send through a LaunchDarkly Relay Proxy or to a LaunchDarkly instance other than the default one. Requests use https; plain http is kept only for a local host (localhost, 127.0.0.1, [::1]).",
         type: 'string',
+        format: 'uri',
         required: false,
         default: DEFAULT_EVENTS_BASE_URL
       },
       sdkBaseUrl: {
         label: 'Client SDK base URL',
         description:
-          "Base URL of LaunchDarkly's client-side SDK API, used to check the client-side ID. Change it only for a LaunchDarkly Relay Proxy or a LaunchDarkly instance other than the default one.",
+          "Base URL of LaunchDarkly's client-side SDK API, used to check the client-side ID. Change it only for a LaunchDarkly Relay Proxy or a LaunchDarkly instance other than the default one. Requests use https; plain http is kept only for a local host (localhost, 127.0.0.1, [::1]).",
         type: 'string',
+        format: 'uri',
         required: false,
         default: DEFAULT_SDK_BASE_URL
       }
     },
     testAuthentication: async (request, { settings }) => {
-      const response = await request(goalsUrl(settings), { method: 'get', throwHttpErrors: false })
+      // Both URLs are checked, so a bad events URL shows when the settings are saved.
+      const url = settingsErrorFor(() => {
+        bulkEventsUrl(settings)
+        return goalsUrl(settings)
+      })
+      const response = await request(url, { method: 'get', throwHttpErrors: false })
       if (response.status === 404) {
         throw new InvalidAuthenticationError(
           'LaunchDarkly has no environment with this client-side ID. Copy it from Project settings → Environments in LaunchDarkly.'
@@ -104,11 +73,16 @@ const destination: DestinationDefinition<Settings> = {
     headers: {
       'Content-Type': 'application/json',
       // The event format the actions build: context kinds and contextKeys.
-      'X-LaunchDarkly-Event-Schema': '4',
+      'X-LaunchDarkly-Event-Schema': API_VERSION,
       'User-Agent': USER_AGENT
     }
   }),
-  presets,
+  presets: presetsFor(actions, {
+    feature: 'sendFeatureEvent',
+    click: 'sendClickEvent',
+    pageview: 'sendPageViewEvent',
+    custom: 'sendCustomEvent'
+  }),
   actions
 }
 

@@ -1,6 +1,6 @@
-// Delivery to LaunchDarkly's event ingestion API (design §5), shared by every action:
-// mapped payloads → LaunchDarkly events (the core module's reverse mapping) → one POST
-// per batch → a status for every event. perform and performBatch are thin wrappers.
+// The Actions adapter of the delivery core (delivery.ts): actions-core's request client as
+// the `post`, mapped payloads as items, and each outcome mapped to actions-core's error
+// vocabulary in one place (errorFor, errorTypeOf). perform and performBatch are thin.
 
 import {
   APIError,
@@ -12,215 +12,83 @@ import {
   PayloadValidationError,
   RetryableError
 } from '@segment/actions-core'
-import type { JSONLikeObject, ModifiedResponse, RequestClient } from '@segment/actions-core'
-import { isEcho, MappingError, payloadIdFor, toLaunchDarklyEvent } from './core'
-import type { ExportKind, LaunchDarklyEvent } from './core'
-import { bulkEventsUrl, clientSideIdOf } from './endpoints'
+import type { JSONLikeObject, RequestClient } from '@segment/actions-core'
+import type { ExportKind } from './core'
+import { deliver, Failure, Item, Outcome, Post } from './delivery'
+import { SettingsError } from './endpoints'
 import { schemaFieldsOf } from './fields'
 import type { Settings } from './generated-types'
-
-type ErrorType = keyof typeof ErrorCodes
-
-/** Why an event was not delivered. Segment decides retries by `status`. */
-export interface Failure {
-  readonly ok: false
-  readonly reason: 'invalid' | 'echo' | 'client-side-id' | 'too-large' | 'retryable' | 'rejected'
-  readonly status: number
-  readonly errortype: ErrorType
-  readonly message: string
-  readonly sent?: LaunchDarklyEvent
-  readonly body?: string | JSONLikeObject
-}
-
-export interface Delivered {
-  readonly ok: true
-  readonly status: number
-  readonly sent: LaunchDarklyEvent
-  readonly body: string | JSONLikeObject
-}
-
-export type Outcome = Delivered | Failure
+import { environmentOf, valueAt } from './message-rules'
+import { USER_AGENT } from './version'
 
 /** What every action sends: the fields of its kind plus the hidden messageId. */
 interface MappedPayload {
   messageId?: string
 }
 
-interface Pending {
-  readonly index: number
-  readonly event: LaunchDarklyEvent
-  readonly messageId: string
+/** What perform and performBatch receive, as far as sending needs it. */
+interface Input<P> {
+  settings: Settings
+  payload: P
+  /** The Segment message(s) before mapping: the echo guard reads where the event came from. */
+  rawData?: unknown
 }
 
-const CLIENT_SIDE_ID_HELP =
-  'Check the Client-side ID setting: copy it from Project settings → Environments in LaunchDarkly.'
+type ErrorType = keyof typeof ErrorCodes
 
-// Sending an exported event back to the environment it came from would count it twice.
-const ECHO_MESSAGE =
-  'The event came from the LaunchDarkly environment this destination sends to (its environment equals the Client-side ID setting), so it is not sent back: LaunchDarkly would count it twice.'
+/** A setting that cannot work fails every event the same way, without a request and without a retry. */
+function asIntegrationError(error: unknown): unknown {
+  return error instanceof SettingsError ? new IntegrationError(error.message, 'INVALID_SETTINGS', 400) : error
+}
+
+export function settingsErrorFor<T>(run: () => T): T {
+  try {
+    return run()
+  } catch (error) {
+    throw asIntegrationError(error)
+  }
+}
+
+function postWith(request: RequestClient): Post {
+  return async ({ url, headers, body }) => {
+    const response = await request(url, { method: 'post', headers: { ...headers }, body, throwHttpErrors: false })
+    return { status: response.status, body: response.content ?? '' }
+  }
+}
 
 /**
- * Converts, guards and sends `payloads` as one batch; returns an outcome per payload, in
- * order. Never throws for a single event's sake: events that cannot go fail alone.
+ * The Segment message behind each payload. In a batch, actions-core drops payloads that
+ * fail field validation but passes every message, so the two are matched by messageId
+ * when their counts differ.
  */
-export async function deliver(
+function environmentsOf(payloads: readonly MappedPayload[], rawData: unknown): unknown[] {
+  const messages = Array.isArray(rawData) ? rawData : [rawData]
+  if (messages.length === payloads.length) return messages.map(environmentOf)
+  const byId = new Map<unknown, unknown>()
+  for (const message of messages) {
+    const id = valueAt(message, 'messageId')
+    if (!byId.has(id)) byId.set(id, environmentOf(message))
+  }
+  return payloads.map((payload) => byId.get(payload.messageId))
+}
+
+async function deliverPayloads(
   request: RequestClient,
   kind: ExportKind,
-  settings: Settings,
-  payloads: readonly MappedPayload[]
+  { settings, payload, rawData }: Input<readonly MappedPayload[]>
 ): Promise<Outcome[]> {
-  const url = bulkEventsUrl(settings)
-  const clientSideId = clientSideIdOf(settings)
-  const outcomes: Outcome[] = new Array(payloads.length)
-  const pending: Pending[] = []
-  payloads.forEach((payload, index) => {
-    const fields = schemaFieldsOf(kind, payload)
-    if (isEcho(fields, clientSideId)) {
-      outcomes[index] = failure('echo', 400, ErrorCodes.PAYLOAD_VALIDATION_FAILED, ECHO_MESSAGE)
-      return
-    }
-    try {
-      const event = toLaunchDarklyEvent(kind, fields)
-      // Without a messageId (a mapping dropped it) the event's content keeps the payload ID stable across retries.
-      pending.push({ index, event, messageId: payload.messageId ?? JSON.stringify(event) })
-    } catch (error) {
-      if (!(error instanceof MappingError)) throw error
-      outcomes[index] = failure(
-        'invalid',
-        400,
-        ErrorCodes.PAYLOAD_VALIDATION_FAILED,
-        `Cannot build a LaunchDarkly ${kind} event: ${error.message}`
-      )
-    }
-  })
-  await post(request, url, pending, outcomes)
-  return outcomes
-}
-
-/** One request for `items`; a 413 splits them in halves, each sent the same way. */
-async function post(
-  request: RequestClient,
-  url: string,
-  items: readonly Pending[],
-  outcomes: Outcome[]
-): Promise<void> {
-  if (items.length === 0) return
-  let response: ModifiedResponse
+  const environments = environmentsOf(payload, rawData)
+  const items: Item[] = payload.map((mapped, index) => ({
+    kind,
+    fields: schemaFieldsOf(kind, mapped),
+    environment: environments[index],
+    messageId: mapped.messageId
+  }))
   try {
-    response = await request(url, {
-      method: 'post',
-      json: items.map((item) => item.event),
-      // Same messageIds, same ID: LaunchDarkly discards a batch it has already taken.
-      headers: { 'X-LaunchDarkly-Payload-ID': payloadIdFor(items.map((item) => item.messageId)) },
-      throwHttpErrors: false
-    })
+    return await deliver(settings, items, { post: postWith(request), userAgent: USER_AGENT })
   } catch (error) {
-    // With throwHttpErrors off the client rejects only when no response arrived at all.
-    const outcome = transportFailure(error)
-    for (const item of items) outcomes[item.index] = { ...outcome, sent: item.event }
-    return
+    throw asIntegrationError(error)
   }
-  if (response.status === 413 && items.length > 1) {
-    const half = Math.ceil(items.length / 2)
-    await post(request, url, items.slice(0, half), outcomes)
-    await post(request, url, items.slice(half), outcomes)
-    return
-  }
-  const body = bodyOf(response)
-  for (const item of items) outcomes[item.index] = classify(response.status, body, item.event)
-}
-
-function classify(status: number, body: string | JSONLikeObject, sent: LaunchDarklyEvent): Outcome {
-  if (status >= 200 && status < 300) return { ok: true, status, sent, body }
-  const errortype = getErrorCodeFromHttpStatus(status)
-  const answer = { sent, body }
-  if (status === 401 || status === 403 || status === 404) {
-    return failure(
-      'client-side-id',
-      status,
-      ErrorCodes.INVALID_AUTHENTICATION,
-      `LaunchDarkly did not accept the client-side ID (HTTP ${status}). ${CLIENT_SIDE_ID_HELP}`,
-      answer
-    )
-  }
-  if (status === 413) {
-    return failure(
-      'too-large',
-      status,
-      errortype,
-      "The event is too large for LaunchDarkly's event ingestion API (HTTP 413), even sent alone.",
-      answer
-    )
-  }
-  if (status === 429) {
-    return failure(
-      'retryable',
-      status,
-      errortype,
-      'LaunchDarkly is rate limiting event ingestion (HTTP 429); Segment will retry.',
-      answer
-    )
-  }
-  if (status >= 500) {
-    return failure(
-      'retryable',
-      status,
-      errortype,
-      `LaunchDarkly's event ingestion API failed (HTTP ${status}); Segment will retry.`,
-      answer
-    )
-  }
-  const detail = messageOf(body)
-  return failure(
-    'rejected',
-    status,
-    errortype,
-    `LaunchDarkly rejected the events (HTTP ${status})${detail ? `: ${detail}` : '.'}`,
-    answer
-  )
-}
-
-function transportFailure(error: unknown): Failure {
-  const { name, code } = (error ?? {}) as { name?: string; code?: string }
-  if (name === 'TimeoutError' || name === 'RequestTimeoutError' || code === 'ETIMEDOUT') {
-    return failure(
-      'retryable',
-      408,
-      ErrorCodes.REQUEST_TIMEOUT,
-      'LaunchDarkly did not answer in time; Segment will retry.'
-    )
-  }
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code
-  const why = typeof cause === 'string' ? cause : typeof code === 'string' ? code : 'no response'
-  return failure(
-    'retryable',
-    503,
-    ErrorCodes.RETRYABLE_ERROR,
-    `Could not reach LaunchDarkly's event ingestion API (${why}); Segment will retry.`
-  )
-}
-
-function failure(
-  reason: Failure['reason'],
-  status: number,
-  errortype: ErrorType,
-  message: string,
-  answer: Pick<Failure, 'sent' | 'body'> = {}
-): Failure {
-  return { ok: false, reason, status, errortype, message, ...answer }
-}
-
-function bodyOf(response: ModifiedResponse): string | JSONLikeObject {
-  const data = response.data
-  if (typeof data === 'object' && data !== null && !Array.isArray(data)) return data as JSONLikeObject
-  return response.content ?? ''
-}
-
-/** LaunchDarkly's own explanation, short enough for Segment's event delivery view. */
-function messageOf(body: string | JSONLikeObject): string {
-  const text = typeof body === 'string' ? body : typeof body.message === 'string' ? body.message : JSON.stringify(body)
-  const oneLine = text.replace(/\s+/g, ' ').trim()
-  return oneLine.length > 300 ? `${oneLine.slice(0, 297)}...` : oneLine
 }
 
 type RetryableStatus = ConstructorParameters<typeof RetryableError>[1]
@@ -237,14 +105,34 @@ export function errorFor(failed: Failure): Error {
     case 'client-side-id':
       return new InvalidAuthenticationError(failed.message)
     case 'too-large':
-      return new IntegrationError(failed.message, failed.errortype, failed.status)
-    case 'retryable': {
+      return new IntegrationError(failed.message, ErrorCodes.PAYLOAD_TOO_LARGE, failed.status)
+    case 'rejected':
+      return new APIError(failed.message, failed.status)
+    case 'rate-limited':
+    case 'unavailable':
+    case 'timeout':
+    case 'unreachable': {
       // RetryableError accepts only the statuses Segment retries; 501 is the odd 5xx out.
       const status = (RETRYABLE_STATUSES.includes(failed.status) ? failed.status : 500) as RetryableStatus
       return new RetryableError(failed.message, status)
     }
-    case 'rejected':
-      return new APIError(failed.message, failed.status)
+  }
+}
+
+/** The multistatus `errortype` of a failure. */
+function errorTypeOf(failed: Failure): ErrorType {
+  switch (failed.reason) {
+    case 'invalid':
+    case 'echo':
+      return ErrorCodes.PAYLOAD_VALIDATION_FAILED
+    case 'client-side-id':
+      return ErrorCodes.INVALID_AUTHENTICATION
+    case 'timeout':
+      return ErrorCodes.REQUEST_TIMEOUT
+    case 'unreachable':
+      return ErrorCodes.RETRYABLE_ERROR
+    default:
+      return getErrorCodeFromHttpStatus(failed.status)
   }
 }
 
@@ -252,38 +140,37 @@ export function errorFor(failed: Failure): Error {
 export async function sendEvent(
   request: RequestClient,
   kind: ExportKind,
-  settings: Settings,
-  payload: MappedPayload
+  input: Input<MappedPayload>
 ): Promise<string | JSONLikeObject> {
-  const [outcome] = await deliver(request, kind, settings, [payload])
+  const [outcome] = await deliverPayloads(request, kind, { ...input, payload: [input.payload] })
   if (!outcome.ok) throw errorFor(outcome)
-  return outcome.body
+  return outcome.body as string | JSONLikeObject
 }
 
-/** performBatch: one request for the batch (halves after a 413), a status per event. */
+/** performBatch: one request for the batch (pieces after a 413), a status per event. */
 export async function sendEvents(
   request: RequestClient,
   kind: ExportKind,
-  settings: Settings,
-  payloads: readonly MappedPayload[]
+  input: Input<readonly MappedPayload[]>
 ): Promise<MultiStatusResponse> {
-  const outcomes = await deliver(request, kind, settings, payloads)
+  const outcomes = await deliverPayloads(request, kind, input)
   const statuses = new MultiStatusResponse()
   outcomes.forEach((outcome, index) => {
     const sent = outcome.sent as JSONLikeObject | undefined
+    const body = outcome.body as string | JSONLikeObject | undefined
     if (outcome.ok) {
       statuses.setSuccessResponseAtIndex(index, {
         status: outcome.status,
         sent: sent as JSONLikeObject,
-        body: outcome.body
+        body: body ?? ''
       })
     } else {
       statuses.setErrorResponseAtIndex(index, {
         status: outcome.status,
-        errortype: outcome.errortype,
+        errortype: errorTypeOf(outcome),
         errormessage: outcome.message,
         ...(sent ? { sent } : {}),
-        ...(outcome.body !== undefined ? { body: outcome.body } : {})
+        ...(body !== undefined ? { body } : {})
       })
     }
   })

@@ -1,7 +1,7 @@
-// LaunchDarkly asks event senders to name themselves in User-Agent. This folder may import
-// only actions-core and the core module (it must drop into action-destinations unchanged),
-// so it cannot read package.json; a test keeps these equal to package.json's name and version.
+// LaunchDarkly asks event senders to name themselves in User-Agent. A literal, as the
+// destinations of Segment's action-destinations repository write theirs: this folder
+// must drop into that repository unchanged, where no package.json of ours exists.
 
-export const PACKAGE_NAME = 'launchdarkly-segment-bundle'
-export const PACKAGE_VERSION = '0.1.0'
-export const USER_AGENT = `${PACKAGE_NAME}/${PACKAGE_VERSION}`
+/** This destination's own version; raise it when what LaunchDarkly receives changes. */
+export const DESTINATION_VERSION = '1.0.0'
+export const USER_AGENT = `SegmentLaunchDarklyEvents/${DESTINATION_VERSION}`

@@ -5,12 +5,13 @@
 
 import { convertDelivery, readDelivery, redact, redactSummary, summaryLine } from '../../shared'
 import type { DeliverySummary, FunctionRequest } from '../../shared'
-import { checkIngestToken, checkSignature, signatureOf } from './auth'
+import { checkIngestToken, checkSignature, SIGNATURE_HEADER, signatureOf } from './auth'
 import { nodeSha256 } from './crypto'
 import { emit } from './emit'
-import { SourceError, toSegmentError, UNREADABLE_BODY } from './errors'
+import { SourceError, toSegmentError } from './errors'
 import { apiClient } from './launchdarkly-api'
 import { segment, segmentFetch } from './segment-globals'
+import { NO_RAW_BODY_FOR_SIGNATURE, readBody } from './request-body'
 import { readSettings, secretsOf, SourceSettings } from './settings'
 import { lookupVariationNames } from './variation-names'
 import { warmCache } from './warm-cache'
@@ -33,11 +34,13 @@ async function deliver(
 ): Promise<DeliverySummary> {
   // Before the body is read: an unauthenticated caller gets nothing parsed or looked up.
   checkIngestToken(request, settings.ingestToken)
-  const body = await readBody(request)
+  const { text: body, raw } = await readBody(request)
 
   const signature = signatureOf(request)
-  if (settings.webhookSecret !== undefined && signature !== undefined)
-    await checkSignature(body, signature, settings.webhookSecret)
+  if (settings.webhookSecret !== undefined && signature !== undefined) {
+    if (raw) await checkSignature(body, signature, settings.webhookSecret)
+    else console.warn(`launchdarkly: ${SIGNATURE_HEADER} not checked before parsing: no raw body (request.text())`)
+  }
 
   const delivery = readDelivery(body, {
     projectId: settings.projectId,
@@ -46,8 +49,10 @@ async function deliver(
     hash: nodeSha256()
   })
   // Only audit-log entries are signed by LaunchDarkly; SDK batches and records are not.
-  if (delivery.form === 'audit' && settings.webhookSecret !== undefined)
+  if (delivery.form === 'audit' && settings.webhookSecret !== undefined) {
+    if (!raw) throw new SourceError('ValidationError', NO_RAW_BODY_FOR_SIGNATURE)
     await checkSignature(body, signature, settings.webhookSecret)
+  }
 
   // Every lookup finishes before anything is emitted: a retried delivery then re-emits
   // the same messages, which Segment drops as duplicates by messageId.
@@ -70,17 +75,4 @@ async function deliver(
     console.warn(redact(`launchdarkly: variation names unavailable: ${lookup.warnings.join('; ')}`, secrets))
   console.log(redact(summaryLine(result), secrets))
   return result
-}
-
-async function readBody(request: FunctionRequest): Promise<string> {
-  let body: unknown
-  try {
-    body = await request.text()
-  } catch {
-    body = undefined
-  }
-  if (typeof body !== 'string') {
-    throw new SourceError('InvalidEventPayload', UNREADABLE_BODY)
-  }
-  return body
 }

@@ -2,7 +2,8 @@
 // into what the caller acts on: a body, "no such thing", a refusal (bad token: not worth
 // retrying), or unavailability (worth retrying: Segment retries on RetryError).
 
-import { Fetch, newAbortController } from './segment-globals'
+import type { Fetch } from './segment-globals'
+import { TimedOut, withTimeLimit } from './time-limit'
 
 /** One request may take this long... */
 export const REQUEST_TIMEOUT_MS = 2500
@@ -37,30 +38,18 @@ export interface ApiClient {
   get(path: string): Promise<ApiResult>
 }
 
-class TimedOut extends Error {}
-
 /** A client whose requests share one deadline, set when it is created (one per delivery). */
 export function apiClient(options: ApiClientOptions): ApiClient {
   const deadline = options.now() + LOOKUP_BUDGET_MS
   return {
     async get(path) {
-      const limit = Math.min(REQUEST_TIMEOUT_MS, deadline - options.now())
       const what = `GET ${path}`
-      const controller = newAbortController()
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          controller?.abort()
-          reject(new TimedOut())
-        }, Math.max(0, limit))
-      })
       try {
-        const request = async (): Promise<ApiResult> => {
+        return await withTimeLimit(Math.min(REQUEST_TIMEOUT_MS, deadline - options.now()), async (limits) => {
           const response = await options.fetch(options.baseUrl + path, {
             method: 'GET',
             headers: { Authorization: options.accessToken, Accept: 'application/json' },
-            signal: controller?.signal,
-            timeout: Math.max(1, limit)
+            ...limits
           })
           const status = response.status
           if (status >= 200 && status < 300) {
@@ -72,11 +61,10 @@ export function apiClient(options: ApiClientOptions): ApiClient {
           if (status === 408 || status === 429 || status >= 500)
             throw new ApiUnavailable(`LaunchDarkly API answered ${status} to ${what}`)
           return { outcome: 'refused', status }
-        }
-        return await Promise.race([request(), timeout])
+        })
       } catch (error) {
         if (error instanceof ApiUnavailable) throw error
-        if (error instanceof TimedOut || (error as { name?: unknown } | null)?.name === 'AbortError') {
+        if (error instanceof TimedOut) {
           throw new ApiUnavailable(
             `LaunchDarkly API did not answer ${what} in time (${REQUEST_TIMEOUT_MS} ms per request, ${LOOKUP_BUDGET_MS} ms for all lookups of a delivery)`
           )
@@ -85,8 +73,6 @@ export function apiClient(options: ApiClientOptions): ApiClient {
         throw new ApiUnavailable(
           `LaunchDarkly API request ${what} failed: ${typeof reason === 'string' ? reason : String(error)}`
         )
-      } finally {
-        clearTimeout(timer)
       }
     }
   }

@@ -38,12 +38,14 @@ export interface SegmentCrypto {
 export interface FetchInit {
   method?: string
   headers?: Record<string, string>
+  body?: string
   signal?: unknown
   timeout?: number
 }
 export interface FetchResponse {
   readonly status: number
   json(): Promise<unknown>
+  text(): Promise<string>
 }
 export type Fetch = (url: string, init?: FetchInit) => Promise<FetchResponse>
 

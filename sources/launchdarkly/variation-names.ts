@@ -7,8 +7,9 @@
 // (the delivery is retried). A refused token, or an answer that cannot be read, must not
 // hold events back forever: the events go out without names and a warning is logged.
 
-import { isObject, own } from '../../shared'
+import { isObject, own, sha256Hex } from '../../shared'
 import type { FlagRef, FunctionCache, VariationNames } from '../../shared'
+import { nodeSha256 } from './crypto'
 import { ApiClient } from './launchdarkly-api'
 import { SourceSettings } from './settings'
 
@@ -47,13 +48,15 @@ export async function lookupVariationNames(flags: readonly FlagRef[], context: L
   const { settings, api, cache } = context
   if (settings.accessToken === undefined || flags.length === 0) return { warnings: [] }
   const warnings = new Set<string>()
-  const base = settings.apiBaseUrl
+  // Two configurations in one warm runtime (another API, another token, so other projects
+  // and flags) never share names; the token itself never becomes part of a key.
+  const scope = `${settings.apiBaseUrl}|${(nodeSha256() ?? sha256Hex)(settings.accessToken).slice(0, 32)}`
 
   const projectKeys = new Map<string, Promise<string | undefined>>()
   const projectKeyFor = (project: string): Promise<string | undefined> => {
     let key = projectKeys.get(project)
     if (!key) {
-      key = resolveProjectKey(project, settings, api, cache).catch((error: unknown) => {
+      key = resolveProjectKey(project, settings, { api, cache, scope }).catch((error: unknown) => {
         if (!(error instanceof NamesUnavailable)) throw error
         warnings.add(error.message)
         return undefined
@@ -70,7 +73,9 @@ export async function lookupVariationNames(flags: readonly FlagRef[], context: L
     if (!names) {
       const path = `/api/v2/flags/${encodeURIComponent(projectKey)}/${encodeURIComponent(flagKey)}`
       names = cache
-        .load(`launchdarkly:variation-names|${base}|${projectKey}|${flagKey}`, FLAG_TTL_MS, () => fetchNames(api, path))
+        .load(`launchdarkly:variation-names|${scope}|${projectKey}|${flagKey}`, FLAG_TTL_MS, () =>
+          fetchNames(api, path)
+        )
         .catch((error: unknown) => {
           if (!(error instanceof NamesUnavailable)) throw error
           warnings.add(error.message)
@@ -114,8 +119,7 @@ async function fetchNames(api: ApiClient, path: string): Promise<Names> {
 async function resolveProjectKey(
   project: string,
   settings: SourceSettings,
-  api: ApiClient,
-  cache: FunctionCache
+  { api, cache, scope }: { api: ApiClient; cache: FunctionCache; scope: string }
 ): Promise<string | undefined> {
   const configured = settings.projectKey
   if (configured !== undefined && (settings.projectId === undefined || settings.projectId === project)) {
@@ -125,7 +129,7 @@ async function resolveProjectKey(
       )
     return configured
   }
-  const key = await cache.load(`launchdarkly:project-key|${settings.apiBaseUrl}|${project}`, PROJECT_TTL_MS, () =>
+  const key = await cache.load(`launchdarkly:project-key|${scope}|${project}`, PROJECT_TTL_MS, () =>
     findProjectKey(api, project)
   )
   if (key === '') {

@@ -3,12 +3,12 @@
 import { createTestIntegration } from '@segment/actions-core'
 import nock from 'nock'
 import destination from '..'
-import { CLIENT_SIDE_ID, SDK_BASE } from './__helpers__'
+import { CLIENT_SIDE_ID, FIXED_HEADERS, SDK_BASE } from './__helpers__'
 
 test('a known client-side ID (200) is valid', async () => {
   const scope = nock(SDK_BASE)
     .get(`/sdk/goals/${CLIENT_SIDE_ID}`)
-    .matchHeader('user-agent', 'launchdarkly-segment-bundle/0.1.0')
+    .matchHeader('user-agent', FIXED_HEADERS['user-agent'])
     .reply(200, [])
   await expect(
     createTestIntegration(destination).testAuthentication({ clientSideId: CLIENT_SIDE_ID })

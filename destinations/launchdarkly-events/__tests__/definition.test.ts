@@ -5,7 +5,7 @@ import { createTestIntegration } from '@segment/actions-core'
 import type { InputField } from '@segment/actions-core'
 import destination from '..'
 import { USER_AGENT } from '../version'
-import { EXPORT_SCHEMA, EXPORT_KINDS, isSentToLaunchDarkly, propertiesOf, textOf } from '../core'
+import { EXPORT_KINDS, isSentToLaunchDarkly, propertiesOf, textOf } from '../core'
 import type { ExportKind } from '../core'
 
 const ACTION_OF: Record<ExportKind, string> = {
@@ -49,6 +49,10 @@ test('every action and field is labelled and described for the Segment UI', () =
   }
 })
 
+test('a User-Agent in the style of action-destinations: a product name and its version', () => {
+  expect(USER_AGENT).toMatch(/^SegmentLaunchDarklyEvents\/\d+\.\d+\.\d+$/)
+})
+
 test('extendRequest adds the fixed headers', () => {
   const settings = { clientSideId: 'x' }
   expect(destination.extendRequest?.({ settings, payload: undefined })).toEqual({
@@ -62,14 +66,8 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
     const fields = destination.actions[slug].fields as Record<string, InputField>
     const sent = propertiesOf(kind).filter(isSentToLaunchDarkly)
 
-    test('one field per property sent to LaunchDarkly, then environment and the delivery fields', () => {
-      expect(Object.keys(fields)).toEqual([
-        ...sent.map((p) => p.name),
-        'environment',
-        'messageId',
-        'enable_batching',
-        'batch_size'
-      ])
+    test('one field per property sent to LaunchDarkly, then the delivery fields', () => {
+      expect(Object.keys(fields)).toEqual([...sent.map((p) => p.name), 'messageId', 'enable_batching', 'batch_size'])
     })
 
     test.each(sent.map((p) => [p.name, p] as const))(
@@ -109,14 +107,7 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
       ])
     })
 
-    test('environment (echo guard) and the hidden messageId (payload ID) read the Segment message', () => {
-      const environment = EXPORT_SCHEMA.find((p) => p.name === 'environment')
-      expect(fields.environment).toMatchObject({
-        label: environment && textOf(environment).label,
-        type: 'string',
-        required: false,
-        default: { '@path': '$.properties.environment' }
-      })
+    test('the hidden messageId (payload ID) reads the Segment message', () => {
       expect(fields.messageId).toMatchObject({
         type: 'string',
         unsafe_hidden: true,

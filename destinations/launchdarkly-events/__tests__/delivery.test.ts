@@ -1,9 +1,11 @@
-// Delivery semantics (design §5): one request per batch, the payload ID, 413 splitting,
-// retryable and final responses, the echo guard in a batch, and a status for every event.
+// Delivery semantics through actions-core (design §5): one request per batch, the payload
+// ID, 413 splitting, retryable and final responses, the echo guard in a batch, and a
+// status for every event. splitting.test.ts counts the requests a 413 costs.
 
 import {
   APIError,
   createTestIntegration,
+  DEFAULT_REQUEST_TIMEOUT,
   IntegrationError,
   InvalidAuthenticationError,
   PayloadValidationError,
@@ -16,6 +18,7 @@ import { sendEvent, sendEvents } from '../send'
 import { payloadIdFor } from '../core'
 import {
   BULK_PATH,
+  Captured,
   CLIENT_SIDE_ID,
   CREATION_DATE,
   EVENTS_BASE,
@@ -152,46 +155,80 @@ describe('the echo guard and invalid events in a batch', () => {
   })
 })
 
-describe('413: the batch is split in halves, each sent the same way', () => {
-  test('five events: 413, then halves of three and two, each with its own payload ID', async () => {
-    const requests = interceptBulk([413, 202, 202])
-    const statuses = await runBatch(range(0, 5).map(customEvent))
-    expect(requests.map((r) => r.body)).toEqual([
-      range(0, 5).map(ldCustom),
-      range(0, 3).map(ldCustom),
-      range(3, 5).map(ldCustom)
-    ])
+describe('413: the batch is sent again in pieces sized by bytes', () => {
+  /** Events of equal size: their JSON takes the same bytes, so pieces are counted in events. */
+  const sized = (n: number) => exportedTrack('custom', `ld-${n}`, { key: `metric-${String(n).padStart(3, '0')}` })
+  const ldSized = (n: number) => ({
+    kind: 'custom',
+    creationDate: CREATION_DATE,
+    key: `metric-${String(n).padStart(3, '0')}`,
+    contextKeys: { user: 'user-123' }
+  })
+  const bodyOf = (events: unknown[]) => Buffer.byteLength(JSON.stringify(events))
+
+  /** LaunchDarkly refusing any body over `limit` bytes with 413; records every request. */
+  function refusingOver(limit: number): Captured[] {
+    const captured: Captured[] = []
+    nock(EVENTS_BASE)
+      .persist()
+      .post(BULK_PATH)
+      .reply(function (_uri, body) {
+        captured.push({ headers: this.req.headers, body })
+        return [bodyOf(body as unknown[]) > limit ? 413 : 202, '']
+      })
+    return captured
+  }
+
+  test('ten events that LaunchDarkly takes three at a time: 7 requests, within ⌈10/3⌉ + ⌈log2 10⌉ = 8; each event delivered once', async () => {
+    const requests = refusingOver(bodyOf(range(0, 3).map(ldSized)))
+    const statuses = await runBatch(range(0, 10).map(sized))
+    expect(requests.map((r) => (r.body as unknown[]).length)).toEqual([10, 5, 2, 4, 3, 3, 2])
+    expect(requests.length).toBeLessThanOrEqual(Math.ceil(10 / 3) + Math.ceil(Math.log2(10)))
+    const delivered = requests.filter((_, i) => ![0, 1, 3].includes(i)).flatMap((r) => r.body as unknown[])
+    expect(delivered).toEqual(range(0, 10).map(ldSized))
     expect(requests.map((r) => r.headers['x-launchdarkly-payload-id'])).toEqual([
-      payloadIdFor(['ld-0', 'ld-1', 'ld-2', 'ld-3', 'ld-4']),
-      payloadIdFor(['ld-0', 'ld-1', 'ld-2']),
-      payloadIdFor(['ld-3', 'ld-4'])
+      payloadIdFor(range(0, 10).map((n) => `ld-${n}`)),
+      payloadIdFor(range(0, 5).map((n) => `ld-${n}`)),
+      payloadIdFor(['ld-0', 'ld-1']),
+      payloadIdFor(['ld-2', 'ld-3', 'ld-4', 'ld-5']),
+      payloadIdFor(['ld-2', 'ld-3', 'ld-4']),
+      payloadIdFor(['ld-5', 'ld-6', 'ld-7']),
+      payloadIdFor(['ld-8', 'ld-9'])
     ])
-    expect(statuses.map((s) => s.status)).toEqual([202, 202, 202, 202, 202])
+    expect(statuses).toEqual(range(0, 10).map((n) => ({ status: 202, sent: ldSized(n), body: '' })))
   })
 
-  test('down to a single event that is still too large: it fails alone, the rest is delivered', async () => {
-    // [0..3] 413 → [0,1] 413 → [0] 413 (alone: fails) → [1] ok → [2,3] ok
-    const requests = interceptBulk([413, 413, 413, 202, 202])
-    const statuses = await runBatch(range(0, 4).map(customEvent))
-    expect(requests.map((r) => r.body)).toEqual([
-      range(0, 4).map(ldCustom),
-      range(0, 2).map(ldCustom),
-      [ldCustom(0)],
-      [ldCustom(1)],
-      range(2, 4).map(ldCustom)
+  const huge = (n: number) =>
+    exportedTrack('custom', `ld-${n}`, { key: `metric-${n}`, metricValue: n, data: { blob: 'x'.repeat(5000) } })
+  const tooLarge = {
+    status: 413,
+    errortype: 'PAYLOAD_TOO_LARGE',
+    errormessage: "The event is too large for LaunchDarkly's event ingestion API (HTTP 413), even sent alone."
+  }
+  const keysOf = (requests: Captured[]) => requests.map((r) => (r.body as Array<{ key: string }>).map((e) => e.key))
+
+  test('an event too large alone is sent alone right after the first 413, and fails alone', async () => {
+    const requests = refusingOver(1000)
+    const statuses = await runBatch([huge(0), customEvent(1), customEvent(2), customEvent(3)])
+    expect(keysOf(requests)).toEqual([
+      ['metric-0', 'metric-1', 'metric-2', 'metric-3'],
+      ['metric-0'],
+      ['metric-1', 'metric-2', 'metric-3']
     ])
     expect(statuses).toEqual([
-      {
-        status: 413,
-        errortype: 'PAYLOAD_TOO_LARGE',
-        errormessage: "The event is too large for LaunchDarkly's event ingestion API (HTTP 413), even sent alone.",
-        sent: ldCustom(0),
-        body: '',
-        errorreporter: 'DESTINATION'
-      },
+      { ...tooLarge, sent: expect.objectContaining({ key: 'metric-0' }), body: '', errorreporter: 'DESTINATION' },
+      ...[1, 2, 3].map((n) => ({ status: 202, sent: ldCustom(n), body: '' }))
+    ])
+  })
+
+  test('a later event at least as large as one refused alone fails without a request', async () => {
+    const requests = refusingOver(1000)
+    const statuses = await runBatch([huge(0), customEvent(1), huge(2)])
+    expect(keysOf(requests)).toEqual([['metric-0', 'metric-1', 'metric-2'], ['metric-0'], ['metric-1']])
+    expect(statuses).toEqual([
+      { ...tooLarge, sent: expect.objectContaining({ key: 'metric-0' }), body: '', errorreporter: 'DESTINATION' },
       { status: 202, sent: ldCustom(1), body: '' },
-      { status: 202, sent: ldCustom(2), body: '' },
-      { status: 202, sent: ldCustom(3), body: '' }
+      { ...tooLarge, errorreporter: 'INTEGRATIONS' }
     ])
   })
 
@@ -208,20 +245,26 @@ describe('413: the batch is split in halves, each sent the same way', () => {
     })
   })
 
-  test('a half that meets a 429 is retryable while the other half is delivered', async () => {
-    interceptBulk([413, 429, 202])
+  test('a piece that meets a 429: it and the pieces not yet sent are retryable, without more requests', async () => {
+    const requests = interceptBulk([413, 202, 429])
     const statuses = await runBatch(range(0, 4).map(customEvent))
+    expect(requests.map((r) => (r.body as unknown[]).length)).toEqual([4, 2, 2])
+    const rateLimited = {
+      status: 429,
+      errortype: 'TOO_MANY_REQUESTS',
+      errormessage: 'LaunchDarkly is rate limiting event ingestion (HTTP 429); Segment will retry.'
+    }
     expect(statuses).toEqual([
-      expect.objectContaining({ status: 429, errortype: 'TOO_MANY_REQUESTS', sent: ldCustom(0) }),
-      expect.objectContaining({ status: 429, errortype: 'TOO_MANY_REQUESTS', sent: ldCustom(1) }),
-      { status: 202, sent: ldCustom(2), body: '' },
-      { status: 202, sent: ldCustom(3), body: '' }
+      { status: 202, sent: ldCustom(0), body: '' },
+      { status: 202, sent: ldCustom(1), body: '' },
+      { ...rateLimited, sent: ldCustom(2), body: '', errorreporter: 'DESTINATION' },
+      { ...rateLimited, sent: ldCustom(3), body: '', errorreporter: 'DESTINATION' }
     ])
   })
 })
 
 const ID_MESSAGE = (status: number) =>
-  `LaunchDarkly did not accept the client-side ID (HTTP ${status}). Check the Client-side ID setting: copy it from Project settings → Environments in LaunchDarkly.`
+  `LaunchDarkly did not accept the client-side ID (HTTP ${status}). Check the Client-side ID setting (clientSideId): copy it from Project settings → Environments in LaunchDarkly.`
 
 describe('responses', () => {
   test.each([
@@ -320,27 +363,34 @@ describe('responses', () => {
 })
 
 describe('no response at all', () => {
-  afterEach(() => jest.useRealTimers())
+  /**
+   * actions-core gives up on a request after DEFAULT_REQUEST_TIMEOUT (10 s); that one timer
+   * is made to fire at once, so the real timeout path runs without a fake clock (and with
+   * jest 27's API, as action-destinations runs it).
+   */
+  function timeoutsAtOnce(): void {
+    const setTimer = global.setTimeout
+    jest
+      .spyOn(global, 'setTimeout')
+      .mockImplementation(((callback: () => void, ms?: number) =>
+        setTimer(callback, ms === DEFAULT_REQUEST_TIMEOUT ? 1 : ms)) as unknown as typeof setTimeout)
+  }
+  afterEach(() => jest.restoreAllMocks())
 
-  test('perform: a timeout (actions-core gives up after 10 s) is retryable', async () => {
-    // Fake clocks: the request client's 10 s timer fires long before LaunchDarkly's delayed answer.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] })
+  test('perform: a timeout is retryable', async () => {
+    timeoutsAtOnce()
     nock(EVENTS_BASE).post(BULK_PATH).delay(60_000).reply(202)
-    const outcome = createTestIntegration(destination)
+    const error = await createTestIntegration(destination)
       .testAction('sendCustomEvent', { event: customEvent(0), settings, useDefaultMappings: true })
       .catch((e: unknown) => e)
-    await jest.advanceTimersByTimeAsync(10_000)
-    const error = await outcome
     expect(error).toBeInstanceOf(RetryableError)
     expect(error).toMatchObject({ status: 408, message: 'LaunchDarkly did not answer in time; Segment will retry.' })
   })
 
   test('batch: a timeout makes every event retryable', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] })
+    timeoutsAtOnce()
     nock(EVENTS_BASE).post(BULK_PATH).delay(60_000).reply(202)
-    const outcome = runBatch([customEvent(0), customEvent(1)])
-    await jest.advanceTimersByTimeAsync(10_000)
-    expect(await outcome).toEqual(
+    expect(await runBatch([customEvent(0), customEvent(1)])).toEqual(
       [0, 1].map((n) => ({
         status: 408,
         errortype: 'REQUEST_TIMEOUT',
@@ -363,7 +413,10 @@ describe('no response at all', () => {
     }) as unknown as RequestClient
 
   test('batch: a connection error makes every event retryable', async () => {
-    const statuses = await sendEvents(unreachable('ECONNRESET'), 'custom', settings, [mapped(0), mapped(1)])
+    const statuses = await sendEvents(unreachable('ECONNRESET'), 'custom', {
+      settings,
+      payload: [mapped(0), mapped(1)]
+    })
     expect(statuses.getAllResponses().map((r) => r.value())).toEqual(
       [0, 1].map((n) => ({
         status: 503,
@@ -375,7 +428,9 @@ describe('no response at all', () => {
   })
 
   test('perform: a connection error is retryable, and the URL is not in the message', async () => {
-    const error = await sendEvent(unreachable('ECONNREFUSED'), 'custom', settings, mapped(0)).catch((e: unknown) => e)
+    const error = await sendEvent(unreachable('ECONNREFUSED'), 'custom', { settings, payload: mapped(0) }).catch(
+      (e: unknown) => e
+    )
     expect(error).toBeInstanceOf(RetryableError)
     expect(error).toMatchObject({
       status: 503,
@@ -395,20 +450,40 @@ describe('settings', () => {
     expect(requests).toHaveLength(1)
   })
 
-  test('an eventsBaseUrl that is not an http(s) URL fails without a request and without a retry', async () => {
+  test('a plain-http eventsBaseUrl is sent over https, except to a loopback host', async () => {
+    const remote = interceptBulk([202], '/prefix/events/bulk/abc', 'https://relay.example.com:8443')
+    const local = interceptBulk([202], '/events/bulk/abc', 'http://127.0.0.1:8030')
+    for (const eventsBaseUrl of ['http://relay.example.com:8443/prefix', 'http://127.0.0.1:8030']) {
+      await createTestIntegration(destination).testAction('sendCustomEvent', {
+        event: customEvent(0),
+        settings: { clientSideId: 'abc', eventsBaseUrl },
+        useDefaultMappings: true
+      })
+    }
+    expect([remote.length, local.length]).toEqual([1, 1])
+  })
+
+  test.each([
+    ['events.launchdarkly.com', 'must be an https URL, such as https://events.launchdarkly.com.'],
+    ['ftp://events.launchdarkly.com', 'must be an https URL, such as https://events.launchdarkly.com.'],
+    [
+      'https://user:secret@relay.example.com',
+      'must be a base URL without credentials, query or fragment, such as https://events.launchdarkly.com.'
+    ],
+    [
+      'https://relay.example.com/?to=elsewhere',
+      'must be a base URL without credentials, query or fragment, such as https://events.launchdarkly.com.'
+    ]
+  ])('eventsBaseUrl %s fails without a request and without a retry', async (eventsBaseUrl, why) => {
     const error = await createTestIntegration(destination)
       .testAction('sendCustomEvent', {
         event: customEvent(0),
-        settings: { clientSideId: CLIENT_SIDE_ID, eventsBaseUrl: 'events.launchdarkly.com' },
+        settings: { clientSideId: CLIENT_SIDE_ID, eventsBaseUrl },
         useDefaultMappings: true
       })
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(IntegrationError)
-    expect(error).toMatchObject({
-      status: 400,
-      code: 'INVALID_SETTINGS',
-      message: 'The Events base URL setting must be an http(s) URL.'
-    })
+    expect(error).toMatchObject({ status: 400, code: 'INVALID_SETTINGS', message: `The eventsBaseUrl setting ${why}` })
   })
 
   test.each([{}, { clientSideId: '  ' }])(
@@ -425,7 +500,7 @@ describe('settings', () => {
       expect(error).toMatchObject({
         status: 400,
         code: 'INVALID_SETTINGS',
-        message: 'The Client-side ID setting is empty.'
+        message: 'The Client-side ID setting (clientSideId) is empty.'
       })
     }
   )

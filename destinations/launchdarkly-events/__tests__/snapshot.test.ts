@@ -1,123 +1,82 @@
-// Request snapshots in the action-destinations style: for each action, the request a
-// fully mapped event and a minimal one produce, and a batch. Inputs are fixed, so the
-// payload IDs are too; a change to what LaunchDarkly receives shows up as a snapshot diff.
+// What the actions CLI generates for a new destination (`./bin/run init`), so the check a
+// reviewer runs passes here too: for each action, the request body for generated values of
+// every field and of the required fields only. Only the generateTestData import differs:
+// in action-destinations it reads `from '../../../lib/test-data'`.
 
-import { createTestIntegration } from '@segment/actions-core'
-import type { SegmentEvent } from '@segment/actions-core'
-import destination from '..'
-import {
-  exportedPage,
-  exportedTrack,
-  interceptBulk,
-  launchDarklyHeaders,
-  segmentEvent,
-  settings,
-  TIMESTAMP
-} from './__helpers__'
+import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import { generateTestData } from './__helpers__/test-data'
+import destination from '../index'
+import nock from 'nock'
 
-const FULL: Record<string, SegmentEvent> = {
-  sendFeatureEvent: exportedTrack('feature', 'snap-feature-full', {
-    key: 'checkout-flow',
-    eventId: 'evt-9',
-    value: { layout: 'b', steps: [1, 2] },
-    flagVersion: 42,
-    variation: 1,
-    variationName: 'Treatment',
-    reasonKind: 'RULE_MATCH',
-    inExperiment: true,
-    prereqOf: 'new-checkout',
-    default: false,
-    contextKeys: { user: 'user-123', org: 'org-9' }
-  }),
-  sendClickEvent: exportedTrack('click', 'snap-click-full', {
-    key: 'buy-button',
-    url: 'https://shop.example.com/cart',
-    selector: 'button#buy'
-  }),
-  sendPageViewEvent: exportedPage('snap-page-full', { key: 'cart-page', url: 'https://shop.example.com/cart' }),
-  sendCustomEvent: exportedTrack('custom', 'snap-custom-full', {
-    key: 'purchase',
-    metricValue: 129.95,
-    data: { items: 3, coupon: null }
-  })
-}
+const testDestination = createTestIntegration(destination)
+const destinationSlug = 'actions-launchdarkly-events'
 
-const MINIMAL: Record<string, SegmentEvent> = {
-  sendFeatureEvent: segmentEvent({
-    type: 'track',
-    event: 'feature',
-    messageId: 'snap-feature-min',
-    timestamp: TIMESTAMP,
-    anonymousId: 'anon-1',
-    properties: { key: 'f' }
-  }),
-  sendClickEvent: segmentEvent({
-    type: 'track',
-    event: 'click',
-    messageId: 'snap-click-min',
-    timestamp: TIMESTAMP,
-    userId: 'u-1',
-    properties: { key: 'c' }
-  }),
-  sendPageViewEvent: segmentEvent({
-    type: 'page',
-    messageId: 'snap-page-min',
-    timestamp: TIMESTAMP,
-    userId: 'u-1',
-    properties: { key: 'p' }
-  }),
-  sendCustomEvent: segmentEvent({
-    type: 'track',
-    event: 'custom',
-    messageId: 'snap-custom-min',
-    timestamp: TIMESTAMP,
-    userId: 'u-1',
-    properties: { key: 'k' }
-  })
-}
+describe(`Testing snapshot for ${destinationSlug} destination:`, () => {
+  for (const actionSlug in destination.actions) {
+    it(`${actionSlug} action - required fields`, async () => {
+      const seedName = `${destinationSlug}#${actionSlug}`
+      const action = destination.actions[actionSlug]
+      const [eventData, settingsData] = generateTestData(seedName, destination, action, true)
 
-describe.each(Object.keys(destination.actions))('%s', (slug) => {
-  test('all fields', async () => {
-    const requests = interceptBulk([202])
-    await createTestIntegration(destination).testAction(slug, { event: FULL[slug], settings, useDefaultMappings: true })
-    expect({ headers: launchDarklyHeaders(requests[0]), body: requests[0].body }).toMatchSnapshot()
-  })
+      nock(/.*/).persist().get(/.*/).reply(200)
+      nock(/.*/).persist().post(/.*/).reply(200)
+      nock(/.*/).persist().put(/.*/).reply(200)
 
-  test('required fields', async () => {
-    const requests = interceptBulk([202])
-    await createTestIntegration(destination).testAction(slug, {
-      event: MINIMAL[slug],
-      settings,
-      useDefaultMappings: true
+      const event = createTestEvent({
+        properties: eventData
+      })
+
+      const responses = await testDestination.testAction(actionSlug, {
+        event: event,
+        mapping: event.properties,
+        settings: settingsData,
+        auth: undefined
+      })
+
+      const request = responses[0].request
+      const rawBody = await request.text()
+
+      try {
+        const json = JSON.parse(rawBody)
+        expect(json).toMatchSnapshot()
+        return
+      } catch (err) {
+        expect(rawBody).toMatchSnapshot()
+      }
+
+      expect(request.headers).toMatchSnapshot()
     })
-    expect({ headers: launchDarklyHeaders(requests[0]), body: requests[0].body }).toMatchSnapshot()
-  })
 
-  test('a batch', async () => {
-    const requests = interceptBulk([202])
-    await createTestIntegration(destination).testBatchAction(slug, {
-      events: [FULL[slug], MINIMAL[slug]],
-      settings,
-      useDefaultMappings: true
+    it(`${actionSlug} action - all fields`, async () => {
+      const seedName = `${destinationSlug}#${actionSlug}`
+      const action = destination.actions[actionSlug]
+      const [eventData, settingsData] = generateTestData(seedName, destination, action, false)
+
+      nock(/.*/).persist().get(/.*/).reply(200)
+      nock(/.*/).persist().post(/.*/).reply(200)
+      nock(/.*/).persist().put(/.*/).reply(200)
+
+      const event = createTestEvent({
+        properties: eventData
+      })
+
+      const responses = await testDestination.testAction(actionSlug, {
+        event: event,
+        mapping: event.properties,
+        settings: settingsData,
+        auth: undefined
+      })
+
+      const request = responses[0].request
+      const rawBody = await request.text()
+
+      try {
+        const json = JSON.parse(rawBody)
+        expect(json).toMatchSnapshot()
+        return
+      } catch (err) {
+        expect(rawBody).toMatchSnapshot()
+      }
     })
-    expect({ headers: launchDarklyHeaders(requests[0]), body: requests[0].body }).toMatchSnapshot()
-  })
-})
-
-test('Track calls as custom events', async () => {
-  const requests = interceptBulk([202])
-  const mapping = destination.presets?.find((p) => p.name === 'Track calls as custom events')?.mapping
-  await createTestIntegration(destination).testAction('sendCustomEvent', {
-    event: segmentEvent({
-      type: 'track',
-      event: 'Order Completed',
-      messageId: 'snap-track',
-      timestamp: TIMESTAMP,
-      userId: 'u-1',
-      properties: { order_id: 'o-1', revenue: 25, currency: 'EUR', products: [{ sku: 'A', quantity: 2 }] }
-    }),
-    settings,
-    mapping
-  })
-  expect({ headers: launchDarklyHeaders(requests[0]), body: requests[0].body }).toMatchSnapshot()
+  }
 })

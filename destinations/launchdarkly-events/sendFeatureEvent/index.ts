@@ -1,6 +1,7 @@
 import type { ActionDefinition } from '@segment/actions-core'
 import { fieldsFor } from '../fields'
 import type { Settings } from '../generated-types'
+import { subscriptionFor } from '../presets'
 import { sendEvent, sendEvents } from '../send'
 import type { Payload } from './generated-types'
 
@@ -8,10 +9,10 @@ const action: ActionDefinition<Settings, Payload> = {
   title: 'Send Feature Events',
   description:
     'Send flag evaluations to LaunchDarkly as feature events, for example evaluations exported from another LaunchDarkly environment, so that experiments and flag insights count them.',
-  defaultSubscription: 'type = "track" and event = "feature"',
+  defaultSubscription: subscriptionFor('feature'),
   fields: fieldsFor('feature'),
-  perform: (request, { settings, payload }) => sendEvent(request, 'feature', settings, payload),
-  performBatch: (request, { settings, payload }) => sendEvents(request, 'feature', settings, payload)
+  perform: (request, data) => sendEvent(request, 'feature', data),
+  performBatch: (request, data) => sendEvents(request, 'feature', data)
 }
 
 export default action

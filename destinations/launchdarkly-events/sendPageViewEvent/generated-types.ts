@@ -20,10 +20,6 @@ export interface Payload {
    */
   url?: string
   /**
-   * Client-side ID of the LaunchDarkly environment the event came from. Events from the destination's own environment are not sent back to it.
-   */
-  environment?: string
-  /**
    * The Segment messageId. The request header X-LaunchDarkly-Payload-ID is derived from the messageIds of a batch, so a batch that Segment retries carries the same ID and LaunchDarkly drops the repeat.
    */
   messageId?: string
@@ -32,7 +28,7 @@ export interface Payload {
    */
   enable_batching?: boolean
   /**
-   * Maximum number of events in one request to LaunchDarkly. A batch LaunchDarkly finds too large is split in halves and sent again.
+   * Maximum number of events in one request to LaunchDarkly. A batch LaunchDarkly finds too large is sent again in smaller pieces, sized by its bytes.
    */
   batch_size?: number
 }

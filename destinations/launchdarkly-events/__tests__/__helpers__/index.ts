@@ -19,7 +19,7 @@ export const CREATION_DATE = 1795654789876
 export const FIXED_HEADERS = {
   'content-type': 'application/json',
   'x-launchdarkly-event-schema': '4',
-  'user-agent': 'launchdarkly-segment-bundle/0.1.0'
+  'user-agent': 'SegmentLaunchDarklyEvents/1.0.0'
 }
 
 export interface Captured {
