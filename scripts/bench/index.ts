@@ -15,6 +15,7 @@ import { benchCodec } from './codec'
 import { benchDestinations, EVENTS } from './destination'
 import { benchFunction } from './function'
 import { loadPeer, PEER_PACKAGE, PEER_VERSION } from './peer'
+import { benchReplay } from './replay'
 import { benchRuntime } from './runtime'
 import { round } from './stats'
 
@@ -30,7 +31,9 @@ export const KEYS = [
   'maxBodyMs',
   'requestsPer10k',
   'peerRequestsPer10k',
-  'peerVsOursCpuRatio'
+  'peerVsOursCpuRatio',
+  'replayEventsPerSecond',
+  'replayPeakRssMb'
 ] as const
 export type BenchJson = Record<(typeof KEYS)[number], number | null>
 
@@ -67,6 +70,8 @@ async function main(): Promise<void> {
   const dest = await benchDestinations(peerLoad.ok ? peerLoad.peer : null)
   progress('local runtime: the SDK fixture posted over HTTP to /bulk, into the NDJSON sink')
   const local = await benchRuntime()
+  progress('replay: a generated archive of 200,000 records to --to ndjson, three runs in processes of their own')
+  const replayed = await benchReplay()
 
   const json: BenchJson = {
     codecVsJsonRatio: round(codec.ratio, 2),
@@ -75,7 +80,8 @@ async function main(): Promise<void> {
     maxBodyMs: round(fn.medianMs, 1),
     requestsPer10k: Math.round((dest.ours.requests * 10_000) / EVENTS),
     peerRequestsPer10k: dest.peer ? Math.round((dest.peer.requests * 10_000) / EVENTS) : null,
-    peerVsOursCpuRatio: dest.peer ? round(dest.peer.cpuMs / dest.ours.cpuMs, 1) : null
+    peerVsOursCpuRatio: dest.peer ? round(dest.peer.cpuMs / dest.ours.cpuMs, 1) : null,
+    ...replayed.json
   }
 
   const ok = (pass: boolean): string => (pass ? 'ok' : 'MISSED')
@@ -131,7 +137,8 @@ async function main(): Promise<void> {
       json.peerVsOursCpuRatio === null ? 'n/a' : `${json.peerVsOursCpuRatio}×`,
       '',
       ''
-    ]
+    ],
+    ...replayed.rows
   ]
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
   const line = (r: string[]): string => '| ' + r.map((cell, c) => cell.padEnd(widths[c])).join(' | ') + ' |'
@@ -167,6 +174,7 @@ async function main(): Promise<void> {
       local.runs
     }: ${round(local.medianMs, 2)} ms`
   )
+  console.log(replayed.detail)
   if (peerNote) console.log(`\nNote: ${peerNote}`)
   console.log(
     `\nNode ${process.version}, ${process.platform}/${process.arch}; bench time ${round(

@@ -25,7 +25,7 @@ export class InputError extends Error {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b]
-const CHUNK_BYTES = 1024 * 1024
+const CHUNK_BYTES = 64 * 1024
 
 /**
  * The files to read, in order: arguments as given, folders expanded depth-first in name
