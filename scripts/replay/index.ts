@@ -63,7 +63,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       process.stderr.write(`replay: ${redact(error.message, secrets)}\n`)
       return EXIT.usage
     }
-    throw error
+    // A bug: what is acknowledged is checkpointed, so a rerun with --resume goes on from there.
+    process.stderr.write(`replay: unexpected error: ${redact((error as Error).stack ?? String(error), secrets)}\n`)
+    return EXIT.unsent
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
@@ -71,13 +73,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), process.env).then(
-    (code) => {
-      process.exitCode = code
-    },
-    (error: unknown) => {
-      process.stderr.write(`replay: unexpected error: ${(error as Error).stack ?? String(error)}\n`)
-      process.exitCode = EXIT.unsent
-    }
-  )
+  void main(process.argv.slice(2), process.env).then((code) => {
+    process.exitCode = code
+  })
 }

@@ -4,7 +4,30 @@
 
 import { MultiBar, SingleBar } from 'cli-progress'
 
+/**
+ * How far one input is, in bytes on disk that are acknowledged: reading runs ahead of
+ * sending, so the bytes read are scaled by the share of the (inflated) data whose
+ * deliveries the target acknowledged.
+ */
+export class InputProgress {
+  /** Bytes read from disk (compressed ones for gzip). */
+  raw = 0
+  /** Bytes handed to the splitter, counted from the input's start. */
+  inflated = 0
+  /** Offset into the inflated data up to which all is acknowledged. */
+  acked = 0
+  finished = false
+
+  constructor(private readonly size: number | undefined) {}
+
+  get bytes(): number {
+    if (this.finished && this.size !== undefined) return this.size
+    return this.inflated > 0 ? (this.raw * Math.min(this.acked, this.inflated)) / this.inflated : 0
+  }
+}
+
 export interface ProgressSnapshot {
+  /** Acknowledged, in bytes on disk (InputProgress). */
   readonly bytesRead: number
   /** Undefined when an input is standard input. */
   readonly bytesTotal?: number
@@ -42,7 +65,7 @@ function bar(stream: NodeJS.WriteStream, snapshot: () => ProgressSnapshot, rate:
     stream,
     format: `replay ${
       known ? '[{bar}] {percentage}% ' : ''
-    }| {read} read, {emitted} emitted, {rejected} rejected | {rate} records/s${known ? ' | ETA {eta_formatted}' : ''}`,
+    }| {read} read, {emitted} emitted, {rejected} rejected | {rate} events/s${known ? ' | ETA {eta_formatted}' : ''}`,
     hideCursor: true,
     clearOnComplete: true,
     etaBuffer: 50,
@@ -51,7 +74,7 @@ function bar(stream: NodeJS.WriteStream, snapshot: () => ProgressSnapshot, rate:
   const total = first.bytesTotal ?? 1
   const line: SingleBar = bars.create(total, 0, payload(first))
   function payload(s: ProgressSnapshot): object {
-    return { read: n(s.read), emitted: n(s.emitted), rejected: n(s.rejected), rate: rate(s.read) }
+    return { read: n(s.read), emitted: n(s.emitted), rejected: n(s.rejected), rate: rate(s.emitted) }
   }
   const update = (): void => {
     const s = snapshot()
@@ -89,8 +112,8 @@ function plain(
     }
     stream.write(
       `replay: ${where}; read ${n(s.read)}, emitted ${n(s.emitted)}, rejected ${n(s.rejected)}; ${rate(
-        s.read
-      )} records/s\n`
+        s.emitted
+      )} events/s\n`
     )
   }
   const timer = setInterval(report, intervalMs)

@@ -9,12 +9,13 @@ import type { SourceSettings } from '../../sources/launchdarkly/settings'
 import { secretsOf } from '../../sources/launchdarkly/settings'
 import { Checkpoint, Start } from './checkpoint'
 import { Converted, convert, exportSettingsOf } from './convert'
-import { Delivery, Grouper } from './deliveries'
-import { Input, listInputs, openInput } from './inputs'
+import type { Delivery } from './deliveries'
+import { Input, listInputs } from './inputs'
 import { ApiUnavailable, nameLookup } from './names'
 import { pacer } from './pacer'
-import { Progress, startProgress } from './progress'
-import { detectForm, Form, Piece, Position, Splitter, splitter } from './records'
+import { InputProgress, Progress, startProgress } from './progress'
+import { deliveriesOf, ReadListener } from './read'
+import type { Form } from './records'
 import { Attempt, RetryContext, RetryPolicy, withRetries } from './retry'
 import { ReplaySummary, Tally } from './summary'
 import { ndjsonTarget } from './targets/ndjson'
@@ -60,10 +61,10 @@ interface Settled {
 
 interface Job {
   readonly input: Input
+  readonly progress: InputProgress
   readonly form: Form
   /** Undefined for the marker that ends an input. */
   readonly delivery?: Delivery
-  readonly end?: Position
   readonly settled: Promise<Settled>
 }
 
@@ -82,15 +83,22 @@ export async function replay(options: ReplayOptions, io: ReplayIO): Promise<Repl
   const starts: Start[] = resumed ? resumed.plan(inputs) : inputs.map(() => ({ from: 'start' }))
 
   const tally = new Tally(secrets)
-  let bytesRead = 0
-  inputs.forEach((input, i) => {
+  const reading = inputs.map((input, i) => {
+    const progress = new InputProgress(input.size)
     const start = starts[i]
-    if ('from' in start && start.from === 'done') bytesRead += input.size ?? 0
+    progress.finished = 'from' in start && start.from === 'done'
+    return progress
   })
   const bytesTotal = fromStdin ? undefined : inputs.reduce((sum, input) => sum + (input.size ?? 0), 0)
   const progress: Progress = startProgress(
     io.stderr,
-    () => ({ bytesRead, bytesTotal, read: tally.read, emitted: tally.emitted, rejected: tally.rejected.count }),
+    () => ({
+      bytesRead: reading.reduce((sum, input) => sum + input.bytes, 0),
+      bytesTotal,
+      read: tally.read,
+      emitted: tally.emitted,
+      rejected: tally.rejected.count
+    }),
     io.progressIntervalMs
   )
   const log = (line: string): void => progress.log(`replay: ${line}`)
@@ -165,9 +173,14 @@ export async function replay(options: ReplayOptions, io: ReplayIO): Promise<Repl
       })
     }
     if (failure !== undefined || outcomes.some((outcome) => outcome.status === 'failed')) broken = true
-    if (broken || !checkpoint) return
-    if (job.delivery) checkpoint.advance(job.input, job.form, job.end as Position, target?.mark?.())
-    else checkpoint.finish(job.input, target?.mark?.())
+    if (broken) return
+    if (job.delivery) {
+      job.progress.acked = job.delivery.end.offset
+      checkpoint?.advance(job.input, job.form, job.delivery.end, target?.mark?.())
+    } else {
+      job.progress.finished = true
+      checkpoint?.finish(job.input, target?.mark?.())
+    }
   }
 
   const submit = async (job: Omit<Job, 'settled'>, settled: Promise<Settled>): Promise<void> => {
@@ -182,59 +195,16 @@ export async function replay(options: ReplayOptions, io: ReplayIO): Promise<Repl
       const start = starts[i]
       if ('from' in start && start.from === 'done') continue
       tally.inputs++
-      const from: Position = 'position' in start ? start.position : { offset: 0, line: 0 }
-      let form: Form | undefined = 'form' in start ? start.form : undefined
-      let split: Splitter | undefined = form ? splitter(form, from) : undefined
-      let head: Buffer[] = []
-      const pieces: Piece[] = []
-      const ready: Delivery[] = []
-      let lastLine = from.line
-      const grouper = new Grouper(
-        from,
-        (delivery) => ready.push(delivery),
-        (rejected) => tally.rejected.add(rejected.reason, `${input.name}:${rejected.line}`)
-      )
-      const handOn = async (): Promise<void> => {
-        for (const piece of pieces) {
-          if (piece.type !== 'array-end') {
-            tally.read++
-            lastLine = piece.line
-          }
-          grouper.push(piece)
-        }
-        pieces.length = 0
-        for (const delivery of ready.splice(0)) {
-          const jobForm = form as Form
-          await submit({ input, form: jobForm, delivery, end: delivery.end }, settle(delivery, input))
-        }
+      const listener: ReadListener = {
+        record: () => tally.read++,
+        rejected: (r) => tally.rejected.add(r.reason, `${input.name}:${r.line}`)
       }
-
-      let readFailed = false
-      try {
-        for await (const chunk of openInput(input, from.offset, (bytes) => (bytesRead += bytes))) {
-          if (split === undefined) {
-            head.push(chunk)
-            const joined = Buffer.concat(head)
-            form = detectForm(joined)
-            if (form === undefined) continue
-            split = splitter(form, from)
-            head = []
-            split.push(joined, pieces)
-          } else split.push(chunk, pieces)
-          await handOn()
-          if (stopping()) break
-        }
-      } catch (error) {
-        readFailed = true
-        const reason = readFailure(error)
-        tally.rejected.add(`${reason}; the rest of the input is skipped`, `${input.name}:${lastLine + 1}`)
+      for await (const read of deliveriesOf(input, 'form' in start ? start : undefined, reading[i], listener)) {
+        const job = { input, progress: reading[i], form: read.form }
+        if ('delivery' in read) await submit({ ...job, delivery: read.delivery }, settle(read.delivery, input))
+        else await submit(job, Promise.resolve({ outcomes: [] }))
+        if (stopping()) break
       }
-      if (stopping()) break
-      if (!readFailed) split?.finish(pieces)
-      await handOn()
-      grouper.flush()
-      await handOn()
-      await submit({ input, form: form ?? 'ndjson' }, Promise.resolve({ outcomes: [] }))
     }
     while (queue.length > 0) await commitOldest()
   } finally {
@@ -249,13 +219,6 @@ export async function replay(options: ReplayOptions, io: ReplayIO): Promise<Repl
     interrupted: signal?.aborted === true,
     checkpoint: checkpoint?.path
   })
-}
-
-/** What reading an input failed with, for the report. */
-function readFailure(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && code.startsWith('Z_')) return 'the gzip data is corrupt or cut off'
-  return `the input cannot be read (${(error as Error).message ?? String(error)})`
 }
 
 interface TargetPlan {

@@ -18,9 +18,9 @@ export function archiveRecord(i: number): Record<string, unknown> {
     event.value = i % 2 === 0
     event.variation = i % 2
     event.version = 7 + (i % 3)
-    event.reason = { kind: 'RULE_MATCH', ruleIndex: i % 4, ruleId: `rule-${i % 4}`, inExperiment: i % 10 === 0 }
+    event.reason = { kind: 'RULE_MATCH', ruleIndex: i % 4, inExperiment: i % 10 === 0 }
   } else if (kind === 'custom') event.metricValue = (i % 1000) / 10
-  else event.url = `https://shop.example.com/products/${i % 300}?ref=replay`
+  else event.url = `https://shop.example.com/products/${i % 300}`
   event.id = `evt-${i.toString(36).padStart(8, '0')}-${(i * 7919) % 100000}`
   return { project: 'proj-archive', environment: 'env-archive', event, version: 2 }
 }

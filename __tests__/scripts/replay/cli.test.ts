@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { gzipSync } from 'node:zlib'
 import { writeArchive } from './archive'
 import { ensureBuilt, Reply, webhookStandIn } from './stand-in'
 
@@ -22,6 +23,9 @@ beforeAll(async () => {
   await ensureBuilt()
   dir = mkdtempSync(join(tmpdir(), 'ld-replay-cli-'))
   writeArchive(join(dir, 'archive.ndjson'), RECORDS)
+  // The reference: every call the archive converts to, from one uninterrupted run.
+  const reference = await cli(['archive.ndjson', '--to', 'ndjson', 'all.ndjson']).exit
+  expect(reference.code).toBe(0)
 })
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL')
@@ -35,9 +39,12 @@ interface Exit {
   stderr: string
 }
 
-function cli(args: string[]): { child: ChildProcess; exit: Promise<Exit> } {
+function cli(args: string[], stdin?: Buffer): { child: ChildProcess; exit: Promise<Exit> } {
   const script = join(ROOT, 'scripts', 'replay', 'index.ts')
   const child = spawn(process.execPath, ['--import', TSX_LOADER, script, ...args], { cwd: dir, env: ENV })
+  // A child that exits before reading its input must not fail the test with EPIPE.
+  child.stdin?.on('error', () => undefined)
+  child.stdin?.end(stdin)
   children.add(child)
   let stdout = ''
   let stderr = ''
@@ -65,9 +72,6 @@ const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n')
 
 describe('a replay killed mid-run', () => {
   it('to a webhook: --resume sends only what was not acknowledged, so every event arrives exactly once', async () => {
-    // The reference: every call the archive converts to.
-    const reference = await cli(['archive.ndjson', '--to', 'ndjson', 'all.ndjson']).exit
-    expect(reference.code).toBe(0)
     const all = lines(join(dir, 'all.ndjson')).map((l) => JSON.parse(l) as Record<string, unknown>)
     expect(all).toHaveLength(RECORDS)
 
@@ -137,6 +141,20 @@ describe('a replay killed mid-run', () => {
     const second = await cli(['archive.ndjson', '--to', 'ndjson', out, '--resume']).exit
     expect(second.code).toBe(0)
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(dir, 'all.ndjson'), 'utf8'))
+  })
+})
+
+describe('standard input', () => {
+  it('reads - (gzip too, told by its bytes) and keeps no checkpoint; --resume refuses it', async () => {
+    const archive = readFileSync(join(dir, 'archive.ndjson'))
+    const piped = await cli(['-', '--to', 'ndjson', 'stdin.ndjson', '--json'], gzipSync(archive)).exit
+    expect(piped.code).toBe(0)
+    expect(JSON.parse(piped.stdout)).toMatchObject({ read: RECORDS, sent: RECORDS })
+    expect(readFileSync(join(dir, 'stdin.ndjson'), 'utf8')).toBe(readFileSync(join(dir, 'all.ndjson'), 'utf8'))
+    expect(existsSync(join(dir, 'stdin.ndjson.checkpoint.json'))).toBe(false)
+
+    const resumed = await cli(['-', '--to', 'ndjson', 'stdin.ndjson', '--resume'], archive).exit
+    expect([resumed.code, resumed.stderr]).toEqual([2, 'replay: --resume cannot continue standard input (-)\n'])
   })
 })
 

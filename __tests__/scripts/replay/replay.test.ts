@@ -35,12 +35,12 @@ interface Run {
   stderr: string
 }
 
-async function run(args: string[], env: NodeJS.ProcessEnv = ENV): Promise<Run> {
+async function run(args: string[], env: NodeJS.ProcessEnv = ENV, progressIntervalMs?: number): Promise<Run> {
   const cli = parseCli(args, env)
   if (!cli) throw new Error('help')
   let stderr = ''
   const stream = { isTTY: false, write: (text: string) => (stderr += text) } as unknown as NodeJS.WriteStream
-  const summary = await replay(cli.options, { stderr: stream })
+  const summary = await replay(cli.options, { stderr: stream, progressIntervalMs })
   return { summary, code: exitCodeOf(summary), stderr }
 }
 
@@ -197,6 +197,16 @@ describe('inputs', () => {
     expect(summary).toMatchObject({ read: 5, emitted: 5, sent: 5 })
   })
 
+  it('off a terminal, prints a plain progress line every few seconds', async () => {
+    // Three deliveries, the rate spreading them over about half a second; a line every 50 ms.
+    writeFileSync(path('slow.ndjson'), archiveLines(0, 4000))
+    const args = [path('slow.ndjson'), '--to', 'ndjson', path('slow-out.ndjson'), '--rate', '8000']
+    const { stderr } = await run(args, ENV, 50)
+    expect(stderr).toMatch(
+      /^replay: \d+% \(\d\.\d of 1\.1 MB\), ETA \d+ s; read [\d,]+, emitted [\d,]+, rejected 0; [\d,]+ events\/s$/m
+    )
+  })
+
   it('--dry-run converts and counts, and writes nothing', async () => {
     writeFileSync(path('dry.ndjson'), archiveLines(0, 12))
     const { summary } = await run([path('dry.ndjson'), '--dry-run', '--to', 'ndjson', path('dry-out.ndjson')])
@@ -260,6 +270,28 @@ describe('to a webhook', () => {
           }
         ]
       })
+    } finally {
+      await standIn.close()
+    }
+  })
+
+  it('does not post Segment calls (relay files) to a source function: they are rejected, nothing is sent', async () => {
+    const calls = await functionCalls(archiveLines(0, 2))
+    writeFileSync(path('calls.ndjson'), calls.map((c) => JSON.stringify(c)).join('\n'))
+    const standIn = await webhookStandIn(SETTINGS)
+    try {
+      const args = [path('calls.ndjson'), '--to', 'url', standIn.url, '--checkpoint', path('calls.checkpoint.json')]
+      const { summary, code } = await run(args)
+      expect(standIn.received).toEqual([])
+      expect(code).toBe(0)
+      expect(summary.rejected.reasons).toEqual([
+        {
+          reason:
+            'already a Segment call (a relay file): a source function cannot take it; use --to ndjson or --to segment',
+          count: 2,
+          first: [`${path('calls.ndjson')}:1`, `${path('calls.ndjson')}:2`]
+        }
+      ])
     } finally {
       await standIn.close()
     }
