@@ -73,6 +73,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 }
 
 if (require.main === module) {
+  // `npm run` starts scripts in the project folder; paths on the command line are the user's,
+  // relative to where they typed it (npm passes that folder as INIT_CWD).
+  if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD)
   void main(process.argv.slice(2), process.env).then((code) => {
     process.exitCode = code
   })

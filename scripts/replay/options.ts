@@ -46,7 +46,8 @@ Target (one):
   --to ndjson <file>   append the Segment calls to <file> (default ${DEFAULT_OUTPUT},
                        unless SEGMENT_WRITE_KEY is set)
   --to url <webhook>   POST deliveries of at most 512 KiB to a source function's webhook URL
-  --to segment         Segment, through the relay's outbox (default when SEGMENT_WRITE_KEY is set)
+  --to segment         Segment, through the relay's outbox; the default when SEGMENT_WRITE_KEY
+                       is set (not in this build yet: it comes with the relay)
   --dry-run            convert and count; send and write nothing
 
 Source function settings (default: the LD_* variables \`npm start\` reads):

@@ -104,9 +104,9 @@ const n = (value: number): string => value.toLocaleString('en-US')
 /** The closing report for people. */
 export function summaryText(summary: ReplaySummary): string {
   const lines = [
-    `replay: read ${n(summary.read)} records from ${n(summary.inputs)} input${summary.inputs === 1 ? '' : 's'} in ${
-      summary.seconds
-    } s; emitted ${n(summary.emitted)}; ` +
+    `replay: read ${n(summary.read)} records from ${n(summary.inputs)} input${
+      summary.inputs === 1 ? '' : 's'
+    } in ${summary.seconds.toFixed(1)} s; emitted ${n(summary.emitted)}; ` +
       (summary.dryRun ? 'dry run: nothing sent' : `sent ${n(summary.sent)} to ${summary.target}`)
   ]
   const skipped = Object.keys(summary.skipped)

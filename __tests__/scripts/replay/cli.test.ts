@@ -14,7 +14,8 @@ const ROOT = join(__dirname, '..', '..', '..')
 // tsx's loader in this very process: the tsx command would run the replay in a child
 // process of its own, which a kill -9 of the tsx process would leave running.
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href
-const ENV = { ...process.env, LD_PROJECT_ID: 'proj-1', LD_ENVIRONMENT_ID: 'env-1', SEGMENT_WRITE_KEY: '' }
+// As typed in `dir` (INIT_CWD is where `npm test` was typed: not here).
+const ENV = { ...process.env, LD_PROJECT_ID: 'proj-1', LD_ENVIRONMENT_ID: 'env-1', SEGMENT_WRITE_KEY: '', INIT_CWD: '' }
 const RECORDS = 10_000
 
 let dir: string
