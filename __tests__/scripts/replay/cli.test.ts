@@ -18,6 +18,9 @@ const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href
 const ENV = { ...process.env, LD_PROJECT_ID: 'proj-1', LD_ENVIRONMENT_ID: 'env-1', SEGMENT_WRITE_KEY: '', INIT_CWD: '' }
 const RECORDS = 10_000
 
+// Child processes on a machine shared with other test suites: minutes, not seconds, are the limit.
+jest.setTimeout(60_000)
+
 let dir: string
 const children = new Set<ChildProcess>()
 beforeAll(async () => {

@@ -20,6 +20,9 @@ import { asLine, BUILT_FUNCTION, ensureBuilt, webhookStandIn } from './stand-in'
 const SETTINGS = { projectId: 'proj-1', environmentId: 'env-1' }
 const ENV = { LD_PROJECT_ID: 'proj-1', LD_ENVIRONMENT_ID: 'env-1' }
 
+// Archives of thousands of records through the built function, beside other suites.
+jest.setTimeout(30_000)
+
 let dir: string
 beforeAll(async () => {
   await ensureBuilt()
