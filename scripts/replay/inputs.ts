@@ -3,7 +3,7 @@
 // first bytes, whatever its name).
 
 import { closeSync, createReadStream, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 
@@ -64,12 +64,6 @@ export function listInputs(args: readonly string[], exclude: readonly string[] =
     }
   }
   return inputs
-}
-
-/** Shown in reports relative to the current folder when below it. */
-export function displayName(path: string): string {
-  const rel = relative(process.cwd(), path)
-  return rel && !rel.startsWith('..') ? rel : path
 }
 
 /**

@@ -49,7 +49,7 @@ export async function withRetries<T>(
 }
 
 /** Half the doubled delay, plus up to as much again at random, so parallel senders spread out. */
-export function backoffMs(attempt: number, policy: RetryPolicy): number {
+function backoffMs(attempt: number, policy: RetryPolicy): number {
   const delay = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt)
   return delay / 2 + Math.random() * (delay / 2)
 }

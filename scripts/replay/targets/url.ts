@@ -31,7 +31,7 @@ export function urlSecrets(url: URL): string[] {
 }
 
 /** The URL with its query values and credentials replaced. */
-export function describeUrl(url: URL): string {
+function describeUrl(url: URL): string {
   const query = [...url.searchParams.keys()].map((name) => `${name}=[redacted]`).join('&')
   return `${url.protocol}//${url.host}${url.pathname}${query ? '?' + query : ''}`
 }
