@@ -246,6 +246,24 @@ describe('to a webhook', () => {
     }
   })
 
+  it('--rate spreads deliveries so the average stays under the rate', async () => {
+    writeFileSync(path('rate.ndjson'), archiveLines(0, 4000))
+    const standIn = await webhookStandIn(SETTINGS, () => ({ status: 202 }))
+    try {
+      const args = [path('rate.ndjson'), '--to', 'url', standIn.url, '--rate', '5000', '--concurrency', '4']
+      const started = Date.now()
+      const { summary } = await run([...args, '--checkpoint', path('rate.checkpoint.json')])
+      const elapsed = Date.now() - started
+      const sizes = standIn.received.map((r) => (JSON.parse(r.body) as unknown[]).length)
+      expect(sizes).toHaveLength(3)
+      // The last delivery leaves no sooner than the rate allows the events before it: 5 per ms.
+      expect(elapsed).toBeGreaterThanOrEqual((sizes[0] + sizes[1]) / 5)
+      expect(summary.sent).toBe(4000)
+    } finally {
+      await standIn.close()
+    }
+  })
+
   it('gives up after its retries: exit 1, the events counted as failed', async () => {
     writeFileSync(path('down.ndjson'), archiveLines(0, 4))
     const standIn = await webhookStandIn(SETTINGS, () => ({ status: 503, headers: { 'Retry-After': '0' } }))
