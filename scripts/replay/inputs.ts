@@ -34,9 +34,14 @@ const CHUNK_BYTES = 64 * 1024
  */
 export function listInputs(args: readonly string[], exclude: readonly string[] = []): Input[] {
   const inputs: Input[] = []
+  // A link back up the tree is followed once.
+  const folders = new Set<string>()
   const visit = (path: string, name: string): void => {
     const stat = statSync(path)
     if (stat.isDirectory()) {
+      const real = realpathSync(path)
+      if (folders.has(real)) return
+      folders.add(real)
       const names = readdirSync(path)
         .filter((entry) => !entry.startsWith('.'))
         .sort()

@@ -81,10 +81,6 @@ export class Tally {
     for (const kind of Object.keys(kinds)) this.skipped[kind] = (this.skipped[kind] ?? 0) + kinds[kind]
   }
 
-  get skippedCount(): number {
-    return Object.values(this.skipped).reduce((sum, n) => sum + n, 0)
-  }
-
   summary(extra: Pick<ReplaySummary, 'seconds' | 'target' | 'dryRun' | 'interrupted' | 'checkpoint'>): ReplaySummary {
     return {
       read: this.read,

@@ -246,6 +246,57 @@ describe('to a webhook', () => {
     }
   })
 
+  it('warns once when the function’s summary counts differently: its settings are not these', async () => {
+    writeFileSync(
+      path('settings.ndjson'),
+      idlessEvents(6)
+        .map((e) => JSON.stringify(e))
+        .join('\n')
+    )
+    // The webhook's function has no environment: the SDK events (which carry none) are rejected there.
+    const standIn = await webhookStandIn({ projectId: 'proj-1' })
+    try {
+      const args = [
+        path('settings.ndjson'),
+        '--to',
+        'url',
+        standIn.url,
+        '--checkpoint',
+        path('settings.checkpoint.json')
+      ]
+      const { summary, stderr } = await run(args)
+      expect(standIn.received).toHaveLength(1)
+      expect(summary.rejected.reasons.map((r) => r.reason)).toEqual([
+        expect.stringMatching(
+          /^the webhook refused the delivery \(HTTP 400\): Every event of the delivery was rejected: event 0: no environment/
+        )
+      ])
+      expect(stderr).toBe('')
+    } finally {
+      await standIn.close()
+    }
+    const counting = await webhookStandIn(SETTINGS, () => ({
+      status: 202,
+      body: '{"emitted":1,"skipped":{},"rejected":[]}'
+    }))
+    try {
+      const args = [
+        path('settings.ndjson'),
+        '--to',
+        'url',
+        counting.url,
+        '--checkpoint',
+        path('settings.checkpoint.json')
+      ]
+      const { stderr } = await run(args)
+      expect(stderr).toBe(
+        `replay: the webhook's function emitted 1 calls for a delivery converted here to 6: are its settings the ones given here (LD_* variables, options)?\n`
+      )
+    } finally {
+      await counting.close()
+    }
+  })
+
   it('--rate spreads deliveries so the average stays under the rate', async () => {
     writeFileSync(path('rate.ndjson'), archiveLines(0, 4000))
     const standIn = await webhookStandIn(SETTINGS, () => ({ status: 202 }))

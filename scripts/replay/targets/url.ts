@@ -57,7 +57,18 @@ export function urlTarget(options: UrlTargetOptions): Target {
   if (options.ingestToken !== undefined && !url.searchParams.has('token'))
     headers.Authorization = `Bearer ${options.ingestToken}`
 
-  const attempt = async (body: string): Promise<Attempt<Outcome>> => {
+  let warned = false
+  /** The local runtime answers with the function's summary: a different count means different settings. */
+  const compare = (answer: string, converted: number): void => {
+    const emitted = (parseJson(answer) as { emitted?: unknown } | undefined)?.emitted
+    if (warned || typeof emitted !== 'number' || emitted === converted) return
+    warned = true
+    options.retry.log(
+      `the webhook's function emitted ${emitted} calls for a delivery converted here to ${converted}: are its settings the ones given here (LD_* variables, options)?`
+    )
+  }
+
+  const attempt = async (body: string, converted: number): Promise<Attempt<Outcome>> => {
     let response: Response
     try {
       response = await post(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
@@ -65,11 +76,12 @@ export function urlTarget(options: UrlTargetOptions): Target {
       return { retry: redact(transportReason(error), secrets) }
     }
     const status = response.status
+    const text = await answerText(response)
     if (status >= 200 && status < 300) {
-      await response.body?.cancel().catch(() => undefined)
+      compare(text, converted)
       return { done: { status: 'sent' } }
     }
-    const answer = redact(await answerOf(response), secrets)
+    const answer = redact(messageOf(text), secrets)
     const said = answer ? `: ${answer}` : ''
     if (status === 408 || status === 429 || status >= 500)
       return { retry: `HTTP ${status}${said}`, afterMs: retryAfterMs(response.headers.get('retry-after')) }
@@ -99,7 +111,7 @@ export function urlTarget(options: UrlTargetOptions): Target {
             'already a Segment call (a relay file): a source function cannot take it; use --to ndjson or --to segment'
         })
       }
-      const result = await withRetries(`POST ${shown}`, () => attempt(body), options.retry)
+      const result = await withRetries(`POST ${shown}`, () => attempt(body, batch.calls.length), options.retry)
       return every(batch, 'done' in result ? result.done : { status: 'failed', reason: result.gaveUp })
     },
     async close(): Promise<void> {
@@ -116,30 +128,36 @@ function transportReason(error: unknown): string {
   return `no connection${why ? ` (${why})` : ''}`
 }
 
-/** The answer's own explanation (`{message}` of a JSON error body, else its text), one line, at most 300 characters. */
-async function answerOf(response: Response): Promise<string> {
+/** The start of an answer's body: enough for a message or a summary, never a whole page. */
+async function answerText(response: Response): Promise<string> {
   let text = ''
   const reader = response.body?.getReader()
-  if (reader) {
-    const decoder = new TextDecoder()
-    try {
-      while (text.length < ANSWER_BYTES) {
-        const { done, value } = await reader.read()
-        if (done) break
-        text += decoder.decode(value, { stream: true })
-      }
-    } catch {
-      // What was read is enough.
-    }
-    await reader.cancel().catch(() => undefined)
-  }
+  if (!reader) return text
+  const decoder = new TextDecoder()
   try {
-    const json: unknown = JSON.parse(text)
-    const message = (json as { message?: unknown } | null)?.message
-    if (typeof message === 'string') text = message
+    while (text.length < ANSWER_BYTES) {
+      const { done, value } = await reader.read()
+      if (done) break
+      text += decoder.decode(value, { stream: true })
+    }
   } catch {
-    // Not JSON: the text itself.
+    // What was read is enough.
   }
-  const line = text.replace(/\s+/g, ' ').trim()
+  await reader.cancel().catch(() => undefined)
+  return text
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** The answer's own explanation (`{message}` of a JSON error body, else its text), one line, at most 300 characters. */
+function messageOf(text: string): string {
+  const message = (parseJson(text) as { message?: unknown } | undefined)?.message
+  const line = (typeof message === 'string' ? message : text).replace(/\s+/g, ' ').trim()
   return line.length > 300 ? `${line.slice(0, 297)}...` : line
 }
