@@ -4,16 +4,19 @@
 
 import { sleep } from './retry'
 
-export type Pacer = (events: number) => Promise<void>
+/** Waits for a delivery's turn; false when interrupted first (Ctrl+C): it is then not to be sent. */
+export type Pacer = (events: number) => Promise<boolean>
 
 export function pacer(eventsPerSecond: number | undefined, signal?: AbortSignal, now = Date.now): Pacer {
-  if (eventsPerSecond === undefined) return async () => undefined
   let next = now()
   return async (events) => {
-    // The slot is taken before waiting, so deliveries in parallel queue up one behind another.
-    const at = Math.max(next, now())
-    next = at + (events * 1000) / eventsPerSecond
-    const wait = at - now()
-    if (wait > 0) await sleep(wait, signal)
+    if (eventsPerSecond !== undefined) {
+      // The slot is taken before waiting, so deliveries in parallel queue up one behind another.
+      const at = Math.max(next, now())
+      next = at + (events * 1000) / eventsPerSecond
+      const wait = at - now()
+      if (wait > 0) await sleep(wait, signal)
+    }
+    return signal?.aborted !== true
   }
 }

@@ -19,7 +19,7 @@ import type { Form } from './records'
 import { Attempt, RetryContext, RetryPolicy, withRetries } from './retry'
 import { ReplaySummary, Tally } from './summary'
 import { ndjsonTarget } from './targets/ndjson'
-import { Outcome, Target, TargetError } from './targets/target'
+import { every, Outcome, Target, TargetError } from './targets/target'
 import { parseWebhookUrl, urlSecrets, urlTarget } from './targets/url'
 
 export type TargetSpec =
@@ -143,7 +143,8 @@ export async function replay(options: ReplayOptions, io: ReplayIO): Promise<Repl
       if ('gaveUp' in conversion) return { outcomes: [], failure: conversion.gaveUp }
       const converted = conversion.done
       if (!target || converted.calls.length === 0) return { converted, outcomes: [] }
-      await pace(converted.calls.length)
+      if (!(await pace(converted.calls.length)))
+        return { converted, outcomes: every(converted, { status: 'failed', reason: 'interrupted before it was sent' }) }
       const body = 'body' in delivery ? delivery.body : undefined
       return { converted, outcomes: await target.send({ calls: converted.calls, body }) }
     } catch (error) {

@@ -117,7 +117,7 @@ export function summaryText(summary: ReplaySummary): string {
   }
   reasons('rejected', summary.rejected)
   reasons('failed, not sent', summary.failed)
-  if (summary.interrupted) lines.push('  interrupted: the rest was not read')
+  if (summary.interrupted) lines.push('  interrupted: what was not acknowledged was left for --resume')
   if (summary.checkpoint && (summary.failed.count > 0 || summary.interrupted))
     lines.push(`  to continue: the same command with --resume (checkpoint ${summary.checkpoint})`)
   return lines.join('\n')

@@ -138,7 +138,7 @@ describe('a replay killed mid-run', () => {
     const exit = await first.exit
     expect(exit.code).toBe(130)
     expect(exit.stderr).toContain('replay: stopping after what is in flight (Ctrl+C again to quit now)')
-    expect(exit.stdout).toContain('interrupted: the rest was not read')
+    expect(exit.stdout).toContain('interrupted: what was not acknowledged was left for --resume')
     expect(exit.stdout).toContain(`to continue: the same command with --resume (checkpoint ${out}.checkpoint.json)`)
     expect(lines(out).length).toBeLessThan(RECORDS)
 
