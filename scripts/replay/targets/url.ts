@@ -21,7 +21,6 @@ export interface UrlTargetOptions {
   readonly retry: RetryContext
   /** Kept out of every reason: the settings' secrets; the URL's are added here. */
   readonly secrets: readonly string[]
-  readonly fetch?: typeof fetch
 }
 
 /** The URL's query values and credentials: whatever in it may be a key. */
@@ -52,7 +51,6 @@ export function urlTarget(options: UrlTargetOptions): Target {
   const url = parseWebhookUrl(options.url)
   const secrets = [...options.secrets, ...urlSecrets(url)]
   const shown = describeUrl(url)
-  const post = options.fetch ?? fetch
   const headers: Record<string, string> = { 'Content-Type': 'application/json' }
   if (options.ingestToken !== undefined && !url.searchParams.has('token'))
     headers.Authorization = `Bearer ${options.ingestToken}`
@@ -71,7 +69,7 @@ export function urlTarget(options: UrlTargetOptions): Target {
   const attempt = async (body: string, converted: number): Promise<Attempt<Outcome>> => {
     let response: Response
     try {
-      response = await post(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+      response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
     } catch (error) {
       return { retry: redact(transportReason(error), secrets) }
     }
