@@ -18,6 +18,7 @@ import { codecSection } from './codec'
 import { destinationSection } from './destination'
 import { functionSection } from './function'
 import { relaySection } from './relay'
+import { replaySection } from './replay'
 import { runtimeSection } from './runtime'
 import type { Row, Section } from './section'
 import { n, round } from './stats'
@@ -53,7 +54,8 @@ const SECTIONS: readonly Section[] = [
   functionSection(BUILT),
   destinationSection,
   runtimeSection,
-  relaySection
+  relaySection,
+  replaySection
 ]
 
 const KEYS = SECTIONS.flatMap((section) => section.keys)

@@ -10,5 +10,8 @@ export const TARGETS = {
   /** The built source function; the build itself refuses more than design §8's 40,000. */
   bundleBytes: 31_000,
   /** Requests per CPU second of the relay on /bulk ÷ those of a server that only parses and appends (issue 10). */
-  runtimeVsFloorRatio: 0.5
+  runtimeVsFloorRatio: 0.5,
+  /** `npm run replay` on 200,000 records to an NDJSON file, per CPU second, and its peak memory (issue 13). */
+  replayEventsPerSecond: 50_000,
+  replayPeakRssMb: 200
 } as const

@@ -1,0 +1,92 @@
+// A local stand-in for a deployed source function's webhook, on 127.0.0.1: the BUILT
+// function (dist/sources/launchdarkly.js) in the Segment Functions sandbox, answering as
+// the local runtime does (202, 400, 401, 503), unless a script answers a request itself.
+
+import { existsSync } from 'node:fs'
+import { createServer, IncomingHttpHeaders, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { httpStatusFor, loadFunctionFile, RecordedCall } from '../../../runtime/functions-sandbox'
+import { buildSource } from '../../../scripts/build'
+
+export const BUILT_FUNCTION = join(__dirname, '..', '..', '..', 'dist', 'sources', 'launchdarkly.js')
+
+export interface Received {
+  readonly url: string
+  readonly headers: IncomingHttpHeaders
+  readonly body: string
+  readonly at: number
+}
+
+/** A scripted answer; 'function' runs the built function; 'hold' never answers. */
+export type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'function' | 'hold'
+
+export interface StandIn {
+  readonly url: string
+  readonly received: Received[]
+  /** Calls the function emitted for the deliveries it accepted, as `{type, ...message}`. */
+  readonly calls: Array<Record<string, unknown>>
+  close(): Promise<void>
+}
+
+export async function ensureBuilt(): Promise<void> {
+  if (!existsSync(BUILT_FUNCTION)) await buildSource()
+}
+
+export function asLine(call: RecordedCall): Record<string, unknown> {
+  return { type: call.type, ...call.message }
+}
+
+export async function webhookStandIn(
+  settings: Record<string, unknown>,
+  script: (n: number, received: Received) => Reply = () => 'function'
+): Promise<StandIn> {
+  await ensureBuilt()
+  const fn = loadFunctionFile(BUILT_FUNCTION)
+  const received: Received[] = []
+  const calls: Array<Record<string, unknown>> = []
+  const held: ServerResponse[] = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const request: Received = {
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now()
+      }
+      received.push(request)
+      const reply = script(received.length, request)
+      if (reply === 'hold') {
+        held.push(res)
+        return
+      }
+      if (reply !== 'function') {
+        res.writeHead(reply.status, reply.headers ?? {})
+        res.end(reply.body ?? '')
+        return
+      }
+      void fn.invoke({ body: request.body, headers: req.headers, url: req.url }, settings).then((result) => {
+        if (result.ok) calls.push(...result.calls.map(asLine))
+        const status = httpStatusFor(result)
+        res.writeHead(status, { 'Content-Type': 'application/json' })
+        res.end(
+          JSON.stringify(result.ok ? result.returned : { error: result.error.name, message: result.error.message })
+        )
+      })
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of held) res.destroy()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
