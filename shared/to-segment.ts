@@ -8,7 +8,7 @@ import { auditEntryToCall } from './audit'
 import { ContextKeys, contextKeysOf, identityOf } from './contexts'
 import { Conversion, isoFromEpochMillis, SourceEvent } from './conversions'
 import { Envelope, Item, positionOf, readEnvelope } from './envelopes'
-import { EventRejection, PayloadError } from './errors'
+import { EventRejection, NothingExported } from './errors'
 import { describe, isNonEmptyString, isObject, JsonObject, jsonSurelyWithin, own } from './lib/json'
 import { utf8Length } from './lib/utf8'
 import { EXPORT_KINDS, ExportKind, isExportKind, isSkippedKind, SEGMENT_CALL } from './kinds'
@@ -114,8 +114,9 @@ export function readDelivery(body: string, settings: ExportSettings = {}): ReadD
 /**
  * Converts every event of a read delivery, with the variation names looked up for its
  * flags, and decides the outcome: each event is emitted, skipped or rejected (Segment's
- * 32 KB message limit included). Throws PayloadError when events were rejected and none
- * was emitted, skipped ones or not: a sender must hear about a misconfiguration.
+ * 32 KB message limit included). Throws NothingExported (a PayloadError) when events were
+ * rejected and none was emitted, skipped ones or not: a sender must hear about a
+ * misconfiguration.
  */
 export function convertDelivery(delivery: ReadDelivery, names?: VariationNames): ConvertedDelivery {
   const ids = new MessageIds(delivery.settings.hash)
@@ -141,12 +142,13 @@ export function convertDelivery(delivery: ReadDelivery, names?: VariationNames):
   if (tally.rejectedCount > 0 && calls.length === 0) {
     const kinds = Object.keys(summary.skipped)
     if (kinds.length === 0)
-      throw new PayloadError(`Every event of the delivery was rejected: ${describeRejections(summary)}`)
+      throw new NothingExported(`Every event of the delivery was rejected: ${describeRejections(summary)}`, summary)
     const others = kinds.map((kind) => `${kind}=${summary.skipped[kind]}`).join(' ')
-    throw new PayloadError(
+    throw new NothingExported(
       `No event of the delivery was exported: ${describeRejections(
         summary
-      )} (the others were of kinds that are not exported: ${others})`
+      )} (the others were of kinds that are not exported: ${others})`,
+      summary
     )
   }
   return { calls, summary }

@@ -4,8 +4,8 @@
 // were all rejected (design §3.8), while a replay reports each record on its own line.
 
 import { createHash } from 'node:crypto'
-import { convertDelivery, PayloadError, readDelivery } from '../../shared'
-import type { ExportSettings, ReadDelivery, SegmentCall, VariationNames } from '../../shared'
+import { convertDelivery, NothingExported, PayloadError, readDelivery } from '../../shared'
+import type { ExportSettings, ReadDelivery, VariationNames } from '../../shared'
 import type { SourceSettings } from '../../sources/launchdarkly/settings'
 import type { Delivery, Rejected, ReplayCall } from './deliveries'
 import type { NameLookup } from './names'
@@ -60,26 +60,12 @@ export async function convert(delivery: Delivery, settings: ExportSettings, name
   }
 }
 
-type ReadItem = ReadDelivery['items'][number]
-
-/**
- * A placeholder that keeps a delivery from being "all rejected", so convertDelivery
- * reports each rejection instead of failing the whole; it is dropped again. It goes
- * through as an already-converted item, so it changes no other event's messageId.
- */
-const PLACEHOLDER_CALL: SegmentCall = {
-  type: 'alias',
-  message: { userId: '-', previousId: '-', timestamp: '', messageId: '-' }
-}
-const PLACEHOLDER: ReadItem = { index: -1, call: PLACEHOLDER_CALL }
-
+/** The function fails a delivery that exports nothing; a replay reports each of its events instead. */
 function convertEach(read: ReadDelivery, names: VariationNames | undefined): ReturnType<typeof convertDelivery> {
   try {
     return convertDelivery(read, names)
   } catch (error) {
-    if (!(error instanceof PayloadError)) throw error
-    const { calls, summary } = convertDelivery({ ...read, items: [...read.items, PLACEHOLDER] }, names)
-    if (calls.pop() !== PLACEHOLDER_CALL) throw error
-    return { calls, summary: { ...summary, emitted: calls.length } }
+    if (!(error instanceof NothingExported)) throw error
+    return { calls: [], summary: error.summary }
   }
 }
