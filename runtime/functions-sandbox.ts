@@ -214,6 +214,7 @@ const PRELUDE = new vm.Script(
       },
       parseJson: (text) => JSON.parse(text),
       makeError: (message) => new Error(message),
+      call: (handler, args) => globalThis[handler](...args),
     };
   })()`,
   { filename: 'segment-functions-prelude.js' }
@@ -224,6 +225,8 @@ interface Prelude {
   makeRequest(body: string, headers: Headers, url: URL, withText: boolean): FunctionRequest
   parseJson(text: string): unknown
   makeError(message: string): Error
+  /** Calls the top-level `handler`: what Segment calls. */
+  call(handler: string, args: readonly unknown[]): unknown
 }
 
 /** One evaluated copy of the script: a warm instance. */
@@ -233,19 +236,19 @@ interface WarmInstance {
   dispose(): void
 }
 
-/** Holds the handler's name and arguments on the context's global only while its synchronous part runs. */
-const ARGS_KEY = '\u0000segmentSandboxArgs'
+/**
+ * Where the guarded call finds its thunk on the context's global, only while its
+ * synchronous part runs: a symbol, so no global name appears.
+ */
+const CALL_KEY = 'segment-sandbox-call'
 /**
  * Calling through a Script lets vm's own `timeout` stop a synchronous busy loop (a plain
  * host call could not). After the first `await`, only the race below bounds the time: a
  * busy loop there would block the host too, a vm limitation.
  */
-const CALL = new vm.Script(
-  `globalThis[globalThis[${JSON.stringify(ARGS_KEY)}][0]](...globalThis[${JSON.stringify(ARGS_KEY)}][1])`,
-  {
-    filename: 'segment-functions-invoke.js'
-  }
-)
+const GUARDED_CALL = new vm.Script(`globalThis[Symbol.for(${JSON.stringify(CALL_KEY)})]()`, {
+  filename: 'segment-functions-invoke.js'
+})
 
 interface Invocation {
   calls: RecordedCall[]
@@ -334,7 +337,11 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
     }
   }
 
-  const context = vm.createContext(globals, { name: 'segment-function' })
+  // An ordinary global object where Node has one (DONT_CONTEXTIFY, Node ≥ 20.18): a
+  // contextified one answers every global read (`Object`, `JSON`, `Array`) through a C++
+  // interceptor, which doubled the cost of a conversion. The globals are the same either way.
+  const context = vm.createContext(vm.constants?.DONT_CONTEXTIFY ?? {}, { name: 'segment-function' })
+  Object.assign(context, globals)
   const prelude = PRELUDE.runInContext(context) as Prelude
   // A top-level infinite loop should fail the load, not hang it.
   script.runInContext(context, { timeout: timeoutMs })
@@ -379,11 +386,15 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
     let returned: unknown
     try {
       let pending: unknown
-      Object.defineProperty(context, ARGS_KEY, { value: [handler, args], configurable: true })
-      try {
-        pending = CALL.runInContext(context, options.stopSyncLoops === false ? {} : { timeout: timeoutMs })
-      } finally {
-        delete (context as Record<string, unknown>)[ARGS_KEY]
+      if (options.stopSyncLoops === false) pending = prelude.call(handler, args)
+      else {
+        const key = Symbol.for(CALL_KEY)
+        Object.defineProperty(context, key, { value: () => prelude.call(handler, args), configurable: true })
+        try {
+          pending = GUARDED_CALL.runInContext(context, { timeout: timeoutMs })
+        } finally {
+          delete (context as Record<symbol, unknown>)[key]
+        }
       }
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new TimeoutSignal()), Math.max(0, timeoutMs - (performance.now() - started)))
