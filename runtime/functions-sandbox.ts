@@ -24,10 +24,49 @@ export const DEFAULT_REQUEST_URL = 'http://127.0.0.1/'
 
 export interface RecordedCall {
   type: SegmentCallType
-  /** A deep (JSON) copy of what the function passed, so later mutation cannot change it. */
-  message: Record<string, unknown>
-  /** The message's JSON text, as checked (not enumerable): writing it out needs no second stringify. */
+  /**
+   * A deep (JSON) copy of what the function passed, so later mutation cannot change it:
+   * parsed from `json` when first read (the sinks write the text; most calls are never read).
+   */
+  readonly message: Record<string, unknown>
+  /** The message's JSON text, as checked (not an own property): writing it out needs no second stringify. */
   readonly json?: string
+  /** A track call's `event`, as checked (not an own property): counting calls by event needs no parse. */
+  readonly event?: string
+}
+
+/** A call as recorded: its message is parsed from the checked text only when read. */
+class SegmentCall implements RecordedCall {
+  readonly type: SegmentCallType
+  declare readonly message: Record<string, unknown>
+  readonly #json: string
+  readonly #event: string | undefined
+  #message: Record<string, unknown> | undefined
+
+  /** One getter for every call (a getter per call, or defineProperties, costs as much as the parse). */
+  static readonly #MESSAGE: PropertyDescriptor = {
+    get(this: SegmentCall): Record<string, unknown> {
+      return (this.#message ??= JSON.parse(this.#json) as Record<string, unknown>)
+    },
+    enumerable: true,
+    configurable: true
+  }
+
+  constructor(type: SegmentCallType, json: string, event: string | undefined) {
+    this.type = type
+    this.#json = json
+    this.#event = event
+    // Own and enumerable, as on a plain object: a call compares and serialises as {type, message}.
+    Object.defineProperty(this, 'message', SegmentCall.#MESSAGE)
+  }
+
+  get json(): string {
+    return this.#json
+  }
+
+  get event(): string | undefined {
+    return this.#event
+  }
 }
 
 /** An incoming delivery. Header values may come straight from node's `IncomingHttpHeaders`. */
@@ -288,10 +327,8 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
             throw prelude.makeError(`Segment.${type}: called outside an invocation (was a promise left un-awaited?)`)
           const checked = checkMessage(type, message)
           if ('problem' in checked) throw prelude.makeError(`Segment.${type}: ${checked.problem}`)
-          const call: RecordedCall = { type, message: JSON.parse(checked.json) as Record<string, unknown> }
-          // Not enumerable: a call still compares and serialises as {type, message}.
-          Object.defineProperty(call, 'json', { value: checked.json })
-          current.calls.push(call)
+          const event = type === 'track' ? (message as { event: string }).event : undefined
+          current.calls.push(new SegmentCall(type, checked.json, event))
         }
       ])
     )
@@ -442,7 +479,8 @@ function checkMessage(type: SegmentCallType, message: unknown): { problem: strin
   } catch (err) {
     return { problem: `the message is not serializable as JSON (${messageOf(err)})` }
   }
-  const bytes = Buffer.byteLength(json, 'utf8')
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: only a long text is counted byte by byte.
+  const bytes = json.length * 3 <= MAX_MESSAGE_BYTES ? json.length : Buffer.byteLength(json, 'utf8')
   if (bytes > MAX_MESSAGE_BYTES)
     return {
       problem: `the message is ${bytes} bytes of JSON, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`
