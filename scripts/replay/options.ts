@@ -18,6 +18,7 @@ export class UsageError extends Error {
 }
 
 export const MAX_CONCURRENCY = 16
+const { url: URL_CONCURRENCY, segment: SEGMENT_CONCURRENCY } = DEFAULT_CONCURRENCY
 
 export interface Cli {
   readonly options: ReplayOptions
@@ -63,10 +64,8 @@ Sending:
                        for --to url, .data/replay-<digest of the URL>.checkpoint.json;
                        for --to segment, checkpoint.json in its outbox folder)
   --rate <events/s>    average send rate at most this
-  --concurrency <n>    deliveries in flight, at most ${MAX_CONCURRENCY}: to --to url (default ${
-  DEFAULT_CONCURRENCY.url
-}),
-                       to the outbox of --to segment (default ${DEFAULT_CONCURRENCY.segment})
+  --concurrency <n>    deliveries in flight, at most ${MAX_CONCURRENCY}: for --to url (default ${URL_CONCURRENCY}),
+                       in the outbox of --to segment (default ${SEGMENT_CONCURRENCY})
   --retries <n>        retries of a 408, 429, 5xx or unreachable target (default ${DEFAULT_RETRY.retries});
                        for --to segment, failed batch requests in a row after the first
   --json               the final summary as one JSON line on standard output

@@ -247,7 +247,7 @@ interface TargetPlan {
   open(resumeBytes: number | undefined, retry: RetryContext): Target | Promise<Target>
 }
 
-/** What the target's description may hold that must not be shown: the URL's query and credentials, the write key. */
+/** The target's secrets: the URL's query values and credentials; the write key, also as its Authorization header carries it. */
 export function secretsOfTarget(spec: TargetSpec): string[] {
   if (spec.kind === 'segment') {
     // Also as it travels, in the Authorization header, should an answer echo it.

@@ -66,7 +66,7 @@ export async function openSegmentOutbox(options: SegmentOutboxOptions): Promise<
   }
 
   const onBatch = (report: BatchReport): void => {
-    const why = `${report.reason ?? 'no answer'}`
+    const why = report.reason ?? 'no answer'
     if (report.result === 'retrying') {
       if (retry.signal?.aborted) giveUp(`${why} (interrupted)`)
       else if (report.failures > retry.policy.retries) giveUp(`${why} (gave up after ${report.failures} attempts)`)
