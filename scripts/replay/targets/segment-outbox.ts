@@ -15,6 +15,7 @@ import { lockFolder } from '../lock'
 import type { RetryContext } from '../retry'
 import { callLine } from './ndjson'
 import type { OutboxSettlement, SegmentOutbox } from './segment'
+import { TargetError } from './target'
 
 export interface SegmentOutboxOptions {
   /** The replay's outbox folder. */
@@ -124,7 +125,8 @@ export async function openSegmentOutbox(options: SegmentOutboxOptions): Promise<
     })
   } catch (error) {
     lock.release()
-    throw error
+    const code = (error as NodeJS.ErrnoException).code
+    throw new TargetError(`${dir} cannot be opened as an outbox (${code ?? String(error)})`)
   }
   // Ctrl+C: calls waiting out an outage are given up at once; a healthy Segment settles them.
   const onAbort = (): void => {
