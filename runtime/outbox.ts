@@ -64,6 +64,26 @@ export interface OutboxOptions {
   /** Per batch request. */
   timeoutMs?: number
   now?: () => number
+  /** Hears what each batch request settled (the replay follows its own calls with it); must not throw. */
+  onBatch?(report: BatchReport): void
+}
+
+/** Where an append's lines are: a byte range of whole lines in one segment. */
+export interface Appended {
+  segment: string
+  from: number
+  to: number
+}
+
+/** One batch request's outcome, for the lines `from`…`to` (whole lines) of `segment`. */
+export interface BatchReport extends Appended {
+  /** Delivered: answered 2xx; dead-lettered: moved to the dead-letter file; retrying: still unsent. */
+  result: 'delivered' | 'dead-lettered' | 'retrying'
+  /** Segment's status, unless delivered or no answer came. */
+  status?: number
+  reason?: string
+  /** Failed batch requests in a row, this one included (0 once one succeeds). */
+  failures: number
 }
 
 export interface OutboxStats {
@@ -162,11 +182,12 @@ export class Outbox {
   }
 
   /**
-   * Writes the calls (JSON lines) to disk; resolves once they are there. Throws OutboxFull,
-   * CallTooLarge or WriteFailed, having written nothing.
+   * Writes the calls (JSON lines) to disk; resolves once they are there, with where they
+   * are (undefined for no lines). Throws OutboxFull, CallTooLarge or WriteFailed, having
+   * written nothing.
    */
-  async append(lines: readonly string[]): Promise<void> {
-    if (lines.length === 0) return
+  async append(lines: readonly string[]): Promise<Appended | undefined> {
+    if (lines.length === 0) return undefined
     if (this.closed) throw new WriteFailed(undefined, new Error('the outbox is closed'))
     for (const line of lines) {
       const bytes = Buffer.byteLength(line)
@@ -180,16 +201,18 @@ export class Outbox {
     }
     this.reserved += data.length
     let segment: Segment | undefined
+    let from: number
     try {
       segment = await this.writable()
       segment.appending++
-      await segment.log.append(data)
+      from = await segment.log.append(data)
       segment.records += lines.length
     } finally {
       if (segment) segment.appending--
       this.reserved -= data.length
     }
     this.wake?.()
+    return { segment: segment.name, from, to: from + data.length }
   }
 
   /** Waits until Segment has acknowledged everything, up to `timeoutMs`; true when empty. */
@@ -291,17 +314,21 @@ export class Outbox {
       const batch = await this.readBatch(segment)
       const outcome = await this.post(batch.lines)
       if (this.closed && !outcome.ok) break
+      const range = { segment: segment.name, from: segment.sent, to: segment.sent + batch.bytes }
       if (outcome.ok) {
         if (this.maxLines !== undefined) this.maxLines = this.maxLines >= 256 ? undefined : this.maxLines * 2
         if (this.failing) this.options.log(`outbox: Segment accepts batches again (after ${this.failures} failures)`)
         this.failing = undefined
         this.failures = 0
         await this.acknowledge(segment, batch)
+        this.options.onBatch?.({ ...range, result: 'delivered', failures: 0 })
       } else if (!outcome.retry && (outcome.status === 400 || outcome.status === 413) && batch.lines.length > 1) {
         // One bad call must not take the others with it: halve until it is alone.
         this.maxLines = Math.ceil(batch.lines.length / 2)
       } else if (!outcome.retry) {
         await this.deadLetter(segment, batch, outcome)
+        const { status, reason } = outcome
+        this.options.onBatch?.({ ...range, result: 'dead-lettered', status, reason, failures: this.failures })
       } else {
         this.failures++
         this.failing = outcome.reason
@@ -316,6 +343,8 @@ export class Outbox {
             }); ${records} calls (${bytes} bytes) kept on disk, retrying in ${Math.round(delay)} ms`
           )
         }
+        const { status, reason } = outcome
+        this.options.onBatch?.({ ...range, result: 'retrying', status, reason, failures: this.failures })
         await this.sleep(delay)
       }
     }
