@@ -7,7 +7,7 @@
 //   the newest, which is replaced after SEGMENT_BYTES or SEGMENT_AGE_MS;
 // * `<segment>.sent`: how many bytes at the start of that segment Segment has acknowledged
 //   (absent: none); a segment is deleted once all of it is acknowledged;
-// * `dead-letter.ndjson`: calls Segment refused for good (a 4xx other than 429), same format;
+// * `dead-letter.ndjson`: calls Segment refused for good (a 4xx other than 408, 423 and 429), same format;
 // * `dead-letter-reasons.ndjson`: one line per refused batch: time, status, reason, messageIds.
 //
 // Delivery is at least once: a batch whose acknowledgement was not recorded (a crash
@@ -21,7 +21,7 @@
 import { randomUUID } from 'crypto'
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'fs/promises'
 import { join } from 'path'
-import { MAX_MESSAGE_BYTES } from '../shared'
+import { MAX_MESSAGE_BYTES, redact } from '../shared'
 import { AppendLog, OpenAppendFile, openAppendFile, WriteFailed } from './append-log'
 
 /** Segment's limit for one batch request. */
@@ -131,12 +131,15 @@ export class Outbox {
   private readonly now: () => number
   private readonly openFile: OpenAppendFile
   private readonly authorization: string
+  /** The write key and its Basic form: kept out of reasons Segment (or a proxy) might echo. */
+  private readonly secrets: readonly string[]
 
   private constructor(private readonly options: OutboxOptions) {
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init))
     this.now = options.now ?? Date.now
     this.openFile = options.openFile ?? openAppendFile
     this.authorization = 'Basic ' + Buffer.from(options.writeKey + ':').toString('base64')
+    this.secrets = [options.writeKey, this.authorization.slice('Basic '.length)]
   }
 
   /** Opens the outbox (creating its folder), recovers what a previous run left, and starts sending. */
@@ -416,14 +419,16 @@ export class Outbox {
       })
       const text = await res.text().catch(() => '')
       if (res.status >= 200 && res.status < 300) return { ok: true }
-      const retry = res.status === 429 || res.status >= 500
+      // As Segment's own platform retries: a timeout, a lock, a rate limit or a server error.
+      const retry = res.status === 408 || res.status === 423 || res.status === 429 || res.status >= 500
       const retryAfter = Number(res.headers.get('retry-after'))
       return {
         ok: false,
         retry,
         status: res.status,
-        // Segment's answer is short JSON; kept short in case it is not.
-        reason: `HTTP ${res.status}${text ? ` ${text.slice(0, 200)}` : ''}`,
+        // Segment's answer is short JSON; kept short in case it is not, and without the key
+        // should a proxy echo the request.
+        reason: redact(`HTTP ${res.status}${text ? ` ${text.slice(0, 200)}` : ''}`, this.secrets),
         retryAfterMs:
           retry && retryAfter > 0 ? Math.min(retryAfter * 1000, this.options.retryMaxMs ?? 60_000) : undefined
       }
