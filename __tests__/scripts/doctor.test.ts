@@ -3,7 +3,7 @@
 // REST API and client-side SDK service on 127.0.0.1. Secrets never reach the output.
 
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, Server as HttpServer } from 'node:http'
 import { createServer, Server } from 'node:net'
 import type { AddressInfo } from 'node:net'
@@ -11,12 +11,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { main } from '../../scripts/doctor'
+import { nodeFetch } from '../../scripts/node-fetch'
+import type { Fetch } from '../../sources/launchdarkly/segment-globals'
 import {
   CLIENT_SIDE_ID,
   ENVIRONMENTS,
   FLAG_COUNT,
   launchDarklyStandIn,
   LaunchDarklyStandIn,
+  OTHER_CLIENT_SIDE_ID,
   OTHER_PROJECT,
   PROJECT,
   Reply,
@@ -98,9 +101,19 @@ const WORKING = {
   SEGMENT_WRITE_KEY: WRITE_KEY
 }
 
+/** Nothing in a test may reach the internet: LaunchDarkly's own URLs are sent to the stand-in, or refused. */
+const localOnly =
+  (rewrite: Record<string, string> = {}): Fetch =>
+  (url, init) => {
+    const origin = Object.keys(rewrite).find((from) => url.startsWith(from))
+    const local = origin === undefined ? url : rewrite[origin] + url.slice(origin.length)
+    if (!local.startsWith('http://127.0.0.1:')) return Promise.reject(new Error(`a test tried to reach ${url}`))
+    return nodeFetch(local, init)
+  }
+
 async function doctor(
   env: Record<string, string>,
-  options: { args?: string[]; tty?: boolean; projectRoot?: string } = {}
+  options: { args?: string[]; tty?: boolean; projectRoot?: string; fetch?: Fetch } = {}
 ): Promise<{ code: number; lines: string[]; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
@@ -111,7 +124,7 @@ async function doctor(
       stdout: { write: (text) => (stdout += text), isTTY: options.tty },
       stderr: { write: (text) => (stderr += text) }
     },
-    { projectRoot: options.projectRoot ?? project }
+    { projectRoot: options.projectRoot ?? project, fetch: options.fetch ?? localOnly() }
   )
   return { code, lines: stdout.trimEnd().split('\n'), stdout, stderr }
 }
@@ -157,6 +170,7 @@ describe('npm run doctor', () => {
     expect(standIn.received.map((r) => `${r.method} ${r.url} ${r.headers.authorization ?? '-'}`).sort()).toEqual(
       [
         `GET /api/v2/flags/${PROJECT.key}?limit=1 ${TOKEN}`,
+        `GET /api/v2/projects/${PROJECT.key}/environments ${TOKEN}`,
         // Twice: the token check, then the function's own lookup, which pages on to find the project.
         `GET /api/v2/projects ${TOKEN}`,
         `GET /api/v2/projects ${TOKEN}`,
@@ -190,6 +204,9 @@ describe('npm run doctor', () => {
       `FAIL  LD_PROJECT_ID is not set: the relay rejects SDK events with 400 (they name no project) — fix: set LD_PROJECT_ID=${PROJECT._id} (the ID of project ${PROJECT.key})`,
       `FAIL  LD_ENVIRONMENT_ID is not set: the relay rejects server-side SDK events (/bulk, /mobile) with 400 (they name no environment) — fix: set LD_ENVIRONMENT_ID to the client-side ID of the environment your SDKs use (environments of project ${PROJECT.key}, key → client-side ID: production → ${ENVIRONMENTS[0]._id}, test → ${ENVIRONMENTS[1]._id})`
     ])
+    expect(lines[3]).toBe(
+      `warn  LD_CLIENT_SIDE_ID is not set: the destination function (/destination-functions/launchdarkly-events) cannot send Segment events to LaunchDarkly — fix: only for the Segment → LaunchDarkly direction: set LD_CLIENT_SIDE_ID to the client-side ID of the environment to send to (environments of project ${PROJECT.key}, key → client-side ID: production → ${ENVIRONMENTS[0]._id}, test → ${ENVIRONMENTS[1]._id})`
+    )
     expect(lines.slice(4, 7)).toEqual([
       TOKEN_ACCEPTED(),
       `ok    LD_PROJECT_KEY is set (${PROJECT.key})`,
@@ -375,6 +392,8 @@ describe('npm run doctor', () => {
   })
 
   describe('client-side IDs', () => {
+    const ENVIRONMENT_LIST = `(environments of project ${PROJECT.key}, key → client-side ID: production → ${ENVIRONMENTS[0]._id}, test → ${ENVIRONMENTS[1]._id})`
+
     it('unknown to LaunchDarkly: FAIL naming every variable that holds it', async () => {
       const { code, lines } = await doctor(
         envOf({
@@ -385,7 +404,7 @@ describe('npm run doctor', () => {
       )
       expect(lines.slice(4, 6)).toEqual([
         `ok    LaunchDarkly knows the client-side ID ${CLIENT_SIDE_ID} (LD_ENVIRONMENT_ID, LD_CLIENT_SIDE_IDS)`,
-        `FAIL  LaunchDarkly knows no environment with the client-side ID not-an-environment (LD_CLIENT_SIDE_ID, LD_CLIENT_SIDE_IDS): GET ${standIn.url}/sdk/goals/not-an-environment answered 404 — fix: set LD_CLIENT_SIDE_ID and LD_CLIENT_SIDE_IDS to the client-side ID of your environment (LaunchDarkly: Project settings → Environments; the client-side ID, not the SDK key or mobile key)`
+        `FAIL  LaunchDarkly knows no environment with the client-side ID not-an-environment (LD_CLIENT_SIDE_ID, LD_CLIENT_SIDE_IDS): GET ${standIn.url}/sdk/goals/not-an-environment answered 404 — fix: set LD_CLIENT_SIDE_ID and LD_CLIENT_SIDE_IDS to the client-side ID of your environment ${ENVIRONMENT_LIST}`
       ])
       expect(code).toBe(1)
     })
@@ -393,11 +412,44 @@ describe('npm run doctor', () => {
     it('an SDK key where a client-side ID belongs: FAIL, never shown, never sent', async () => {
       const { code, lines, stdout } = await doctor(envOf({ ...WORKING, LD_ENVIRONMENT_ID: SDK_KEY }))
       expect(lines[2]).toBe(
-        'FAIL  LD_ENVIRONMENT_ID holds a server-side SDK key (sdk-…), not an ID — fix: set LD_ENVIRONMENT_ID to the client-side ID of the environment your SDKs use (LaunchDarkly: Project settings → Environments; the client-side ID, not the SDK key or mobile key); and keep the key a secret (this output never shows it)'
+        `FAIL  LD_ENVIRONMENT_ID holds a server-side SDK key (sdk-…), not an ID — fix: set LD_ENVIRONMENT_ID to the client-side ID of the environment your SDKs use ${ENVIRONMENT_LIST}; and keep the key a secret (this output never shows it)`
       )
       expect(stdout).not.toContain(SDK_KEY.slice(4))
       expect(standIn.received.some((r) => r.url.includes(SDK_KEY.slice(4)))).toBe(false)
       expect(code).toBe(1)
+    })
+
+    it("an environment's key where its client-side ID belongs: the fix gives the ID", async () => {
+      const { lines } = await doctor(envOf({ ...WORKING, LD_ENVIRONMENT_ID: 'production' }))
+      expect(lines[4]).toBe(
+        `FAIL  LaunchDarkly knows no environment with the client-side ID production (LD_ENVIRONMENT_ID): GET ${standIn.url}/sdk/goals/production answered 404 — fix: set LD_ENVIRONMENT_ID to ${ENVIRONMENTS[0]._id}, the client-side ID of environment production (production is its key)`
+      )
+    })
+
+    it("an environment of another project than LD_PROJECT_ID's: FAIL; for the destination's LD_CLIENT_SIDE_ID that is fine", async () => {
+      const { code, lines } = await doctor(
+        envOf({ ...WORKING, LD_ENVIRONMENT_ID: OTHER_CLIENT_SIDE_ID, LD_CLIENT_SIDE_ID: OTHER_CLIENT_SIDE_ID })
+      )
+      expect(lines[4]).toBe(
+        `FAIL  LaunchDarkly knows the client-side ID ${OTHER_CLIENT_SIDE_ID} (LD_ENVIRONMENT_ID, LD_CLIENT_SIDE_ID), but it is not an environment of project ${PROJECT.key}: events would name a project and an environment that do not belong together — fix: set LD_ENVIRONMENT_ID to the client-side ID of the environment your SDKs use ${ENVIRONMENT_LIST}, or LD_PROJECT_ID to the ID of its project`
+      )
+      expect(code).toBe(1)
+      const destinationOnly = await doctor(envOf({ ...WORKING, LD_CLIENT_SIDE_ID: OTHER_CLIENT_SIDE_ID }))
+      expect(destinationOnly.lines.slice(4, 6)).toEqual([
+        `ok    LaunchDarkly knows the client-side ID ${CLIENT_SIDE_ID} (LD_ENVIRONMENT_ID)`,
+        `ok    LaunchDarkly knows the client-side ID ${OTHER_CLIENT_SIDE_ID} (LD_CLIENT_SIDE_ID)`
+      ])
+      expect(destinationOnly.code).toBe(0)
+    })
+
+    it('another LaunchDarkly instance: a 404 fix says to set its SDK URL too', async () => {
+      const { lines } = await doctor(
+        { ...envOf({ ...WORKING, LD_CLIENT_SIDE_ID: 'eu-environment' }), LD_SDK_BASE_URL: '' },
+        { fetch: localOnly({ 'https://clientsdk.launchdarkly.com': standIn.url }) }
+      )
+      expect(lines[5]).toBe(
+        `FAIL  LaunchDarkly knows no environment with the client-side ID eu-environment (LD_CLIENT_SIDE_ID): GET https://clientsdk.launchdarkly.com/sdk/goals/eu-environment answered 404 — fix: set LD_CLIENT_SIDE_ID to the client-side ID of your environment ${ENVIRONMENT_LIST}; for a LaunchDarkly instance other than https://app.launchdarkly.com, set LD_SDK_BASE_URL to its client-side SDK URL`
+      )
     })
   })
 
@@ -422,6 +474,38 @@ describe('npm run doctor', () => {
     for (const output of [text.stdout + text.stderr, json.stdout + json.stderr])
       for (const secret of secrets)
         for (let at = 0; at + 8 <= secret.length; at++) expect(output).not.toContain(secret.slice(at, at + 8))
+  })
+
+  it('docs/doctor.md shows the output of the nothing-set case as it is', async () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'doctor.md'), 'utf8')
+    const shown = /```text\n([\s\S]*?)\n```/.exec(doc)?.[1].split('\n')
+    const home = join(dir, 'home')
+    built(home)
+    // PORT only because 8787 may be taken on a machine shared with other work.
+    const { lines } = await doctor({ PORT: String(port) }, { projectRoot: home })
+    const asDocumented = lines.map((line) =>
+      line
+        .replace(
+          'the variable set parses: PORT (the others take their defaults)',
+          'no variable is set: every one takes its default (docs/relay.md lists them)'
+        )
+        .split(home)
+        .join('/home/you/launchdarkly-segment')
+        .replace(`PORT ${port} `, 'PORT 8787 ')
+    )
+    expect(asDocumented).toEqual(shown)
+  })
+
+  it('what LaunchDarkly answers cannot break a line: no newline, no terminal escape', async () => {
+    script = (request) =>
+      request.url.endsWith('/environments')
+        ? { status: 200, body: { items: [{ _id: 'id-1', key: 'prod\n\u001b[2Jok    all fine' }], totalCount: 1 } }
+        : undefined
+    const { lines, stdout } = await doctor(envOf({ ...WORKING, LD_ENVIRONMENT_ID: '' }))
+    expect(stdout).not.toContain('\u001b')
+    expect(lines[2]).toBe(
+      'FAIL  LD_ENVIRONMENT_ID is not set: the relay rejects server-side SDK events (/bulk, /mobile) with 400 (they name no environment) — fix: set LD_ENVIRONMENT_ID to the client-side ID of the environment your SDKs use (environments of project shop, key → client-side ID: "prod\\n\\u001b[2Jok    all fine" → id-1)'
+    )
   })
 
   it('--json: the checks as one JSON line, the exit code as without it', async () => {

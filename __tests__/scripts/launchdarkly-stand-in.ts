@@ -10,6 +10,8 @@ export const TOKEN = 'api-7f3e9c1a-4b2d-4e8f-9a6c-0d1e2f3a4b5c'
 export const PROJECT = { _id: '5f0c1a2b3c4d5e6f7a8b9c0d', key: 'shop', name: 'Shop' }
 export const OTHER_PROJECT = { _id: '60aa11bb22cc33dd44ee55ff', key: 'other', name: 'Other' }
 export const CLIENT_SIDE_ID = '5f0c1a2b3c4d5e6f7a8b9c99'
+/** An environment of OTHER_PROJECT. */
+export const OTHER_CLIENT_SIDE_ID = '60aa11bb22cc33dd44ee5500'
 export const FLAG_COUNT = 3
 /** Environments as the API lists them: with their SDK and mobile keys, which doctor must never show. */
 export const ENVIRONMENTS = [
@@ -46,7 +48,12 @@ export interface LaunchDarklyStandIn {
 function answer(request: Received): { status: number; body?: unknown } {
   const { pathname, searchParams } = new URL(request.url, 'http://stand-in')
   const goals = /^\/sdk\/goals\/([^/]+)$/.exec(pathname)
-  if (goals) return decodeURIComponent(goals[1]) === CLIENT_SIDE_ID ? { status: 200, body: [] } : { status: 404 }
+  if (goals) {
+    const id = decodeURIComponent(goals[1])
+    return [...ENVIRONMENTS.map((e) => e._id), OTHER_CLIENT_SIDE_ID].includes(id)
+      ? { status: 200, body: [] }
+      : { status: 404 }
+  }
   if (!pathname.startsWith('/api/v2/')) return { status: 404 }
   if (request.headers.authorization !== TOKEN)
     return { status: 401, body: { code: 'unauthorized', message: 'invalid token' } }

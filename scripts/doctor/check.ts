@@ -1,6 +1,6 @@
 // One line of `npm run doctor`: a check, its status, and for a failure or a warning what
 // to do about it. The report (text or JSON) is written here, and only here, after every
-// secret is taken out.
+// secret and control character is taken out.
 
 import { redact } from '../../shared'
 
@@ -38,8 +38,9 @@ export function countsOf(checks: readonly Check[]): Counts {
   return counts
 }
 
-function withoutSecrets(check: Check, secrets: readonly string[]): Check {
-  const clean = (text: string): string => redact(text, secrets)
+/** Without secrets, and on one line whatever an answer or a file held (no newline, no terminal escape). */
+function cleaned(check: Check, secrets: readonly string[]): Check {
+  const clean = (text: string): string => redact(text, secrets).replace(/\p{Cc}+/gu, ' ')
   return { ...check, message: clean(check.message), ...(check.fix === undefined ? {} : { fix: clean(check.fix) }) }
 }
 
@@ -47,7 +48,7 @@ function withoutSecrets(check: Check, secrets: readonly string[]): Check {
 export function textReport(checks: readonly Check[], secrets: readonly string[], colour: boolean): string {
   const paint = (status: Status, text: string): string => (colour ? `\x1b[${COLOURS[status]}m${text}\x1b[0m` : text)
   const lines = checks.map((check) => {
-    const { status, message, fix } = withoutSecrets(check, secrets)
+    const { status, message, fix } = cleaned(check, secrets)
     return paint(status, TAGS[status].padEnd(6)) + message + (fix === undefined ? '' : ` — fix: ${fix}`)
   })
   const counts = countsOf(checks)
@@ -68,6 +69,6 @@ export function jsonReport(checks: readonly Check[], secrets: readonly string[])
   return JSON.stringify({
     passed: counts.fail === 0,
     counts,
-    checks: checks.map((check) => withoutSecrets(check, secrets))
+    checks: checks.map((check) => cleaned(check, secrets))
   })
 }

@@ -7,7 +7,8 @@ import { PROJECT_ROOT } from '../../runtime/server'
 import type { Fetch } from '../../sources/launchdarkly/segment-globals'
 import { nodeFetch } from '../node-fetch'
 import { Check, countsOf, jsonReport, skip, textReport } from './check'
-import { idChecks, readConfiguration, startupWarnings } from './configuration'
+import { readConfiguration, startupWarnings } from './configuration'
+import { idChecks } from './ids'
 import { clientSideIdChecks, RestApiResult, restApiChecks } from './launchdarkly'
 import { buildCheck, dataDirCheck, deadLetterCheck, portCheck, sinkCheck } from './local'
 
@@ -17,8 +18,9 @@ export const HELP = `Usage: npm run doctor [-- --json]
 
 Checks the configuration npm start and the functions would use, from the same variables
 (docs/relay.md): each variable parsed as the relay parses it, the project and environment
-IDs, and with LD_ACCESS_TOKEN, LD_CLIENT_SIDE_ID or LD_ENVIRONMENT_ID set, what LaunchDarkly
-says about them (GET requests only; nothing is sent to Segment or LaunchDarkly).
+IDs, and, with LD_ACCESS_TOKEN or a client-side ID set, what LaunchDarkly says about them
+(GET requests only: no event goes to LaunchDarkly, nothing goes to Segment). docs/doctor.md
+lists the checks.
 
 One line per check: ok, warn, FAIL (with a fix) or skip. Exit code 1 when a check fails.
 
@@ -31,13 +33,13 @@ export interface DoctorOptions {
   readonly fetch?: Fetch
 }
 
-export interface Diagnosis {
+interface Diagnosis {
   readonly checks: readonly Check[]
   /** To be kept out of every line. */
   readonly secrets: readonly string[]
 }
 
-export async function diagnose(env: NodeJS.ProcessEnv, options: DoctorOptions = {}): Promise<Diagnosis> {
+async function diagnose(env: NodeJS.ProcessEnv, options: DoctorOptions = {}): Promise<Diagnosis> {
   const projectRoot = options.projectRoot ?? PROJECT_ROOT
   const fetch = options.fetch ?? nodeFetch
   const { config, checks, secrets, refused } = readConfiguration(env, projectRoot)
@@ -54,9 +56,13 @@ export async function diagnose(env: NodeJS.ProcessEnv, options: DoctorOptions = 
   const restBlocked = blocked('access-token', "LaunchDarkly's REST API", ['LD_API_BASE_URL'])
   const sdkBlocked = blocked('known-client-side-id', 'client-side IDs', ['LD_SDK_BASE_URL'])
   const portBlocked = blocked('port', 'HOST and PORT', ['HOST', 'PORT'])
-  const [rest, clientSideIds, dataDir, deadLetters, port] = await Promise.all([
-    restBlocked ? ({ checks: [restBlocked], hints: {} } as RestApiResult) : restApiChecks(config, fetch),
-    sdkBlocked ? [sdkBlocked] : clientSideIdChecks(config, fetch),
+  // The client-side IDs after the REST API, whose list of environments their fixes can name.
+  const launchDarkly = async (): Promise<[RestApiResult, Check[]]> => {
+    const rest = restBlocked ? { checks: [restBlocked], hints: {} } : await restApiChecks(config, fetch)
+    return [rest, sdkBlocked ? [sdkBlocked] : await clientSideIdChecks(config, fetch, rest.hints)]
+  }
+  const [[rest, clientSideIds], dataDir, deadLetters, port] = await Promise.all([
+    launchDarkly(),
     dataDirCheck(config),
     deadLetterCheck(config),
     portBlocked ?? portCheck(config)
@@ -105,7 +111,14 @@ export async function main(
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr }).then((code) => {
-    process.exitCode = code
-  })
+  main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      // A bug: its message only, never a value it may have held.
+      process.stderr.write(`doctor: unexpected error: ${(error as Error).name}: ${(error as Error).message}\n`)
+      process.exitCode = EXIT.failed
+    }
+  )
 }

@@ -2,7 +2,7 @@
 // REST client and project lookup (sources/launchdarkly/), and the Actions destination's
 // check of a client-side ID (goalsUrl, as its testAuthentication). GET requests only.
 
-import { goalsUrl } from '../../destinations/launchdarkly-events/endpoints'
+import { DEFAULT_SDK_BASE_URL, goalsUrl } from '../../destinations/launchdarkly-events/endpoints'
 import { RuntimeConfig, withVariableNames } from '../../runtime/config'
 import { isObject, own } from '../../shared'
 import {
@@ -24,9 +24,8 @@ import {
   MAX_PROJECT_PAGES,
   NamesUnavailable
 } from '../../sources/launchdarkly/variation-names'
-import { DEFAULT_SDK_BASE_URL } from '../../destinations/launchdarkly-events/endpoints'
 import { Check, fail, ok, shown, skip } from './check'
-import { idVariables, IdHints, Listed, Listing, projectIdFix, secretKind, WHERE_CLIENT_SIDE_IDS } from './configuration'
+import { idVariables, IdHints, Listed, Listing, listOf, projectIdFix, secretKind, WHERE_CLIENT_SIDE_IDS } from './ids'
 
 /** What LaunchDarkly answered one request: the REST client's outcomes, and unavailability as a value. */
 type Answer = ApiResult | { outcome: 'unavailable'; unavailability: Unavailability }
@@ -109,10 +108,7 @@ function textField(body: unknown, name: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
-/** Shown at most, of the projects or environments a fix lists. */
-const MAX_LISTED = 10
-
-/** `{key, _id}` of the first items of a list answer (`{items, totalCount}`), never any other field (environments hold SDK keys). */
+/** `{key, _id}` of the items of a list answer (`{items, totalCount}`), never any other field (environments hold SDK keys). */
 function listed(answer: Answer): Listing {
   const body = answer.outcome === 'ok' && isObject(answer.body) ? answer.body : {}
   const items = own(body, 'items')
@@ -120,10 +116,7 @@ function listed(answer: Answer): Listing {
     .map((item) => ({ key: textField(item, 'key') ?? '', id: textField(item, '_id') ?? '' }))
     .filter(({ key, id }) => key && id)
   const total = own(body, 'totalCount')
-  return {
-    items: all.slice(0, MAX_LISTED),
-    more: all.length > MAX_LISTED || (typeof total === 'number' && total > all.length)
-  }
+  return { items: all, more: typeof total === 'number' && total > all.length }
 }
 
 export interface RestApiResult {
@@ -185,7 +178,6 @@ export async function restApiChecks(config: RuntimeConfig, fetch: Fetch): Promis
   const hints: IdHints = { project, projects: readable }
   if (key === undefined) return { checks, hints }
   checks.push(await flagsCheck(step, key))
-  if (settings.environmentId !== undefined) return { checks, hints }
   const environments = await ask(step.client(), `/api/v2/projects/${encodeURIComponent(key)}/environments`)
   return { checks, hints: { ...hints, environments: { project: key, ...listed(environments) } } }
 }
@@ -252,7 +244,7 @@ async function projectKeyCheck(
         check: fail(
           'project-key',
           `LD_PROJECT_ID is ${shown(projectId)}: that is a project's key, not its ID`,
-          `set LD_PROJECT_ID=${byKey.id}${
+          `set LD_PROJECT_ID=${shown(byKey.id)}${
             projectKey === undefined ? ` (and LD_PROJECT_KEY=${projectId} to skip the lookup)` : ''
           }`
         )
@@ -322,7 +314,7 @@ async function flagsCheck({ client, base }: Step, key: string): Promise<Check> {
 }
 
 /** Each distinct client-side ID of the configuration, asked about as the Actions destination asks. */
-export async function clientSideIdChecks(config: RuntimeConfig, fetch: Fetch): Promise<Check[]> {
+export async function clientSideIdChecks(config: RuntimeConfig, fetch: Fetch, hints: IdHints): Promise<Check[]> {
   const holders = new Map<string, string[]>()
   for (const { variable, value } of idVariables(config)) {
     // A key pasted as an ID is reported already, and must not go into a URL.
@@ -331,28 +323,67 @@ export async function clientSideIdChecks(config: RuntimeConfig, fetch: Fetch): P
     if (!variables.includes(variable)) variables.push(variable)
     holders.set(value, variables)
   }
+  // Another LaunchDarkly instance has another SDK service too.
+  const otherInstance =
+    config.settings.apiBaseUrl !== undefined &&
+    config.settings.apiBaseUrl !== DEFAULT_API_BASE_URL &&
+    !config.sdkBaseUrl
   const ids = [...holders].slice(0, MAX_CLIENT_SIDE_IDS)
-  return Promise.all(ids.map(([id, variables]) => clientSideIdCheck(id, variables, config.sdkBaseUrl, fetch)))
+  return Promise.all(
+    ids.map(async ([id, variables]) => {
+      const url = goalsUrl({ clientSideId: id, sdkBaseUrl: config.sdkBaseUrl })
+      const check = clientSideIdCheck(id, variables, url, await askSdk(fetch, url), hints.environments)
+      return otherInstance && check.status === 'fail'
+        ? {
+            ...check,
+            fix: `${
+              check.fix ?? ''
+            }; for a LaunchDarkly instance other than ${DEFAULT_API_BASE_URL}, set LD_SDK_BASE_URL to its client-side SDK URL`
+          }
+        : check
+    })
+  )
 }
 
-async function clientSideIdCheck(
+/** What LaunchDarkly's answer about one client-side ID means, with the project's environments when the REST API listed them. */
+function clientSideIdCheck(
   id: string,
   variables: readonly string[],
-  sdkBaseUrl: string | undefined,
-  fetch: Fetch
-): Promise<Check> {
-  const url = goalsUrl({ clientSideId: id, sdkBaseUrl })
+  url: string,
+  answer: Answer,
+  environments: IdHints['environments']
+): Check {
   const named = `client-side ID ${shown(id)} (${variables.join(', ')})`
-  const answer = await askSdk(fetch, url)
+  const listing = environments?.items.length
+    ? `(environments of project ${environments.project}, key → client-side ID: ${listOf(environments)})`
+    : WHERE_CLIENT_SIDE_IDS
   switch (answer.outcome) {
     case 'ok':
+      // The source direction labels events with LD_PROJECT_ID and LD_ENVIRONMENT_ID: they must belong together.
+      if (
+        variables.includes('LD_ENVIRONMENT_ID') &&
+        environments &&
+        !environments.more &&
+        !environments.items.some((environment) => environment.id === id)
+      )
+        return fail(
+          'known-client-side-id',
+          `LaunchDarkly knows the ${named}, but it is not an environment of project ${environments.project}: events would name a project and an environment that do not belong together`,
+          `set LD_ENVIRONMENT_ID to the client-side ID of the environment your SDKs use ${listing}, or LD_PROJECT_ID to the ID of its project`
+        )
       return ok('known-client-side-id', `LaunchDarkly knows the ${named}`)
-    case 'not-found':
+    case 'not-found': {
+      const byKey = environments?.items.find((environment) => environment.key === id)
       return fail(
         'known-client-side-id',
         `LaunchDarkly knows no environment with the ${named}: GET ${url} answered 404`,
-        `set ${variables.join(' and ')} to the client-side ID of your environment ${WHERE_CLIENT_SIDE_IDS}`
+        byKey
+          ? `set ${variables.join(' and ')} to ${shown(byKey.id)}, the client-side ID of environment ${shown(
+              byKey.key
+            )} (${shown(id)} is its key)`
+          : `set ${variables.join(' and ')} to the client-side ID of your environment ${listing}`
       )
+    }
     case 'refused':
       return wrongService('known-client-side-id', SDK_SERVICE, url, answer.status)
     case 'unavailable':
