@@ -38,7 +38,9 @@ import { RelayMetrics } from './metrics'
 import type { OutboxOptions } from './outbox'
 import { DESTINATION_PREFIX, RequestTarget, SOURCE_ROUTES, sourceRouteOf, targetOf, withoutToken } from './routes'
 import { NdjsonSink, OutboxSink, Sink, SinkError } from './sinks'
-import destination from '../destinations/launchdarkly-events'
+// `/index`: in dist/, `destinations/launchdarkly-events.js` is the destination function's
+// bundle, which Node would load for the bare path instead of this folder.
+import destination from '../destinations/launchdarkly-events/index'
 import { DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL } from '../destinations/launchdarkly-events/endpoints'
 
 /** The folder holding package.json: the repository, also when running from dist/runtime/. */
