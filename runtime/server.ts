@@ -22,6 +22,7 @@ import {
   DEFAULT_OUTBOX_MAX_BYTES,
   DEFAULT_SEGMENT_HOST,
   isLoopback,
+  isLoopbackHost,
   RuntimeConfig,
   secretsOf,
   settingsInEffect,
@@ -33,12 +34,15 @@ import { DESTINATION_FUNCTION_PATH, DestinationFunction } from './destination-fu
 import { DestinationRoutes } from './destination-routes'
 import { Forwarder } from './forward'
 import { FunctionPool } from './function-pool'
+import { Inspector } from './inspector'
 import type { RecordedCall } from './functions-sandbox'
 import { RelayMetrics } from './metrics'
 import type { OutboxOptions } from './outbox'
 import { DESTINATION_PREFIX, RequestTarget, SOURCE_ROUTES, sourceRouteOf, targetOf, withoutToken } from './routes'
 import { NdjsonSink, OutboxSink, Sink, SinkError } from './sinks'
-import destination from '../destinations/launchdarkly-events'
+// `/index`: beside dist/destinations/launchdarkly-events/ lies launchdarkly-events.js (the
+// built destination function), which node would load for the bare folder name.
+import destination from '../destinations/launchdarkly-events/index'
 import { DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL } from '../destinations/launchdarkly-events/endpoints'
 
 /** The folder holding package.json: the repository, also when running from dist/runtime/. */
@@ -140,6 +144,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   feed.subscribe(metrics.record)
   feed.subscribe(logLine(log, config.logCalls === true))
   const warnings = warningsOf(config)
+  const inspector = new Inspector({ secrets, warnings, host: config.host, auth, log })
+  feed.subscribe(inspector.record)
   let stopping = false
 
   async function onSource(req: IncomingMessage, target: RequestTarget, record: DeliveryRecord): Promise<Answer> {
@@ -206,7 +212,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
    * the user has open must not be able to drive them. The body of a POST, parsed, or the
    * answer that refuses the request.
    */
-  async function localToolRequest(req: IncomingMessage, target: RequestTarget): Promise<{ parsed: unknown } | Answer> {
+  async function localToolRequest(
+    req: IncomingMessage,
+    target: RequestTarget,
+    record: DeliveryRecord
+  ): Promise<{ parsed: unknown } | Answer> {
     const verdict = auth.check(undefined, target.query, req.headers.authorization)
     if (!verdict.ok) return failure(401, 'ValidationError', verdict.message)
     if (isLoopback(config.host) && !isLoopbackHost(req.headers.host))
@@ -222,6 +232,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       if (!(error instanceof BodyError)) throw error
       return failure(error.tooLarge ? 413 : 400, error.tooLarge ? 'PayloadTooLarge' : 'InvalidRequest', error.message)
     }
+    if (text.length <= INPUT_LIMIT) record.input = text
     try {
       return { parsed: text ? JSON.parse(text) : {} }
     } catch {
@@ -236,7 +247,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   ): Promise<Answer> {
     if (req.method !== 'POST')
       return failure(405, 'MethodNotAllowed', 'POST a Segment message, or an array of them', { Allow: 'POST' })
-    const request = await localToolRequest(req, target)
+    const request = await localToolRequest(req, target, record)
     if (!('parsed' in request)) return request
     if (!destinationFunction)
       return failure(503, 'NotBuilt', 'dist/destinations/launchdarkly-events.js is missing: run `npm run build`')
@@ -246,7 +257,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   }
 
   async function onDestination(req: IncomingMessage, target: RequestTarget, record: DeliveryRecord): Promise<Answer> {
-    const request = await localToolRequest(req, target)
+    const request = await localToolRequest(req, target, record)
     if (!('parsed' in request)) return request
     const method = req.method ?? 'GET'
     const parsed = request.parsed
@@ -303,6 +314,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now()
     const target = targetOf(req.url)
+    if (!stopping && inspector.serves(req, target, res)) return
     const record = newRecord(req.method ?? '', target.path)
     let answer: Answer
     try {
@@ -383,11 +395,6 @@ function newRecord(method: string, route: string): DeliveryRecord {
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())
-
-function isLoopbackHost(host: string | undefined): boolean {
-  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
-  return isLoopback(name)
-}
 
 async function openSink(config: RuntimeConfig, options: RuntimeOptions, log: (line: string) => void): Promise<Sink> {
   try {
@@ -502,6 +509,7 @@ export function banner(
     `  POST ${url}${DESTINATION_FUNCTION_PATH}`,
     '',
     `Health: GET ${url}/healthz   Metrics: GET ${url}/metrics`,
+    `Inspector (every delivery, live): open ${url}/${config.ingestTokens?.length ? '?token=<token>' : ''} in a browser`,
     '',
     'Settings in effect:',
     ...settingsInEffect(config).map((line) => `  ${line}`),
