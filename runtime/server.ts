@@ -191,7 +191,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       { body, headers: req.headers, url: target.path + (query ? `?${query}` : '') },
       invocationSettings
     )
-    if (!result.ok) return functionFailure(result, clean)
+    if (!result.ok) {
+      // A delivery that exported nothing still tells what became of each event (the record shows it).
+      ;({ skipped: record.skipped, rejected: record.rejected } = summaryOf(result.error.summary, [], clean))
+      return functionFailure(result, clean)
+    }
     const summary = summaryOf(result.returned, result.calls, clean)
     record.skipped = summary.skipped
     record.rejected = summary.rejected
@@ -448,7 +452,8 @@ function logLine(log: (line: string) => void, logCalls: boolean): (record: Deliv
     parts.push(`emitted=${record.emitted}`, `skipped=${skippedCount(record)}`, `rejected=${record.rejected.length}`)
     parts.push(`${record.ms.toFixed(1)}ms`)
     if (record.error) parts.push(`${record.error.error}: ${record.error.message}`)
-    if (record.rejected.length)
+    // A failed delivery's error lists its rejections already.
+    if (record.rejected.length && !record.error)
       parts.push(
         `first rejection: #${record.rejected[0].index} ${record.rejected[0].reason}${
           record.rejected.length > 1 ? ` (+${record.rejected.length - 1} more)` : ''

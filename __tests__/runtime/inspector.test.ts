@@ -16,6 +16,8 @@ jest.setTimeout(30_000)
 
 const BODY = JSON.stringify(fixture.body)
 const TOKEN = 'tok-s3cret-ingest-value'
+const NO_ENVIRONMENT =
+  'no environment: the payload carries none and the environmentId setting (LD_ENVIRONMENT_ID) is empty'
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8'
 
 let runtime: TestRuntime
@@ -209,7 +211,9 @@ describe('the stream', () => {
       kind: 'sdk',
       status: 400,
       error: { error: 'InvalidEventPayload' },
-      events: [{ index: 0, outcome: 'none', kind: 'custom', key: 'k' }]
+      // A delivery that exported nothing still tells what became of each event.
+      rejected: [{ index: 0, reason: NO_ENVIRONMENT }],
+      events: [{ index: 0, outcome: 'rejected', kind: 'custom', key: 'k', reason: NO_ENVIRONMENT }]
     })
     // The inspector's own requests are answered outside the delivery feed: no log line for them.
     expect(runtime.logs.filter((line) => line.includes('/inspector'))).toEqual([])

@@ -72,7 +72,7 @@ test('one log line per request; each call only with LD_LOG_CALLS', async () => {
     SDK_FIXTURE_CALLS.map((c) => JSON.stringify({ type: c.type, ...c.message }))
   )
   expect(runtime.logs[16]).toMatch(
-    /^\S+Z POST \/bulk 400 emitted=0 skipped=0 rejected=0 \d+\.\dms InvalidEventPayload: Every event of the delivery was rejected: event 0: event has no context/
+    /^\S+Z POST \/bulk 400 emitted=0 skipped=0 rejected=1 \d+\.\dms InvalidEventPayload: Every event of the delivery was rejected: event 0: event has no context/
   )
 })
 

@@ -63,8 +63,8 @@ button[aria-pressed="true"] { background: var(--warnbg); border-color: var(--war
 .collapsed .body { display: none; }
 .error { margin: 2px 0 8px; padding: 6px 10px; background: var(--badbg); color: var(--bad); border-radius: 6px; white-space: pre-wrap; word-break: break-word; }
 .alert { padding: 0 12px 6px; }
+.error button.more { padding: 0 8px; font-size: 12px; color: var(--bad); border-color: var(--bad); background: transparent; }
 .rejections { margin: 0; padding-left: 20px; color: var(--bad); }
-.delivery:not(.collapsed) .rejections li.listed { display: none; }
 table.items { width: 100%; border-collapse: collapse; }
 table.items th { text-align: left; font-weight: 600; color: var(--dim); font-size: 12.5px; padding: 3px 8px; border-bottom: 1px solid var(--line); }
 table.items td { padding: 3px 8px; border-bottom: 1px solid var(--line); vertical-align: top; word-break: break-word; }
@@ -79,7 +79,7 @@ table.items th.what { width: 45%; }
 .row.rejected td.became { color: var(--bad); }
 .kind { display: inline-block; min-width: 5.5em; color: var(--dim); }
 .key { font-weight: 600; }
-.who { color: var(--dim); margin-left: 8px; }
+.who { color: var(--dim); margin-left: 8px; display: inline-block; }
 .type { display: inline-block; font-weight: 700; color: var(--accent); min-width: 3.5em; }
 .detail td { background: var(--code); padding: 6px 8px 10px; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
@@ -282,13 +282,18 @@ const SCRIPT = `
     article.append(head)
 
     const body = el('div', 'body')
-    // Shown folded or not; reasons of listed events are in their rows once unfolded.
+    // Shown folded or not: what went wrong, at a glance.
     const alert = el('div', 'alert')
-    if (v.error) alert.append(el('p', 'error', v.error.error + ': ' + v.error.message))
-    const listed = new Set((v.events || []).map((e) => e.index))
+    if (v.error) alert.append(errorOf(v.error))
     if (v.rejected.length) {
+      // One line per reason: a misconfiguration rejects every event for the same one.
+      const byReason = new Map()
+      for (const r of v.rejected) byReason.set(r.reason, (byReason.get(r.reason) || []).concat(r.index))
       const ul = el('ul', 'rejections')
-      for (const r of v.rejected) ul.append(el('li', listed.has(r.index) ? 'listed' : null, 'event #' + r.index + ' rejected: ' + r.reason))
+      for (const [reason, indexes] of byReason) {
+        const shown = indexes.slice(0, 8).map((i) => '#' + i).join(', ') + (indexes.length > 8 ? ' and ' + (indexes.length - 8) + ' more' : '')
+        ul.append(el('li', null, (indexes.length > 1 ? 'events ' : 'event ') + shown + ' rejected: ' + reason))
+      }
       alert.append(ul)
     }
     if (alert.childElementCount) article.append(alert)
@@ -323,6 +328,19 @@ const SCRIPT = `
       head.addEventListener('keydown', (e) => { if (e.key === 'Enter') flip() })
     }
     return article
+  }
+
+  // A long error (one naming every rejected event) is cut, and unfolds on a click.
+  function errorOf(error) {
+    const full = error.error + ': ' + error.message
+    const p = el('p', 'error', full.length > 240 ? full.slice(0, 240) + '\u2026 ' : full)
+    if (full.length > 240) {
+      const more = el('button', 'more', 'show all')
+      more.type = 'button'
+      more.addEventListener('click', () => { p.textContent = full })
+      p.append(more)
+    }
+    return p
   }
 
   function show(v) {
