@@ -9,8 +9,7 @@ import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
 import { OFF_WITHOUT_TOKEN, TOKEN_NEEDED, wantsHtml } from '../../runtime/inspector'
 import { PAGE_CSP, PAGE_HTML } from '../../runtime/inspector/page'
-import type { DeliveryRecord } from '../../runtime/delivery-record'
-import { customEventRequest, rawRequest, runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
+import { rawRequest, runtimeWith, TestRuntime, waitFor } from './helpers'
 
 jest.setTimeout(30_000)
 
@@ -185,10 +184,15 @@ describe('who may watch', () => {
       '30',
       'TooManyWatchers'
     ])
+    // A page that leaves frees its slot (once the relay has seen its socket close).
     pages[0].socket.destroy()
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    const another = stream('/inspector/stream')
-    await waitFor(() => another.status() === 200, 'the freed slot')
+    for (let attempt = 0; ; attempt++) {
+      const another = stream('/inspector/stream')
+      const status = await waitFor(() => another.status(), 'an answer')
+      if (status === 200) break
+      expect([status, attempt < 50]).toEqual([503, true])
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
   })
 })
 
@@ -242,22 +246,4 @@ test('every delivery the page is sent is redacted of the relay’s secrets', asy
   await waitFor(() => watching.events('record').length === 1, 'the record')
   expect(watching.text()).not.toContain('s3cret')
   expect(watching.events('record')[0].events[0].key).toBe('leak-[redacted]')
-})
-
-test('a destination request keeps its body on the record, beside the LaunchDarkly requests it made', async () => {
-  const ld = await standIn(() => ({ status: 202 }))
-  try {
-    runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { eventsBaseUrl: ld.url })
-    const records: DeliveryRecord[] = []
-    runtime.feed.subscribe((record) => records.push(record))
-    const body = customEventRequest('cs-9')
-    const headers = { 'Content-Type': 'application/json' }
-    expect(
-      (await rawRequest(runtime.url, 'POST', '/destinations/launchdarkly-events/sendCustomEvent', headers, body)).status
-    ).toBe(200)
-    await waitFor(() => records.length === 1, 'the record')
-    expect(records[0]).toMatchObject({ input: body, requests: [{ url: `${ld.url}/events/bulk/cs-9`, status: 202 }] })
-  } finally {
-    await ld.close()
-  }
 })

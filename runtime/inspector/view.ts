@@ -5,7 +5,7 @@
 // event data is untrusted and a body may hold anything.
 
 import { isSkippedKind, redact } from '../../shared'
-import { DeliveryRecord, LaunchDarklyRequest, pairEvents, Rejection } from '../delivery-record'
+import { DeliveryRecord, LaunchDarklyRequest, pairEvents } from '../delivery-record'
 import { DESTINATION_FUNCTION_PATH } from '../destination-function'
 import type { RecordedCall } from '../functions-sandbox'
 import { DESTINATION_PREFIX, sourceRouteOf } from '../routes'
@@ -41,18 +41,14 @@ export interface ItemView {
 
 export type RouteKind = 'sdk' | 'client-side' | 'webhook' | 'destination' | 'destination-function' | 'other'
 
-export interface RecordView {
+/** The record's own fields (ms rounded to 0.1), and what the page needs beside them. */
+export interface RecordView
+  extends Pick<
+    DeliveryRecord,
+    'time' | 'method' | 'route' | 'status' | 'ms' | 'emitted' | 'skipped' | 'rejected' | 'error'
+  > {
   id: number
-  time: string
-  method: string
-  route: string
   kind: RouteKind
-  status: number
-  ms: number
-  emitted: number
-  skipped: Record<string, number>
-  rejected: Rejection[]
-  error?: { error: string; message: string }
   /** SDK batches: each input event beside the call it became, its rejection, or skipped. */
   events?: ItemView[]
   /** Other inputs (a webhook, a destination request): the body, and the calls it became. */
