@@ -301,6 +301,12 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }
 
+/** Whether a request's Host header names a loopback host (`localhost:8787`, `[::1]`, `127.0.0.1`). */
+export function isLoopbackHost(host: string | undefined): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
+  return isLoopback(name)
+}
+
 /** What startup warns about: each names the variable and what follows from it. */
 export function warningsOf(config: RuntimeConfig): string[] {
   const warnings: string[] = []
