@@ -66,7 +66,8 @@ test('a failed request is reported as retrying with its status and count, a refu
   })
   const range = await outbox.append(['ok-1', 'bad', 'ok-2'].map(line))
   // The report of the last batch follows its acknowledgement on disk.
-  await waitFor(() => reports.length > 0 && reports[reports.length - 1].to === range?.to, 'the last report')
+  const settled = (r: { to: number; result: string } | undefined) => r?.to === range?.to && r?.result !== 'retrying'
+  await waitFor(() => settled(reports[reports.length - 1]), 'the last report')
   const segment = range?.segment as string
   const [first, second] = [line('ok-1').length + 1, line('bad').length + 1]
   expect(reports).toEqual([
