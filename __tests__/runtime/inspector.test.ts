@@ -15,8 +15,8 @@ jest.setTimeout(30_000)
 
 const BODY = JSON.stringify(fixture.body)
 const TOKEN = 'tok-s3cret-ingest-value'
-const NO_ENVIRONMENT =
-  'no environment: the payload carries none and the environmentId setting (LD_ENVIRONMENT_ID) is empty'
+const NO_ORIGIN =
+  'no environment or project: the payload has neither, and the environmentId setting (LD_ENVIRONMENT_ID) and the projectId setting (LD_PROJECT_ID) are empty'
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8'
 
 let runtime: TestRuntime
@@ -216,8 +216,8 @@ describe('the stream', () => {
       status: 400,
       error: { error: 'InvalidEventPayload' },
       // A delivery that exported nothing still tells what became of each event.
-      rejected: [{ index: 0, reason: NO_ENVIRONMENT }],
-      events: [{ index: 0, outcome: 'rejected', kind: 'custom', key: 'k', reason: NO_ENVIRONMENT }]
+      rejected: [{ index: 0, reason: NO_ORIGIN }],
+      events: [{ index: 0, outcome: 'rejected', kind: 'custom', key: 'k', reason: NO_ORIGIN }]
     })
     // The inspector's own requests are answered outside the delivery feed: no log line for them.
     expect(runtime.logs.filter((line) => line.includes('/inspector'))).toEqual([])
