@@ -51,7 +51,7 @@ function describeWriteError(code: string | undefined, cause: unknown): string {
 
 interface Pending {
   data: Buffer
-  resolve(): void
+  resolve(offset: number): void
   reject(error: Error): void
 }
 
@@ -80,8 +80,9 @@ export class AppendLog {
     return log
   }
 
-  append(data: Buffer): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /** Resolves with the offset `data` starts at, once it is on disk. */
+  append(data: Buffer): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
       this.pending.push({ data, resolve, reject })
       if (!this.writing) void this.writeGroups()
     })
@@ -98,9 +99,14 @@ export class AppendLog {
       const group = this.pending
       this.pending = []
       const data = group.length === 1 ? group[0].data : Buffer.concat(group.map((p) => p.data))
+      const start = this.size
       try {
         await this.write(data)
-        for (const p of group) p.resolve()
+        let offset = start
+        for (const p of group) {
+          p.resolve(offset)
+          offset += p.data.length
+        }
       } catch (error) {
         for (const p of group) p.reject(error as Error)
       }

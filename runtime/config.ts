@@ -202,9 +202,15 @@ const ACCEPTED: Record<Kind, string> = {
   count: 'a whole number from 1 to 64'
 }
 
+/** One variable whose value is not accepted; the message names it and the accepted values. */
+export interface ConfigProblem {
+  readonly variable: string
+  readonly message: string
+}
+
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('\n'))
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(problems.map((problem) => problem.message).join('\n'))
     this.name = 'ConfigError'
   }
 }
@@ -257,7 +263,7 @@ function parse(kind: Kind, text: string): { value: unknown } | { refused: true }
 
 /** Reads every variable strictly: a value that is not accepted stops startup, naming the variable. */
 export function configFromEnv(env: NodeJS.ProcessEnv, projectRoot: string): RuntimeConfig {
-  const problems: string[] = []
+  const problems: ConfigProblem[] = []
   const config: RuntimeConfig = { host: DEFAULT_HOST, port: DEFAULT_PORT, settings: {}, dataDir: '.data' }
   const fields = config as unknown as Record<string, unknown>
   for (const variable of VARIABLES) {
@@ -267,7 +273,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, projectRoot: string): Runt
     if (!('value' in parsed)) {
       // A secret's value is never echoed, not even to the console.
       const found = isSecret(variable) ? '' : `, found ${JSON.stringify(text)}`
-      problems.push(`${variable.name} must be ${ACCEPTED[variable.kind]}${found}`)
+      problems.push({ variable: variable.name, message: `${variable.name} must be ${ACCEPTED[variable.kind]}${found}` })
     } else if ('setting' in variable.field) config.settings[variable.field.setting] = parsed.value as string | boolean
     else fields[variable.field.config] = parsed.value
   }
@@ -293,6 +299,12 @@ export function secretsOf(config: RuntimeConfig): string[] {
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+/** Whether a request's Host header names a loopback host (`localhost:8787`, `[::1]`, `127.0.0.1`). */
+export function isLoopbackHost(host: string | undefined): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
+  return isLoopback(name)
 }
 
 /** What startup warns about: each names the variable and what follows from it. */

@@ -32,7 +32,7 @@ export interface DeliveryRecord {
   rejected: Rejection[]
   /** The typed error of a failed request, redacted. */
   error?: { error: string; message: string }
-  /** The request body as text (source routes; undefined when over INPUT_LIMIT): the LaunchDarkly input. */
+  /** The request body as text (undefined when over INPUT_LIMIT): the LaunchDarkly input, or a destination route's request. */
   input?: string
   /** The Segment calls the input became (accepted deliveries only). */
   calls: readonly RecordedCall[]

@@ -82,6 +82,8 @@ export interface InvocationError {
   /** The thrown error's `name`: a SegmentErrorName, 'Error', 'TypeError', ..., or 'Timeout'. */
   name: string
   message: string
+  /** What became of each event when the error carries the delivery's summary (NothingExported), as JSON. */
+  summary?: unknown
 }
 
 interface InvocationReport {
@@ -441,7 +443,7 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
       error =
         err instanceof TimeoutSignal || (err as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
           ? { name: 'Timeout', message: `Function timed out after ${timeoutMs} ms` }
-          : { name: errorName(err), message: messageOf(err) }
+          : { name: errorName(err), message: messageOf(err), ...summaryOf(err) }
     } finally {
       clearTimeout(timer)
       clearTimers()
@@ -463,6 +465,11 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
 
 /** Host-side marker for the timeout race, told apart from anything the function throws. */
 class TimeoutSignal extends Error {}
+
+function summaryOf(err: unknown): Pick<InvocationError, 'summary'> {
+  const summary = typeof err === 'object' && err !== null ? (err as { summary?: unknown }).summary : undefined
+  return summary === undefined ? {} : { summary: jsonCopy(summary) }
+}
 
 function messageOf(err: unknown): string {
   const message = typeof err === 'object' && err !== null ? (err as { message?: unknown }).message : undefined

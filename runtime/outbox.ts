@@ -7,7 +7,7 @@
 //   the newest, which is replaced after SEGMENT_BYTES or SEGMENT_AGE_MS;
 // * `<segment>.sent`: how many bytes at the start of that segment Segment has acknowledged
 //   (absent: none); a segment is deleted once all of it is acknowledged;
-// * `dead-letter.ndjson`: calls Segment refused for good (a 4xx other than 429), same format;
+// * `dead-letter.ndjson`: calls Segment refused for good (a 4xx other than 408, 423 and 429), same format;
 // * `dead-letter-reasons.ndjson`: one line per refused batch: time, status, reason, messageIds.
 //
 // Delivery is at least once: a batch whose acknowledgement was not recorded (a crash
@@ -21,7 +21,7 @@
 import { randomUUID } from 'crypto'
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'fs/promises'
 import { join } from 'path'
-import { MAX_MESSAGE_BYTES } from '../shared'
+import { MAX_MESSAGE_BYTES, redact } from '../shared'
 import { AppendLog, OpenAppendFile, openAppendFile, WriteFailed } from './append-log'
 
 /** Segment's limit for one batch request. */
@@ -64,6 +64,26 @@ export interface OutboxOptions {
   /** Per batch request. */
   timeoutMs?: number
   now?: () => number
+  /** Hears what each batch request settled (the replay follows its own calls with it); must not throw. */
+  onBatch?(report: BatchReport): void
+}
+
+/** Where an append's lines are: a byte range of whole lines in one segment. */
+export interface Appended {
+  segment: string
+  from: number
+  to: number
+}
+
+/** One batch request's outcome, for the lines `from`…`to` (whole lines) of `segment`. */
+export interface BatchReport extends Appended {
+  /** Delivered: answered 2xx; dead-lettered: moved to the dead-letter file; retrying: still unsent. */
+  result: 'delivered' | 'dead-lettered' | 'retrying'
+  /** Segment's status, unless delivered or no answer came. */
+  status?: number
+  reason?: string
+  /** Failed batch requests in a row, this one included (0 once one succeeds). */
+  failures: number
 }
 
 export interface OutboxStats {
@@ -111,12 +131,15 @@ export class Outbox {
   private readonly now: () => number
   private readonly openFile: OpenAppendFile
   private readonly authorization: string
+  /** The write key and its Basic form: kept out of reasons Segment (or a proxy) might echo. */
+  private readonly secrets: readonly string[]
 
   private constructor(private readonly options: OutboxOptions) {
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init))
     this.now = options.now ?? Date.now
     this.openFile = options.openFile ?? openAppendFile
     this.authorization = 'Basic ' + Buffer.from(options.writeKey + ':').toString('base64')
+    this.secrets = [options.writeKey, this.authorization.slice('Basic '.length)]
   }
 
   /** Opens the outbox (creating its folder), recovers what a previous run left, and starts sending. */
@@ -162,11 +185,12 @@ export class Outbox {
   }
 
   /**
-   * Writes the calls (JSON lines) to disk; resolves once they are there. Throws OutboxFull,
-   * CallTooLarge or WriteFailed, having written nothing.
+   * Writes the calls (JSON lines) to disk; resolves once they are there, with where they
+   * are (undefined for no lines). Throws OutboxFull, CallTooLarge or WriteFailed, having
+   * written nothing.
    */
-  async append(lines: readonly string[]): Promise<void> {
-    if (lines.length === 0) return
+  async append(lines: readonly string[]): Promise<Appended | undefined> {
+    if (lines.length === 0) return undefined
     if (this.closed) throw new WriteFailed(undefined, new Error('the outbox is closed'))
     for (const line of lines) {
       const bytes = Buffer.byteLength(line)
@@ -180,16 +204,18 @@ export class Outbox {
     }
     this.reserved += data.length
     let segment: Segment | undefined
+    let from: number
     try {
       segment = await this.writable()
       segment.appending++
-      await segment.log.append(data)
+      from = await segment.log.append(data)
       segment.records += lines.length
     } finally {
       if (segment) segment.appending--
       this.reserved -= data.length
     }
     this.wake?.()
+    return { segment: segment.name, from, to: from + data.length }
   }
 
   /** Waits until Segment has acknowledged everything, up to `timeoutMs`; true when empty. */
@@ -291,17 +317,21 @@ export class Outbox {
       const batch = await this.readBatch(segment)
       const outcome = await this.post(batch.lines)
       if (this.closed && !outcome.ok) break
+      const range = { segment: segment.name, from: segment.sent, to: segment.sent + batch.bytes }
       if (outcome.ok) {
         if (this.maxLines !== undefined) this.maxLines = this.maxLines >= 256 ? undefined : this.maxLines * 2
         if (this.failing) this.options.log(`outbox: Segment accepts batches again (after ${this.failures} failures)`)
         this.failing = undefined
         this.failures = 0
         await this.acknowledge(segment, batch)
+        this.options.onBatch?.({ ...range, result: 'delivered', failures: 0 })
       } else if (!outcome.retry && (outcome.status === 400 || outcome.status === 413) && batch.lines.length > 1) {
         // One bad call must not take the others with it: halve until it is alone.
         this.maxLines = Math.ceil(batch.lines.length / 2)
       } else if (!outcome.retry) {
         await this.deadLetter(segment, batch, outcome)
+        const { status, reason } = outcome
+        this.options.onBatch?.({ ...range, result: 'dead-lettered', status, reason, failures: this.failures })
       } else {
         this.failures++
         this.failing = outcome.reason
@@ -316,6 +346,8 @@ export class Outbox {
             }); ${records} calls (${bytes} bytes) kept on disk, retrying in ${Math.round(delay)} ms`
           )
         }
+        const { status, reason } = outcome
+        this.options.onBatch?.({ ...range, result: 'retrying', status, reason, failures: this.failures })
         await this.sleep(delay)
       }
     }
@@ -387,14 +419,16 @@ export class Outbox {
       })
       const text = await res.text().catch(() => '')
       if (res.status >= 200 && res.status < 300) return { ok: true }
-      const retry = res.status === 429 || res.status >= 500
+      // As Segment's own platform retries: a timeout, a lock, a rate limit or a server error.
+      const retry = res.status === 408 || res.status === 423 || res.status === 429 || res.status >= 500
       const retryAfter = Number(res.headers.get('retry-after'))
       return {
         ok: false,
         retry,
         status: res.status,
-        // Segment's answer is short JSON; kept short in case it is not.
-        reason: `HTTP ${res.status}${text ? ` ${text.slice(0, 200)}` : ''}`,
+        // Segment's answer is short JSON; kept short in case it is not, and without the key
+        // should a proxy echo the request.
+        reason: redact(`HTTP ${res.status}${text ? ` ${text.slice(0, 200)}` : ''}`, this.secrets),
         retryAfterMs:
           retry && retryAfter > 0 ? Math.min(retryAfter * 1000, this.options.retryMaxMs ?? 60_000) : undefined
       }

@@ -22,6 +22,7 @@ import {
   DEFAULT_OUTBOX_MAX_BYTES,
   DEFAULT_SEGMENT_HOST,
   isLoopback,
+  isLoopbackHost,
   RuntimeConfig,
   secretsOf,
   settingsInEffect,
@@ -33,13 +34,15 @@ import { DESTINATION_FUNCTION_PATH, DestinationFunction } from './destination-fu
 import { DestinationRoutes } from './destination-routes'
 import { Forwarder } from './forward'
 import { FunctionPool } from './function-pool'
+import { Inspector } from './inspector'
 import type { RecordedCall } from './functions-sandbox'
 import { RelayMetrics } from './metrics'
 import type { OutboxOptions } from './outbox'
 import { DESTINATION_PREFIX, RequestTarget, SOURCE_ROUTES, sourceRouteOf, targetOf, withoutToken } from './routes'
 import { NdjsonSink, OutboxSink, Sink, SinkError } from './sinks'
 import { writeLine } from './stdout-lines'
-// `/index`: in dist/, destinations/launchdarkly-events.js is the built destination function.
+// `/index`: in dist/, `destinations/launchdarkly-events.js` is the destination function's
+// bundle, which Node would load for the bare path instead of this folder.
 import destination from '../destinations/launchdarkly-events/index'
 import { DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL } from '../destinations/launchdarkly-events/endpoints'
 
@@ -143,6 +146,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   feed.subscribe(metrics.record)
   feed.subscribe(logLine(log, config.logCalls === true))
   const warnings = warningsOf(config)
+  const inspector = new Inspector({ secrets, warnings, host: config.host, auth, log })
+  feed.subscribe(inspector.record)
   let stopping = false
 
   async function onSource(req: IncomingMessage, target: RequestTarget, record: DeliveryRecord): Promise<Answer> {
@@ -188,7 +193,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       { body, headers: req.headers, url: target.path + (query ? `?${query}` : '') },
       invocationSettings
     )
-    if (!result.ok) return functionFailure(result, clean)
+    if (!result.ok) {
+      // A delivery that exported nothing still tells what became of each event (the record shows it).
+      ;({ skipped: record.skipped, rejected: record.rejected } = summaryOf(result.error.summary, [], clean))
+      return functionFailure(result, clean)
+    }
     const summary = summaryOf(result.returned, result.calls, clean)
     record.skipped = summary.skipped
     record.rejected = summary.rejected
@@ -209,7 +218,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
    * the user has open must not be able to drive them. The body of a POST, parsed, or the
    * answer that refuses the request.
    */
-  async function localToolRequest(req: IncomingMessage, target: RequestTarget): Promise<{ parsed: unknown } | Answer> {
+  async function localToolRequest(
+    req: IncomingMessage,
+    target: RequestTarget,
+    record: DeliveryRecord
+  ): Promise<{ parsed: unknown } | Answer> {
     const verdict = auth.check(undefined, target.query, req.headers.authorization)
     if (!verdict.ok) return failure(401, 'ValidationError', verdict.message)
     if (isLoopback(config.host) && !isLoopbackHost(req.headers.host))
@@ -225,6 +238,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       if (!(error instanceof BodyError)) throw error
       return failure(error.tooLarge ? 413 : 400, error.tooLarge ? 'PayloadTooLarge' : 'InvalidRequest', error.message)
     }
+    if (text.length <= INPUT_LIMIT) record.input = text
     try {
       return { parsed: text ? JSON.parse(text) : {} }
     } catch {
@@ -239,7 +253,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   ): Promise<Answer> {
     if (req.method !== 'POST')
       return failure(405, 'MethodNotAllowed', 'POST a Segment message, or an array of them', { Allow: 'POST' })
-    const request = await localToolRequest(req, target)
+    const request = await localToolRequest(req, target, record)
     if (!('parsed' in request)) return request
     if (!destinationFunction)
       return failure(503, 'NotBuilt', 'dist/destinations/launchdarkly-events.js is missing: run `npm run build`')
@@ -249,7 +263,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   }
 
   async function onDestination(req: IncomingMessage, target: RequestTarget, record: DeliveryRecord): Promise<Answer> {
-    const request = await localToolRequest(req, target)
+    const request = await localToolRequest(req, target, record)
     if (!('parsed' in request)) return request
     const method = req.method ?? 'GET'
     const parsed = request.parsed
@@ -306,6 +320,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now()
     const target = targetOf(req.url)
+    if (!stopping && inspector.serves(req, target, res)) return
     const record = newRecord(req.method ?? '', target.path)
     let answer: Answer
     try {
@@ -387,11 +402,6 @@ function newRecord(method: string, route: string): DeliveryRecord {
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())
 
-function isLoopbackHost(host: string | undefined): boolean {
-  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
-  return isLoopback(name)
-}
-
 async function openSink(config: RuntimeConfig, options: RuntimeOptions, log: (line: string) => void): Promise<Sink> {
   try {
     await mkdir(config.dataDir, { recursive: true })
@@ -444,7 +454,8 @@ function logLine(log: (line: string) => void, logCalls: boolean): (record: Deliv
     parts.push(`emitted=${record.emitted}`, `skipped=${skippedCount(record)}`, `rejected=${record.rejected.length}`)
     parts.push(`${record.ms.toFixed(1)}ms`)
     if (record.error) parts.push(`${record.error.error}: ${record.error.message}`)
-    if (record.rejected.length)
+    // A failed delivery's error lists its rejections already.
+    if (record.rejected.length && !record.error)
       parts.push(
         `first rejection: #${record.rejected[0].index} ${record.rejected[0].reason}${
           record.rejected.length > 1 ? ` (+${record.rejected.length - 1} more)` : ''
@@ -505,6 +516,7 @@ export function banner(
     `  POST ${url}${DESTINATION_FUNCTION_PATH}`,
     '',
     `Health: GET ${url}/healthz   Metrics: GET ${url}/metrics`,
+    `Inspector (every delivery, live): open ${url}/${config.ingestTokens?.length ? '?token=<token>' : ''} in a browser`,
     '',
     'Settings in effect:',
     ...settingsInEffect(config).map((line) => `  ${line}`),

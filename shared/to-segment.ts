@@ -181,8 +181,12 @@ function readItem(item: Item, settings: ExportSettings): ReadItem {
   if (kind !== 'alias' && !isExportKind(kind))
     return { index, rejection: `unknown kind ${JSON.stringify(kind.slice(0, 40))}` }
 
-  const environment = origin(record, 'environment', settings.environmentId, 'environmentId')
-  const project = origin(record, 'project', settings.projectId, 'projectId')
+  const environment = origin(record, 'environment', settings.environmentId)
+  // Both named at once when both are missing: a newcomer fixes both in one go.
+  if (environment === undefined) throw new EventRejection(noOrigin(origin(record, 'project', settings.projectId, true)))
+  const project = origin(record, 'project', settings.projectId)
+  if (project === undefined)
+    throw new EventRejection('no project: the payload carries none and the projectId setting is empty')
   // Every field set, in one order: one object shape for all events.
   const contextKeys = kind === 'alias' ? undefined : contextKeysOf(event)
   const named = kind === 'feature' && needsName(event)
@@ -206,21 +210,28 @@ function needsName(event: JsonObject): boolean {
   return isNonEmptyString(own(event, 'key')) && Number.isInteger(variation) && (variation as number) >= 0
 }
 
-/** The record's own value wins over the setting (design §3.3). */
+/**
+ * The record's own value wins over the setting (design §3.3); undefined when neither has
+ * one. A carried value of the wrong type is rejected, unless `lenient` (a second look).
+ */
 function origin(
   record: JsonObject | undefined,
   field: 'environment' | 'project',
   setting: string | undefined,
-  settingName: string
-): string {
+  lenient = false
+): string | undefined {
   const carried = record ? own(record, field) : undefined
   if (carried !== undefined && carried !== null) {
-    if (!isNonEmptyString(carried))
-      throw new EventRejection(`record ${field} must be a non-empty string, found ${describe(carried)}`)
-    return carried
+    if (isNonEmptyString(carried) || lenient) return carried as string
+    throw new EventRejection(`record ${field} must be a non-empty string, found ${describe(carried)}`)
   }
-  if (isNonEmptyString(setting)) return setting
-  throw new EventRejection(`no ${field}: the payload carries none and the ${settingName} setting is empty`)
+  return isNonEmptyString(setting) ? setting : undefined
+}
+
+function noOrigin(project: string | undefined): string {
+  return project === undefined
+    ? 'no environment or project: the payload has neither, and the environmentId setting and the projectId setting are empty'
+    : 'no environment: the payload carries none and the environmentId setting is empty'
 }
 
 /** How toCall reads one schema property. */

@@ -72,7 +72,7 @@ test('one log line per request; each call only with LD_LOG_CALLS', async () => {
     SDK_FIXTURE_CALLS.map((c) => JSON.stringify({ type: c.type, ...c.message }))
   )
   expect(runtime.logs[16]).toMatch(
-    /^\S+Z POST \/bulk 400 emitted=0 skipped=0 rejected=0 \d+\.\dms InvalidEventPayload: Every event of the delivery was rejected: event 0: event has no context/
+    /^\S+Z POST \/bulk 400 emitted=0 skipped=0 rejected=1 \d+\.\dms InvalidEventPayload: Every event of the delivery was rejected: event 0: event has no context/
   )
 })
 
@@ -102,6 +102,8 @@ test('GET /metrics: deliveries by route and status, events by outcome and kind, 
       'ld_relay_events_total{outcome="emitted",kind="custom"} 4',
       'ld_relay_events_total{outcome="skipped",kind="index"} 5',
       'ld_relay_events_total{outcome="skipped",kind="summary"} 1',
+      // The 400 (nothing exported) counts its rejected event too.
+      'ld_relay_events_total{outcome="rejected",kind="custom"} 1',
       'ld_relay_forward_failures_total 2',
       'ld_relay_delivery_duration_seconds_count{route="/bulk"} 1'
     ])
@@ -113,7 +115,7 @@ test('GET /metrics: deliveries by route and status, events by outcome and kind, 
   }
 })
 
-test('a destination request is recorded with the LaunchDarkly requests it made', async () => {
+test('a destination request is recorded with its body and the LaunchDarkly requests it made', async () => {
   const ld = await standIn(() => ({ status: 202 }))
   try {
     runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { eventsBaseUrl: ld.url })
@@ -123,6 +125,7 @@ test('a destination request is recorded with the LaunchDarkly requests it made',
     expect(res.status).toBe(200)
     await waitFor(() => records.length === 1, 'the record')
     expect(records[0]).toMatchObject({
+      input: customEventRequest('cs-9'),
       route: '/destinations/launchdarkly-events/sendCustomEvent',
       status: 200,
       requests: [{ method: 'POST', url: `${ld.url}/events/bulk/cs-9`, status: 202 }]

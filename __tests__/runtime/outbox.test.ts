@@ -95,6 +95,36 @@ test('a call Segment refuses (400) goes alone to the dead-letter file with the r
   ])
 })
 
+test('408 and 423 are retried, as Segment retries them: nothing is dead-lettered', async () => {
+  const answers = [408, 423]
+  const api = await segment(() => ({ status: answers.shift() ?? 200, body: {} }))
+  runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { segmentWriteKey: 'wk', segmentHost: api.url }, { outbox: FAST })
+  expect((await post(bodyAt(0))).status).toBe(202)
+  await waitFor(() => outboxOf(runtime).records === 0, 'an empty outbox')
+  expect(api.requests).toHaveLength(3)
+  expect(ids(sent(api.requests.slice(2))).size).toBe(15)
+  expect(outboxOf(runtime).deadLettered).toBe(0)
+})
+
+test('a refusal that echoes the write key keeps it out of the reason, the log and the dead-letter files', async () => {
+  const key = 'wk-0123456789abcdef'
+  const basic = Buffer.from(key + ':').toString('base64')
+  const api = await segment((req) => ({
+    status: 401,
+    body: { error: `bad key ${key}`, authorization: req.headers.authorization }
+  }))
+  runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { segmentWriteKey: key, segmentHost: api.url }, { outbox: FAST })
+  expect((await post(bodyAt(0))).status).toBe(202)
+  await waitFor(() => outboxOf(runtime).deadLettered === 15, 'the dead letters')
+  const outbox = join(runtime.dataDir, 'outbox')
+  const reasons = readFileSync(join(outbox, 'dead-letter-reasons.ndjson'), 'utf8')
+  expect(reasons).toContain('HTTP 401')
+  for (const text of [reasons, runtime.logs.join('\n')]) {
+    expect(text).not.toContain(key.slice(0, 8))
+    expect(text).not.toContain(basic.slice(0, 8))
+  }
+})
+
 test('past LD_OUTBOX_MAX_BYTES new deliveries get 503 with Retry-After, /healthz says why, /metrics counts it', async () => {
   const api = await segment(() => ({ status: 503 }))
   runtime = await runtimeWith(

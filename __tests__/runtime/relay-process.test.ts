@@ -4,7 +4,7 @@
 
 import { ChildProcess, spawn } from 'child_process'
 import { createServer } from 'net'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 import { SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
@@ -29,13 +29,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup()
 })
 
-/** The relay as `npm run build` compiles it: what `npm start` and production run. */
-const COMPILED = join(ROOT, 'dist', 'runtime', 'server.js')
-
-/** Starts `runtime/server.ts` in its own node process (or the compiled server, as users start it). */
-function start(env: Record<string, string>, compiled = false): Relay {
-  const args = compiled ? [COMPILED] : ['--require', 'tsx/cjs', join(ROOT, 'runtime', 'server.ts')]
-  const child = spawn(process.execPath, args, {
+/** Starts `runtime/server.ts` in its own node process, as `npm start` does after the build. */
+function start(env: Record<string, string>): Relay {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'runtime', 'server.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -172,31 +168,6 @@ test('SIGTERM lets in-flight deliveries finish before the process exits', async 
   expect(statuses.every((s) => [202, 503, 0].includes(s))).toBe(true)
   const left = /outbox: (\d+) calls/.exec(relay.output())
   expect(Number(left?.[1] ?? 0)).toBe(accepted * 15)
-})
-
-test('the compiled relay (node dist/runtime/server.js) starts and accepts an SDK batch', async () => {
-  expect(existsSync(COMPILED) ? COMPILED : 'dist/runtime/server.js is missing: run `npm run build`').toBe(COMPILED)
-  const dataDir = tempDir()
-  const relay = await started(
-    start(
-      {
-        LD_SEGMENT_DATA_DIR: dataDir,
-        LD_PROJECT_ID: SDK_FIXTURE_SETTINGS.projectId,
-        LD_ENVIRONMENT_ID: SDK_FIXTURE_SETTINGS.environmentId
-      },
-      true
-    )
-  )
-  expect(relay.output()).toContain(`POST ${relay.url}/destinations/launchdarkly-events/sendCustomEvent`)
-  const res = await fetch(`${relay.url}/bulk`, {
-    method: 'POST',
-    body: bodyAt(0),
-    headers: { 'Content-Type': 'application/json' }
-  })
-  expect(res.status).toBe(202)
-  relay.child.kill('SIGTERM')
-  expect(await relay.exited).toEqual({ code: 0, signal: null })
-  expect(readFileSync(join(dataDir, 'segment-events.ndjson'), 'utf8').trim().split('\n')).toHaveLength(15)
 })
 
 describe('startup tells the truth', () => {

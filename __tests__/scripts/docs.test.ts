@@ -1,9 +1,12 @@
-// The documents the code leans on: the README's mapping table is the schema's, and every
-// section of docs/design.md that a code comment cites exists.
+// The documents the code leans on: the mapping table is the schema's, every section of
+// docs/design.md that a code comment cites exists, and the README keeps to a newcomer's guide.
 
-import { readdirSync, readFileSync } from 'fs'
+import { existsSync, readdirSync, readFileSync } from 'fs'
 import { join, relative } from 'path'
-import { README_PATH, withCurrentTable } from '../../scripts/readme-table'
+import { SETTINGS as DESTINATION_FUNCTION_SETTINGS } from '../../destinations/launchdarkly-events-function/settings'
+import { variableOf } from '../../runtime/config'
+import { MAPPING_PATH, withCurrentTable } from '../../scripts/schema-table'
+import { SETTINGS as SOURCE_SETTINGS } from '../../sources/launchdarkly/settings'
 
 const ROOT = join(__dirname, '..', '..')
 
@@ -19,9 +22,9 @@ const CODE = ['shared', 'sources', 'destinations', 'runtime', 'scripts', '__test
   files(join(ROOT, dir))
 )
 
-test('the README mapping table is generated from the schema (run `npm run readme-table`)', () => {
-  const readme = readFileSync(README_PATH, 'utf8')
-  expect(withCurrentTable(readme)).toBe(readme)
+test('the mapping table of docs/mapping.md is generated from the schema (run `npm run schema-table`)', () => {
+  const page = readFileSync(MAPPING_PATH, 'utf8')
+  expect(withCurrentTable(page)).toBe(page)
 })
 
 test('code cites design sections that exist, and no document the repository lacks', () => {
@@ -40,4 +43,38 @@ test('code cites design sections that exist, and no document the repository lack
   }
   expect(foreign).toEqual([])
   expect(missing).toEqual([])
+})
+
+describe('README.md, a newcomer guide', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+
+  test('stays short, in the order a newcomer needs it', () => {
+    expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(16 * 1024)
+    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1])
+    expect(headings.slice(0, 5)).toEqual([
+      'Install into Segment',
+      'Configure',
+      'Try it locally',
+      'Troubleshooting',
+      'More'
+    ])
+  })
+
+  test('its Configure table names every setting of both functions with its variable', () => {
+    const section = readme.slice(readme.indexOf('## Configure'), readme.indexOf('## Try it locally'))
+    for (const { name } of [...SOURCE_SETTINGS, ...DESTINATION_FUNCTION_SETTINGS]) {
+      expect(section).toContain(`| \`${name}\` | \`${variableOf(name)}\` |`)
+    }
+  })
+
+  test('the quick start is two commands, each alone in its block so that each can be copied and run', () => {
+    const section = readme.slice(readme.indexOf('## Try it locally'), readme.indexOf('## Troubleshooting'))
+    const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].trim())
+    expect(blocks.slice(0, 2)).toEqual(['npm ci', 'LD_PROJECT_ID=my-project LD_ENVIRONMENT_ID=my-env npm start'])
+  })
+
+  test('links only to files that exist', () => {
+    const targets = [...readme.matchAll(/\]\(([^)#]+)(#[^)]*)?\)/g)].map((m) => m[1]).filter((t) => !/^https?:/.test(t))
+    expect(targets.filter((target) => !existsSync(join(ROOT, target)))).toEqual([])
+  })
 })

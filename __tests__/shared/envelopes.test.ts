@@ -3,6 +3,7 @@
 import { createHash } from 'crypto'
 import {
   EXPECTED_FORMS,
+  NothingExported,
   convertDelivery,
   MAX_BODY_BYTES,
   PayloadError,
@@ -436,4 +437,25 @@ describe('other kinds', () => {
     const { calls } = run(JSON.stringify({ kind: 'feature', key: 'f', variation: 0, ...base }))
     expect(calls[0].message).toMatchObject({ properties: { value: null, variation: 0, default: false } })
   })
+})
+
+test('an SDK event without project and environment names both settings at once', () => {
+  const reasons = (settings: object) => {
+    try {
+      convertDelivery(readDelivery(JSON.stringify([custom('k')]), settings))
+    } catch (error) {
+      if (error instanceof NothingExported) return error.summary.rejected.map((r) => r.reason)
+      throw error
+    }
+    throw new Error('expected NothingExported')
+  }
+  expect(reasons({})).toEqual([
+    'no environment or project: the payload has neither, and the environmentId setting and the projectId setting are empty'
+  ])
+  expect(reasons({ environmentId: 'env-1' })).toEqual([
+    'no project: the payload carries none and the projectId setting is empty'
+  ])
+  expect(reasons({ projectId: 'proj-1' })).toEqual([
+    'no environment: the payload carries none and the environmentId setting is empty'
+  ])
 })

@@ -74,6 +74,25 @@ describe('an SDK /bulk payload (node-server-sdk 9.13.7 fixture)', () => {
     })
   })
 
+  it('keeps the summary of a delivery that exported nothing on the error, redacted, for a caller that reports each event', async () => {
+    const source = await loadSource()
+    const secret = 'api-secret-token-value'
+    const body = JSON.stringify([
+      { kind: 'index', creationDate: 1, context: { kind: 'user', key: 'u' } },
+      feature(0),
+      { kind: secret, creationDate: 1, context: { kind: 'user', key: 'u' } }
+    ])
+    const result = await source.invoke({ body }, { projectId: 'proj-1', accessToken: secret, environmentId: ' ' })
+    expect(result.ok ? undefined : result.error.summary).toEqual({
+      emitted: 0,
+      skipped: { index: 1 },
+      rejected: [
+        { index: 1, reason: 'no environment: the payload carries none and the environmentId setting is empty' },
+        { index: 2, reason: 'unknown kind "[redacted]"' }
+      ]
+    })
+  })
+
   it('rejects every event, naming the setting, when neither the payload nor the settings give an environment', async () => {
     const source = await loadSource()
     const result = await source.invoke(

@@ -38,9 +38,10 @@ export async function loadSource(options: SandboxOptions = {}): Promise<Function
 /** The settings most tests use: SDK batches carry no project or environment of their own. */
 export const SETTINGS = { projectId: 'proj-1', environmentId: 'env-1' }
 
+/** The failure's class and message (a NothingExported failure's summary is tested on its own). */
 export function failure(result: InvocationResult): { name: string; message: string } {
   if (result.ok) throw new Error(`expected a failed invocation, got ${JSON.stringify(result.calls).slice(0, 500)}`)
-  return result.error
+  return { name: result.error.name, message: result.error.message }
 }
 
 export function sha256Hex(text: string): string {

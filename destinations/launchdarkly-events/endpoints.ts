@@ -57,6 +57,29 @@ export function baseUrl(value: unknown, fallback: string, setting: 'eventsBaseUr
   return `${scheme}//${url.host}${url.pathname.replace(/\/+$/, '')}`
 }
 
+/**
+ * Refuses a plain-http URL to a host that is not local: the events would go over https
+ * anyway (baseUrl), so Test connection says so instead of leaving a TLS error to surface
+ * on every delivery (a Relay Proxy without TLS, say).
+ */
+export function checkHttps(settings: EndpointSettings): void {
+  for (const setting of ['eventsBaseUrl', 'sdkBaseUrl'] as const) {
+    const value = settings[setting]
+    if (typeof value !== 'string' || !/^\s*http:/i.test(value)) continue
+    let host = ''
+    try {
+      host = new URL(value.trim()).hostname
+    } catch {
+      continue
+    }
+    if (!LOOPBACK.test(host))
+      throw new SettingsError(
+        setting,
+        `The ${setting} setting must be an https URL: plain http is used only for a local host (localhost, 127.0.0.1, [::1]), so requests to ${host} would go over https.`
+      )
+  }
+}
+
 /** LaunchDarkly's client-side bulk events endpoint, where browsers' SDKs send events. */
 export function bulkEventsUrl(settings: EndpointSettings): string {
   const base = baseUrl(settings.eventsBaseUrl, DEFAULT_EVENTS_BASE_URL, 'eventsBaseUrl')

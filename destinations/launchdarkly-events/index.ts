@@ -1,6 +1,6 @@
 import { IntegrationError, InvalidAuthenticationError } from '@segment/actions-core'
 import type { DestinationDefinition } from '@segment/actions-core'
-import { bulkEventsUrl, DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL, goalsUrl } from './endpoints'
+import { bulkEventsUrl, checkHttps, DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL, goalsUrl } from './endpoints'
 import type { Settings } from './generated-types'
 import { presetsFor } from './presets'
 import { settingsErrorFor } from './send'
@@ -51,6 +51,7 @@ const destination: DestinationDefinition<Settings> = {
     testAuthentication: async (request, { settings }) => {
       // Both URLs are checked, so a bad events URL shows when the settings are saved.
       const url = settingsErrorFor(() => {
+        checkHttps(settings)
         bulkEventsUrl(settings)
         return goalsUrl(settings)
       })

@@ -9,10 +9,9 @@ import { secretsOf } from '../../sources/launchdarkly/settings'
 import { CheckpointError } from './checkpoint'
 import { InputError } from './inputs'
 import { HELP, parseCli, UsageError } from './options'
-import { replay } from './run'
+import { replay, secretsOfTarget } from './run'
 import { ReplaySummary, summaryText } from './summary'
 import { TargetError } from './targets/target'
-import { urlSecrets } from './targets/url'
 
 export const EXIT = { ok: 0, unsent: 1, usage: 2, interrupted: 130 } as const
 
@@ -35,14 +34,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     return EXIT.ok
   }
   const { options, json } = cli
-  const secrets = secretsOf(options.settings)
-  if (options.target.kind === 'url') {
-    try {
-      secrets.push(...urlSecrets(new URL(options.target.url)))
-    } catch {
-      // Not a URL: the target reports it.
-    }
-  }
+  const secrets = [...secretsOf(options.settings), ...secretsOfTarget(options.target)]
 
   // Ctrl+C (or SIGTERM): stop reading, let what is in flight settle, keep the checkpoint.
   // A second Ctrl+C quits at once; the checkpoint still holds.

@@ -3,7 +3,7 @@
 // first bytes, whatever its name).
 
 import { closeSync, createReadStream, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 
@@ -29,11 +29,13 @@ const CHUNK_BYTES = 64 * 1024
 
 /**
  * The files to read, in order: arguments as given, folders expanded depth-first in name
- * order (names starting with "." are left out). `exclude` holds real paths never read
- * (the replay's own output and checkpoint). Throws InputError for a missing or unreadable one.
+ * order (names starting with "." are left out). `exclude` holds real paths never read,
+ * files or folders (the replay's own output, checkpoint and outbox). Throws InputError for a
+ * missing or unreadable one.
  */
 export function listInputs(args: readonly string[], exclude: readonly string[] = []): Input[] {
   const inputs: Input[] = []
+  const excluded = exclude.map(realOrAsGiven)
   // A link back up the tree is followed once.
   const folders = new Set<string>()
   const visit = (path: string, name: string): void => {
@@ -50,7 +52,7 @@ export function listInputs(args: readonly string[], exclude: readonly string[] =
     }
     if (!stat.isFile()) throw new InputError(`${name} is neither a file nor a folder`)
     const real = realpathSync(path)
-    if (exclude.includes(real)) return
+    if (excluded.some((path) => real === path || real.startsWith(path + sep))) return
     inputs.push({ name, path: real, size: stat.size, mtimeMs: stat.mtimeMs })
   }
   for (const arg of args) {
@@ -69,6 +71,15 @@ export function listInputs(args: readonly string[], exclude: readonly string[] =
     }
   }
   return inputs
+}
+
+/** The real path of what exists; what does not yet is compared as given. */
+function realOrAsGiven(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { ApiUnavailable, apiClient } from '../../sources/launchdarkly/launchdark
 import type { Fetch } from '../../sources/launchdarkly/segment-globals'
 import type { SourceSettings } from '../../sources/launchdarkly/settings'
 import { lookupVariationNames } from '../../sources/launchdarkly/variation-names'
+import { nodeFetch } from '../node-fetch'
 
 export { ApiUnavailable }
 
@@ -14,9 +15,6 @@ export { ApiUnavailable }
 const MAX_ENTRIES = 100_000
 
 export type NameLookup = (flags: readonly FlagRef[]) => Promise<VariationNames | undefined>
-
-const nodeFetch: Fetch = (url, init) =>
-  fetch(url, { method: init?.method, headers: init?.headers, signal: init?.signal as AbortSignal | undefined })
 
 /** Undefined without an access token: events then go out without looked-up names, as in the function. */
 export function nameLookup(

@@ -5,10 +5,10 @@
 // (accessToken, ingestToken) come from the environment only: a command line is visible
 // to every user of the machine.
 
-import { variableOf } from '../../runtime/config'
+import { ConfigError, configFromEnv, DEFAULT_SEGMENT_HOST, variableOf } from '../../runtime/config'
 import { readSettings, SETTINGS } from '../../sources/launchdarkly/settings'
 import { DEFAULT_RETRY } from './retry'
-import { DEFAULT_OUTPUT, ReplayOptions, TargetSpec } from './run'
+import { DEFAULT_CONCURRENCY, DEFAULT_OUTPUT, ReplayOptions, SEGMENT_DIR_PREFIX, TargetSpec } from './run'
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -18,7 +18,7 @@ export class UsageError extends Error {
 }
 
 export const MAX_CONCURRENCY = 16
-const DEFAULT_CONCURRENCY = 4
+const { url: URL_CONCURRENCY, segment: SEGMENT_CONCURRENCY } = DEFAULT_CONCURRENCY
 
 export interface Cli {
   readonly options: ReplayOptions
@@ -46,8 +46,10 @@ Target (one):
   --to ndjson <file>   append the Segment calls to <file> (default ${DEFAULT_OUTPUT},
                        unless SEGMENT_WRITE_KEY is set)
   --to url <webhook>   POST deliveries of at most 512 KiB to a source function's webhook URL
-  --to segment         Segment, through the relay's outbox; the default when SEGMENT_WRITE_KEY
-                       is set (not in this build yet: it comes with the relay)
+  --to segment         Segment's batch API (SEGMENT_HOST, default ${DEFAULT_SEGMENT_HOST}) with
+                       SEGMENT_WRITE_KEY, through an outbox under the relay's rules in
+                       <LD_SEGMENT_DATA_DIR, default .data>/${SEGMENT_DIR_PREFIX}<digest>/;
+                       the default when SEGMENT_WRITE_KEY is set
   --dry-run            convert and count; send and write nothing
 
 Source function settings (default: the LD_* variables \`npm start\` reads):
@@ -59,10 +61,13 @@ ${SETTING_OPTIONS.map(
 Sending:
   --resume             continue after the last acknowledged delivery (see the checkpoint)
   --checkpoint <file>  the checkpoint (default: beside the output, <file>.checkpoint.json;
-                       for --to url, .data/replay-<digest of the URL>.checkpoint.json)
+                       for --to url, .data/replay-<digest of the URL>.checkpoint.json;
+                       for --to segment, checkpoint.json in its outbox folder)
   --rate <events/s>    average send rate at most this
-  --concurrency <n>    deliveries in flight for --to url (default ${DEFAULT_CONCURRENCY}, at most ${MAX_CONCURRENCY})
-  --retries <n>        retries of a 408, 429, 5xx or unreachable target (default ${DEFAULT_RETRY.retries})
+  --concurrency <n>    deliveries in flight, at most ${MAX_CONCURRENCY}: for --to url (default ${URL_CONCURRENCY}),
+                       in the outbox of --to segment (default ${SEGMENT_CONCURRENCY})
+  --retries <n>        retries of a 408, 429, 5xx or unreachable target (default ${DEFAULT_RETRY.retries});
+                       for --to segment, failed batch requests in a row after the first
   --json               the final summary as one JSON line on standard output
   -h, --help           this text
 
@@ -83,7 +88,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Cli |
   let json = false
   let checkpointPath: string | undefined
   let rate: number | undefined
-  let concurrency = DEFAULT_CONCURRENCY
+  let concurrency: number | undefined
   let retries = DEFAULT_RETRY.retries
 
   const args = argv.flatMap((arg) => {
@@ -117,7 +122,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Cli |
         const kind = value('ndjson <file>, url <webhook> or segment')
         if (kind === 'ndjson') target = { kind, path: value('a file') }
         else if (kind === 'url') target = { kind, url: value('a webhook URL') }
-        else if (kind === 'segment') target = { kind }
+        else if (kind === 'segment') target = segmentSpec(env)
         else throw new UsageError(`--to ${kind}: the targets are ndjson <file>, url <webhook> and segment`)
         break
       }
@@ -148,7 +153,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Cli |
   }
   if (inputs.length === 0) throw new UsageError('give at least one file, folder or - (standard input)')
   if (resume && dryRun) throw new UsageError('--dry-run writes no checkpoint: --resume does not apply')
-  target ??= env.SEGMENT_WRITE_KEY ? { kind: 'segment' } : { kind: 'ndjson', path: DEFAULT_OUTPUT }
+  target ??= env.SEGMENT_WRITE_KEY?.trim() ? segmentSpec(env) : { kind: 'ndjson', path: DEFAULT_OUTPUT }
   return {
     json,
     options: {
@@ -162,6 +167,27 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Cli |
       retry: { ...DEFAULT_RETRY, retries },
       settings: readSettings(raw)
     }
+  }
+}
+
+/** Segment's write key and host, and the data folder, read as the relay reads them (runtime/config.ts). */
+function segmentSpec(env: NodeJS.ProcessEnv): TargetSpec {
+  const { SEGMENT_WRITE_KEY, SEGMENT_HOST, LD_SEGMENT_DATA_DIR } = env
+  const variables = { SEGMENT_WRITE_KEY, SEGMENT_HOST, LD_SEGMENT_DATA_DIR }
+  let config
+  try {
+    config = configFromEnv(variables, process.cwd())
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message)
+    throw error
+  }
+  if (!config.segmentWriteKey)
+    throw new UsageError("--to segment needs SEGMENT_WRITE_KEY (the Segment source's write key), in the environment")
+  return {
+    kind: 'segment',
+    writeKey: config.segmentWriteKey,
+    host: config.segmentHost ?? DEFAULT_SEGMENT_HOST,
+    dataDir: config.dataDir
   }
 }
 

@@ -4,7 +4,8 @@
 // resumed run starts right after the last delivery that was acknowledged with all before it.
 
 import { createHash } from 'node:crypto'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
+import { DEFAULT_OUTBOX_MAX_BYTES } from '../../runtime/config'
 import type { SourceSettings } from '../../sources/launchdarkly/settings'
 import { secretsOf } from '../../sources/launchdarkly/settings'
 import { Checkpoint, Start } from './checkpoint'
@@ -19,13 +20,19 @@ import type { Form } from './records'
 import { Attempt, RetryContext, RetryPolicy, withRetries } from './retry'
 import { ReplaySummary, Tally } from './summary'
 import { ndjsonTarget } from './targets/ndjson'
+import { segmentTarget } from './targets/segment'
+import { openSegmentOutbox } from './targets/segment-outbox'
 import { every, Outcome, Target, TargetError } from './targets/target'
 import { parseWebhookUrl, urlSecrets, urlTarget } from './targets/url'
 
 export type TargetSpec =
   | { readonly kind: 'ndjson'; readonly path: string }
   | { readonly kind: 'url'; readonly url: string }
-  | { readonly kind: 'segment' }
+  /**
+   * `host`: Segment's Tracking API origin (SEGMENT_HOST); `writeKey` comes from SEGMENT_WRITE_KEY
+   * only; `dataDir`: the relay's data folder (LD_SEGMENT_DATA_DIR), which holds the replay's outbox.
+   */
+  | { readonly kind: 'segment'; readonly writeKey: string; readonly host: string; readonly dataDir: string }
 
 export interface ReplayOptions {
   readonly inputs: readonly string[]
@@ -35,8 +42,8 @@ export interface ReplayOptions {
   readonly checkpointPath?: string
   /** Events per second, on average. */
   readonly rate?: number
-  /** Deliveries in flight at once (the webhook target). */
-  readonly concurrency: number
+  /** Deliveries in flight at once (the webhook and Segment targets); undefined: DEFAULT_CONCURRENCY. */
+  readonly concurrency?: number
   readonly retry: RetryPolicy
   readonly settings: SourceSettings
 }
@@ -49,8 +56,16 @@ export interface ReplayIO {
   readonly progressIntervalMs?: number
 }
 
+/**
+ * Deliveries in flight. The outbox sends one batch at a time, so two keep it busy (one sent
+ * while the next is converted); more only hold more calls in memory.
+ */
+export const DEFAULT_CONCURRENCY = { url: 4, segment: 2 } as const
+
 /** A replay's own output, the default target when SEGMENT_WRITE_KEY is unset. */
 export const DEFAULT_OUTPUT = '.data/replay.ndjson'
+/** `--to segment`: the replay's outbox folder (and default checkpoint) in the data folder, + a digest of host and write key. */
+export const SEGMENT_DIR_PREFIX = 'replay-segment-'
 
 interface Settled {
   readonly converted?: Converted
@@ -113,7 +128,7 @@ export async function replay(options: ReplayOptions, io: ReplayIO): Promise<Repl
   let target: Target | undefined
   let checkpoint: Checkpoint | undefined
   try {
-    target = options.dryRun ? undefined : plan.open(resumed?.mark?.outputBytes, retry)
+    target = options.dryRun ? undefined : await plan.open(resumed?.mark?.outputBytes, retry)
     // A fresh checkpoint records the output's length before this run wrote to it.
     checkpoint =
       resumed ?? (checkpointing ? Checkpoint.fresh(plan.checkpointPath, plan.id, target?.mark?.()) : undefined)
@@ -229,15 +244,56 @@ interface TargetPlan {
   /** Real paths the inputs must not include (the output and the checkpoint). */
   readonly exclude: string[]
   readonly secrets: string[]
-  open(resumeBytes: number | undefined, retry: RetryContext): Target
+  open(resumeBytes: number | undefined, retry: RetryContext): Target | Promise<Target>
+}
+
+/** The target's secrets: the URL's query values and credentials; the write key, also as its Authorization header carries it. */
+export function secretsOfTarget(spec: TargetSpec): string[] {
+  if (spec.kind === 'segment') {
+    // Also as it travels, in the Authorization header, should an answer echo it.
+    return [spec.writeKey, Buffer.from(spec.writeKey + ':').toString('base64')]
+  }
+  if (spec.kind === 'url') {
+    try {
+      return urlSecrets(new URL(spec.url))
+    } catch {
+      // Not a URL: the target reports it.
+    }
+  }
+  return []
+}
+
+/** 16 hex digits of SHA-256: names a target whose address holds a secret, without it. */
+function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16)
 }
 
 function targetPlan(options: ReplayOptions): TargetPlan {
   const spec = options.target
+  const secrets = secretsOfTarget(spec)
   if (spec.kind === 'segment') {
-    throw new TargetError(
-      "--to segment is not available in this build: it sends through the relay's outbox, which is not part of it yet; use --to ndjson or --to url"
-    )
+    // One folder per Segment source (host and write key): what a replay leaves unsent there
+    // is sent, by the next replay to the same source, with the right key.
+    const digest = digestOf(`${spec.host}\n${spec.writeKey}`)
+    const dir = resolve(spec.dataDir, SEGMENT_DIR_PREFIX + digest)
+    const checkpointPath = resolve(options.checkpointPath ?? join(dir, 'checkpoint.json'))
+    return {
+      id: `segment ${digest}`,
+      checkpointPath,
+      exclude: [dir, checkpointPath, `${checkpointPath}.tmp`],
+      secrets,
+      open: async (_resumeBytes, retry) => {
+        const outbox = await openSegmentOutbox({
+          dir,
+          writeKey: spec.writeKey,
+          host: spec.host,
+          maxBytes: DEFAULT_OUTBOX_MAX_BYTES,
+          retry,
+          secrets: [...secretsOf(options.settings), ...secrets]
+        })
+        return segmentTarget(outbox, options.concurrency ?? DEFAULT_CONCURRENCY.segment)
+      }
+    }
   }
   if (spec.kind === 'ndjson') {
     const path = resolve(spec.path)
@@ -252,18 +308,18 @@ function targetPlan(options: ReplayOptions): TargetPlan {
   }
   const url = parseWebhookUrl(spec.url)
   // The URL may hold a key: the checkpoint names it by a digest only.
-  const digest = createHash('sha256').update(url.href).digest('hex').slice(0, 16)
+  const digest = digestOf(url.href)
   const checkpointPath = resolve(options.checkpointPath ?? `.data/replay-${digest}.checkpoint.json`)
   return {
     id: `url ${digest}`,
     checkpointPath,
     exclude: [checkpointPath, `${checkpointPath}.tmp`],
-    secrets: urlSecrets(url),
+    secrets,
     open: (_resumeBytes, retry) =>
       urlTarget({
         url: spec.url,
         ingestToken: options.settings.ingestToken,
-        concurrency: options.concurrency,
+        concurrency: options.concurrency ?? DEFAULT_CONCURRENCY.url,
         retry,
         secrets: secretsOf(options.settings)
       })

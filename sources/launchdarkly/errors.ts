@@ -2,7 +2,7 @@
 // failure is a SourceError naming the class; onRequest turns it into the runtime's class
 // at the boundary, after taking every secret out of its message.
 
-import { EXPECTED_FORMS, PayloadError, redact } from '../../shared'
+import { EXPECTED_FORMS, NothingExported, PayloadError, redact, redactSummary } from '../../shared'
 import type { SegmentErrorName } from '../../shared'
 import { ApiUnavailable } from './launchdarkly-api'
 import { segmentError } from './segment-globals'
@@ -16,10 +16,16 @@ export class SourceError extends Error {
 
 export const UNREADABLE_BODY = `Expected ${EXPECTED_FORMS}; found a body that could not be read as text`
 
-/** What the delivery fails with: always one of Segment's classes, never holding a secret. */
+/**
+ * What the delivery fails with: always one of Segment's classes, never holding a secret.
+ * A delivery that exported nothing keeps its summary on the error, for a caller that
+ * reports each event (the relay's record); Segment ignores it.
+ */
 export function toSegmentError(error: unknown, secrets: readonly string[]): Error {
   const [name, message] = classify(error)
-  return segmentError(name, redact(message, secrets))
+  const failure = segmentError(name, redact(message, secrets))
+  if (error instanceof NothingExported) Object.assign(failure, { summary: redactSummary(error.summary, secrets) })
+  return failure
 }
 
 function classify(error: unknown): [SegmentErrorName, string] {

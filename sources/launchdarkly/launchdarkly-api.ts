@@ -16,12 +16,23 @@ export type ApiResult =
   /** 401, 403 and other 4xx: retrying the same request cannot help. */
   | { outcome: 'refused'; status: number }
 
+/** Why the API was unavailable: an answer worth retrying, no answer in time, or no connection. */
+export type Unavailability =
+  | { readonly kind: 'status'; readonly status: number }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'network'; readonly reason: string }
+
 /** 408, 429, 5xx, a timeout or a network failure: the delivery should be retried. */
 export class ApiUnavailable extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly unavailability: Unavailability) {
     super(message)
     this.name = 'ApiUnavailable'
   }
+}
+
+/** Answers worth retrying: the same request may succeed later. */
+export function isUnavailableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500
 }
 
 export interface ApiClientOptions {
@@ -58,22 +69,28 @@ export function apiClient(options: ApiClientOptions): ApiClient {
             return { outcome: 'ok', body }
           }
           if (status === 404) return { outcome: 'not-found' }
-          if (status === 408 || status === 429 || status >= 500)
-            throw new ApiUnavailable(`LaunchDarkly API answered ${status} to ${what}`)
+          if (isUnavailableStatus(status))
+            throw new ApiUnavailable(`LaunchDarkly API answered ${status} to ${what}`, { kind: 'status', status })
           return { outcome: 'refused', status }
         })
       } catch (error) {
         if (error instanceof ApiUnavailable) throw error
         if (error instanceof TimedOut) {
           throw new ApiUnavailable(
-            `LaunchDarkly API did not answer ${what} in time (${REQUEST_TIMEOUT_MS} ms per request, ${LOOKUP_BUDGET_MS} ms for all lookups of a delivery)`
+            `LaunchDarkly API did not answer ${what} in time (${REQUEST_TIMEOUT_MS} ms per request, ${LOOKUP_BUDGET_MS} ms for all lookups of a delivery)`,
+            { kind: 'timeout' }
           )
         }
-        const reason = (error as { message?: unknown } | null)?.message
-        throw new ApiUnavailable(
-          `LaunchDarkly API request ${what} failed: ${typeof reason === 'string' ? reason : String(error)}`
-        )
+        const reason = networkReason(error)
+        throw new ApiUnavailable(`LaunchDarkly API request ${what} failed: ${reason}`, { kind: 'network', reason })
       }
     }
   }
+}
+
+/** Node's fetch says only "fetch failed"; its cause says why (connect ECONNREFUSED, getaddrinfo ENOTFOUND). */
+export function networkReason(error: unknown): string {
+  const { message, cause } = (error ?? {}) as { message?: unknown; cause?: { message?: unknown } }
+  const text = typeof message === 'string' ? message : String(error)
+  return typeof cause?.message === 'string' && cause.message ? `${text}: ${cause.message}` : text
 }

@@ -22,7 +22,7 @@ export const MAX_PROJECT_PAGES = 10
 
 // LaunchDarkly keys are letters, digits, '.', '_' and '-'; anything else cannot name a
 // flag, and keeps '/', '?' and dot segments out of request paths.
-const KEY_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/
+export const KEY_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/
 
 export interface NameLookup {
   /** Undefined when no lookup is configured (no accessToken) or nothing needed a name. */
@@ -39,7 +39,7 @@ export interface LookupContext {
 }
 
 /** A reason the names of a flag or project are unknown; not cached, so a fix takes effect at once. */
-class NamesUnavailable extends Error {}
+export class NamesUnavailable extends Error {}
 
 /** Names by variation index (null where a variation has none); [] when the flag does not exist. */
 type Names = Array<string | null>
@@ -143,7 +143,7 @@ async function resolveProjectKey(
 }
 
 /** Pages through `GET /api/v2/projects` for the project with this `_id`; '' when there is none. */
-async function findProjectKey(api: ApiClient, projectId: string): Promise<string> {
+export async function findProjectKey(api: ApiClient, projectId: string): Promise<string> {
   let path: string | undefined = '/api/v2/projects'
   for (let page = 0; path !== undefined && page < MAX_PROJECT_PAGES; page++) {
     const result = await api.get(path)

@@ -8,17 +8,10 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { loadFunctionFile } from '../../../runtime/functions-sandbox'
-import { exitCodeOf } from '../../../scripts/replay'
-import { parseCli } from '../../../scripts/replay/options'
-import { replay } from '../../../scripts/replay/run'
-import type { ReplaySummary } from '../../../scripts/replay/summary'
 import fixture from '../../fixtures/node-server-sdk-bulk.json'
 import { archiveLines, archiveRecord } from './archive'
-import { asLine, BUILT_FUNCTION, ensureBuilt, webhookStandIn } from './stand-in'
-
-const SETTINGS = { projectId: 'proj-1', environmentId: 'env-1' }
-const ENV = { LD_PROJECT_ID: 'proj-1', LD_ENVIRONMENT_ID: 'env-1' }
+import { ENV, functionCalls, readLines, run, SETTINGS } from './harness'
+import { ensureBuilt, webhookStandIn } from './stand-in'
 
 // Archives of thousands of records through the built function, beside other suites.
 jest.setTimeout(30_000)
@@ -31,33 +24,6 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const path = (name: string): string => join(dir, name)
-
-interface Run {
-  summary: ReplaySummary
-  code: number
-  stderr: string
-}
-
-async function run(args: string[], env: NodeJS.ProcessEnv = ENV, progressIntervalMs?: number): Promise<Run> {
-  const cli = parseCli(args, env)
-  if (!cli) throw new Error('help')
-  let stderr = ''
-  const stream = { isTTY: false, write: (text: string) => (stderr += text) } as unknown as NodeJS.WriteStream
-  const summary = await replay(cli.options, { stderr: stream, progressIntervalMs })
-  return { summary, code: exitCodeOf(summary), stderr }
-}
-
-const readLines = (file: string): Array<Record<string, unknown>> =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-
-async function functionCalls(body: string, settings: Record<string, unknown> = SETTINGS): Promise<unknown[]> {
-  const result = await loadFunctionFile(BUILT_FUNCTION).invoke({ body }, settings)
-  if (!result.ok) throw new Error(result.error.message)
-  return result.calls.map(asLine)
-}
 
 /** SDK events without ids, some identical: their messageIds hang on the per-delivery duplicate counter. */
 function idlessEvents(count: number): Array<Record<string, unknown>> {
@@ -204,7 +170,7 @@ describe('inputs', () => {
     // Three deliveries, the rate spreading them over about half a second; a line every 50 ms.
     writeFileSync(path('slow.ndjson'), archiveLines(0, 4000))
     const args = [path('slow.ndjson'), '--to', 'ndjson', path('slow-out.ndjson'), '--rate', '8000']
-    const { stderr } = await run(args, ENV, 50)
+    const { stderr } = await run(args, ENV, { progressIntervalMs: 50 })
     expect(stderr).toMatch(
       /^replay: \d+% \(\d\.\d of 1\.1 MB\), ETA \d+ s; read [\d,]+, emitted [\d,]+, rejected 0; [\d,]+ events\/s$/m
     )

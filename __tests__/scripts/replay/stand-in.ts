@@ -1,6 +1,7 @@
-// A local stand-in for a deployed source function's webhook, on 127.0.0.1: the BUILT
-// function (dist/sources/launchdarkly.js) in the Segment Functions sandbox, answering as
-// the local runtime does (202, 400, 401, 503), unless a script answers a request itself.
+// Local stand-ins on 127.0.0.1: a deployed source function's webhook (the BUILT function,
+// dist/sources/launchdarkly.js, in the Segment Functions sandbox, answering as the local
+// runtime does: 202, 400, 401, 503), and Segment's batch API; a script may answer a
+// request itself.
 
 import { existsSync } from 'node:fs'
 import { createServer, IncomingHttpHeaders, ServerResponse } from 'node:http'
@@ -82,6 +83,60 @@ export async function webhookStandIn(
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
     calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of held) res.destroy()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+export interface SegmentRequest extends Received {
+  /** The calls of the batch, as posted. */
+  readonly batch: Array<Record<string, unknown>>
+  /** What the stand-in answered; undefined while held. */
+  status?: number
+}
+
+export interface SegmentStandIn {
+  /** Segment's origin, for SEGMENT_HOST. */
+  readonly url: string
+  readonly requests: SegmentRequest[]
+  /** The calls of every batch answered 2xx, in the order posted. */
+  delivered(): Array<Record<string, unknown>>
+  close(): Promise<void>
+}
+
+/** Segment's batch API: `POST /v1/batch`, 200 `{"success": true}` unless the script answers (or holds) a request. */
+export async function segmentStandIn(
+  script: (n: number, request: SegmentRequest) => Exclude<Reply, 'function'> | undefined = () => undefined
+): Promise<SegmentStandIn> {
+  const requests: SegmentRequest[] = []
+  const held: ServerResponse[] = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8')
+      const batch = req.url === '/v1/batch' ? (JSON.parse(body) as { batch: SegmentRequest['batch'] }).batch : []
+      const request: SegmentRequest = { url: req.url ?? '', headers: req.headers, body, at: Date.now(), batch }
+      requests.push(request)
+      const reply = script(requests.length, request) ?? { status: 200, body: '{"success":true}' }
+      if (reply === 'hold') {
+        held.push(res)
+        return
+      }
+      request.status = reply.status
+      res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers })
+      res.end(reply.body ?? '')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    delivered: () => requests.filter((r) => r.status !== undefined && r.status < 300).flatMap((r) => r.batch),
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of held) res.destroy()

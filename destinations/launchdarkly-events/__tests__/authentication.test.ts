@@ -47,3 +47,25 @@ test('a missing client-side ID is refused before any request', async () => {
     "The root value is missing the required field 'clientSideId'."
   )
 })
+
+test('a plain-http URL to a host that is not local is refused when the connection is tested, before any request', async () => {
+  await expect(
+    createTestIntegration(destination).testAuthentication({
+      clientSideId: CLIENT_SIDE_ID,
+      eventsBaseUrl: 'http://relay.internal:8030'
+    })
+  ).rejects.toThrow(
+    'The eventsBaseUrl setting must be an https URL: plain http is used only for a local host (localhost, 127.0.0.1, [::1]), so requests to relay.internal would go over https.'
+  )
+})
+
+test('plain http to a local host is kept (a Relay Proxy or stand-in on this machine)', async () => {
+  nock('http://127.0.0.1:8030').get(`/sdk/goals/${CLIENT_SIDE_ID}`).reply(200, [])
+  await expect(
+    createTestIntegration(destination).testAuthentication({
+      clientSideId: CLIENT_SIDE_ID,
+      eventsBaseUrl: 'http://127.0.0.1:8030',
+      sdkBaseUrl: 'http://127.0.0.1:8030'
+    })
+  ).resolves.toBeUndefined()
+})

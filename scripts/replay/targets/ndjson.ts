@@ -9,7 +9,7 @@ import type { ReplayCall } from '../deliveries'
 import { Batch, every, Outcome, Target, TargetError, TargetMark } from './target'
 
 /** `{"type": …, …message}` without copying the message into a new object. */
-function callLine(call: ReplayCall): string {
+export function callLine(call: ReplayCall): string {
   const message = JSON.stringify(call.message)
   const type = `{"type":${JSON.stringify(call.type)}`
   return message === '{}' ? type + '}' : type + ',' + message.slice(1)

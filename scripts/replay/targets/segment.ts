@@ -1,7 +1,7 @@
 // `--to segment`: calls sent to Segment under the relay's outbox rules (runtime/outbox.ts):
-// kept on disk until Segment answers 2xx, non-retryable answers moved to the dead-letter
-// file, backoff in between. This target is only the mapping from the outbox's answers to
-// replay outcomes; the outbox itself is the relay's, handed in by the CLI.
+// kept on disk until Segment answers 2xx, refused calls moved to the dead-letter file,
+// backoff in between. This target is only the mapping from the outbox's settlements to
+// replay outcomes; the outbox is the relay's, adapted in segment-outbox.ts.
 
 import type { ReplayCall } from '../deliveries'
 import { Batch, Outcome, Target } from './target'
@@ -10,9 +10,12 @@ import { Batch, Outcome, Target } from './target'
 export type OutboxSettlement =
   /** Segment answered 2xx for the batch that held it. */
   | { readonly status: 'delivered' }
-  /** Segment refused it for good (a non-retryable 4xx): it is in the dead-letter file. */
+  /**
+   * Refused for good, for a cause of its own: Segment's non-retryable answer to it alone
+   * (it is in the dead-letter file), or too large for Segment to take (never written).
+   */
   | { readonly status: 'dead-lettered'; readonly reason: string }
-  /** Retries spent or the outbox closing: still on disk in the outbox, not acknowledged. */
+  /** Not delivered (retries spent, the request refused, the outbox closing); the reason says where it is. */
   | { readonly status: 'pending'; readonly reason: string }
 
 /** What a replay needs from the relay's outbox. */
@@ -25,11 +28,11 @@ export interface SegmentOutbox {
    * in order, once each is settled.
    */
   submit(calls: readonly ReplayCall[]): Promise<readonly OutboxSettlement[]>
-  /** Stops sending; calls not yet delivered stay on disk for the relay. */
+  /** Stops sending; calls not yet delivered stay on disk. */
   close(): Promise<void>
 }
 
-export function segmentTarget(outbox: SegmentOutbox, concurrency = 4): Target {
+export function segmentTarget(outbox: SegmentOutbox, concurrency: number): Target {
   return {
     description: `segment ${outbox.description}`,
     concurrency,
@@ -40,10 +43,7 @@ export function segmentTarget(outbox: SegmentOutbox, concurrency = 4): Target {
         const settlement = settled[i] ?? { status: 'pending', reason: 'the outbox gave no answer for it' }
         if (settlement.status === 'delivered') return { status: 'sent' }
         if (settlement.status === 'dead-lettered') return { status: 'rejected', reason: settlement.reason }
-        return {
-          status: 'failed',
-          reason: `${settlement.reason}; kept in the outbox, the relay sends it when Segment is back`
-        }
+        return { status: 'failed', reason: settlement.reason }
       })
     },
     close: () => outbox.close()

@@ -1,6 +1,6 @@
-// The README's mapping table, rendered from the schema declaration so it cannot drift:
-// `npm run readme-table` writes it between the README's markers, and a test fails when
-// the committed table differs.
+// The mapping table of docs/mapping.md, rendered from the schema declaration so it cannot
+// drift: `npm run schema-table` writes it between the page's markers, and a test fails
+// when the committed table differs.
 
 import { readFileSync, writeFileSync } from 'fs'
 import { join } from 'path'
@@ -20,19 +20,19 @@ export function schemaTableMarkdown(): string {
   ].join('\n')
 }
 
-export const README_PATH = join(__dirname, '..', 'README.md')
+export const MAPPING_PATH = join(__dirname, '..', 'docs', 'mapping.md')
 const START = '<!-- schema-table:start -->'
 const END = '<!-- schema-table:end -->'
 
-/** README text with the table between the markers replaced by the current one. */
-export function withCurrentTable(readme: string): string {
-  const start = readme.indexOf(START)
-  const end = readme.indexOf(END)
-  if (start < 0 || end < start) throw new Error(`README.md lacks the ${START} … ${END} markers`)
-  return readme.slice(0, start + START.length) + '\n' + schemaTableMarkdown() + '\n' + readme.slice(end)
+/** The page's text with the table between the markers replaced by the current one. */
+export function withCurrentTable(page: string): string {
+  const start = page.indexOf(START)
+  const end = page.indexOf(END)
+  if (start < 0 || end < start) throw new Error(`docs/mapping.md lacks the ${START} … ${END} markers`)
+  return page.slice(0, start + START.length) + '\n' + schemaTableMarkdown() + '\n' + page.slice(end)
 }
 
 if (require.main === module) {
-  writeFileSync(README_PATH, withCurrentTable(readFileSync(README_PATH, 'utf8')))
-  console.log('README.md mapping table updated')
+  writeFileSync(MAPPING_PATH, withCurrentTable(readFileSync(MAPPING_PATH, 'utf8')))
+  console.log('docs/mapping.md table updated')
 }
