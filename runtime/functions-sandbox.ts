@@ -24,10 +24,49 @@ export const DEFAULT_REQUEST_URL = 'http://127.0.0.1/'
 
 export interface RecordedCall {
   type: SegmentCallType
-  /** A deep (JSON) copy of what the function passed, so later mutation cannot change it. */
-  message: Record<string, unknown>
-  /** The message's JSON text, as checked (not enumerable): writing it out needs no second stringify. */
+  /**
+   * A deep (JSON) copy of what the function passed, so later mutation cannot change it:
+   * parsed from `json` when first read (the sinks write the text; most calls are never read).
+   */
+  readonly message: Record<string, unknown>
+  /** The message's JSON text, as checked (not an own property): writing it out needs no second stringify. */
   readonly json?: string
+  /** A track call's `event`, as checked (not an own property): counting calls by event needs no parse. */
+  readonly event?: string
+}
+
+/** A call as recorded: its message is parsed from the checked text only when read. */
+class SegmentCall implements RecordedCall {
+  readonly type: SegmentCallType
+  declare readonly message: Record<string, unknown>
+  readonly #json: string
+  readonly #event: string | undefined
+  #message: Record<string, unknown> | undefined
+
+  /** One getter for every call (a getter per call, or defineProperties, costs as much as the parse). */
+  static readonly #MESSAGE: PropertyDescriptor = {
+    get(this: SegmentCall): Record<string, unknown> {
+      return (this.#message ??= JSON.parse(this.#json) as Record<string, unknown>)
+    },
+    enumerable: true,
+    configurable: true
+  }
+
+  constructor(type: SegmentCallType, json: string, event: string | undefined) {
+    this.type = type
+    this.#json = json
+    this.#event = event
+    // Own and enumerable, as on a plain object: a call compares and serialises as {type, message}.
+    Object.defineProperty(this, 'message', SegmentCall.#MESSAGE)
+  }
+
+  get json(): string {
+    return this.#json
+  }
+
+  get event(): string | undefined {
+    return this.#event
+  }
 }
 
 /** An incoming delivery. Header values may come straight from node's `IncomingHttpHeaders`. */
@@ -216,6 +255,7 @@ const PRELUDE = new vm.Script(
       },
       parseJson: (text) => JSON.parse(text),
       makeError: (message) => new Error(message),
+      call: (handler, args) => globalThis[handler](...args),
     };
   })()`,
   { filename: 'segment-functions-prelude.js' }
@@ -226,6 +266,8 @@ interface Prelude {
   makeRequest(body: string, headers: Headers, url: URL, withText: boolean): FunctionRequest
   parseJson(text: string): unknown
   makeError(message: string): Error
+  /** Calls the top-level `handler`: what Segment calls. */
+  call(handler: string, args: readonly unknown[]): unknown
 }
 
 /** One evaluated copy of the script: a warm instance. */
@@ -235,19 +277,19 @@ interface WarmInstance {
   dispose(): void
 }
 
-/** Holds the handler's name and arguments on the context's global only while its synchronous part runs. */
-const ARGS_KEY = '\u0000segmentSandboxArgs'
+/**
+ * Where the guarded call finds its thunk on the context's global, only while its
+ * synchronous part runs: a symbol, so no global name appears.
+ */
+const CALL_KEY = 'segment-sandbox-call'
 /**
  * Calling through a Script lets vm's own `timeout` stop a synchronous busy loop (a plain
  * host call could not). After the first `await`, only the race below bounds the time: a
  * busy loop there would block the host too, a vm limitation.
  */
-const CALL = new vm.Script(
-  `globalThis[globalThis[${JSON.stringify(ARGS_KEY)}][0]](...globalThis[${JSON.stringify(ARGS_KEY)}][1])`,
-  {
-    filename: 'segment-functions-invoke.js'
-  }
-)
+const GUARDED_CALL = new vm.Script(`globalThis[Symbol.for(${JSON.stringify(CALL_KEY)})]()`, {
+  filename: 'segment-functions-invoke.js'
+})
 
 interface Invocation {
   calls: RecordedCall[]
@@ -287,10 +329,8 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
             throw prelude.makeError(`Segment.${type}: called outside an invocation (was a promise left un-awaited?)`)
           const checked = checkMessage(type, message)
           if ('problem' in checked) throw prelude.makeError(`Segment.${type}: ${checked.problem}`)
-          const call: RecordedCall = { type, message: JSON.parse(checked.json) as Record<string, unknown> }
-          // Not enumerable: a call still compares and serialises as {type, message}.
-          Object.defineProperty(call, 'json', { value: checked.json })
-          current.calls.push(call)
+          const event = type === 'track' ? (message as { event: string }).event : undefined
+          current.calls.push(new SegmentCall(type, checked.json, event))
         }
       ])
     )
@@ -336,7 +376,11 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
     }
   }
 
-  const context = vm.createContext(globals, { name: 'segment-function' })
+  // An ordinary global object where Node has one (DONT_CONTEXTIFY, Node ≥ 20.18): a
+  // contextified one answers every global read (`Object`, `JSON`, `Array`) through a C++
+  // interceptor, which doubled the cost of a conversion. The globals are the same either way.
+  const context = vm.createContext(vm.constants?.DONT_CONTEXTIFY ?? {}, { name: 'segment-function' })
+  Object.assign(context, globals)
   const prelude = PRELUDE.runInContext(context) as Prelude
   // A top-level infinite loop should fail the load, not hang it.
   script.runInContext(context, { timeout: timeoutMs })
@@ -381,11 +425,15 @@ function createInstance(script: vm.Script, options: SandboxOptions, timeoutMs: n
     let returned: unknown
     try {
       let pending: unknown
-      Object.defineProperty(context, ARGS_KEY, { value: [handler, args], configurable: true })
-      try {
-        pending = CALL.runInContext(context, options.stopSyncLoops === false ? {} : { timeout: timeoutMs })
-      } finally {
-        delete (context as Record<string, unknown>)[ARGS_KEY]
+      if (options.stopSyncLoops === false) pending = prelude.call(handler, args)
+      else {
+        const key = Symbol.for(CALL_KEY)
+        Object.defineProperty(context, key, { value: () => prelude.call(handler, args), configurable: true })
+        try {
+          pending = GUARDED_CALL.runInContext(context, { timeout: timeoutMs })
+        } finally {
+          delete (context as Record<symbol, unknown>)[key]
+        }
       }
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new TimeoutSignal()), Math.max(0, timeoutMs - (performance.now() - started)))
@@ -438,7 +486,8 @@ function checkMessage(type: SegmentCallType, message: unknown): { problem: strin
   } catch (err) {
     return { problem: `the message is not serializable as JSON (${messageOf(err)})` }
   }
-  const bytes = Buffer.byteLength(json, 'utf8')
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: only a long text is counted byte by byte.
+  const bytes = json.length * 3 <= MAX_MESSAGE_BYTES ? json.length : Buffer.byteLength(json, 'utf8')
   if (bytes > MAX_MESSAGE_BYTES)
     return {
       problem: `the message is ${bytes} bytes of JSON, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`

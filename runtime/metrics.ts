@@ -75,7 +75,7 @@ export class RelayMetrics {
     // Counted per kind first: one labelled increment per kind, not per call.
     const emitted = new Map<string, number>()
     for (const call of record.calls) {
-      const kind = call.type === 'page' ? 'pageview' : String(call.message.event)
+      const kind = call.type === 'page' ? 'pageview' : call.event ?? String(call.message.event)
       emitted.set(kind, (emitted.get(kind) ?? 0) + 1)
     }
     for (const [kind, count] of emitted) this.events.inc({ outcome: 'emitted', kind }, count)

@@ -40,6 +40,7 @@ import { RelayMetrics } from './metrics'
 import type { OutboxOptions } from './outbox'
 import { DESTINATION_PREFIX, RequestTarget, SOURCE_ROUTES, sourceRouteOf, targetOf, withoutToken } from './routes'
 import { NdjsonSink, OutboxSink, Sink, SinkError } from './sinks'
+import { writeLine } from './stdout-lines'
 // `/index`: in dist/, `destinations/launchdarkly-events.js` is the destination function's
 // bundle, which Node would load for the bare path instead of this folder.
 import destination from '../destinations/launchdarkly-events/index'
@@ -109,8 +110,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     ingestTokens: [...(options.config.ingestTokens ?? []), ...(typeof ingestToken === 'string' ? [ingestToken] : [])]
   }
   const secrets = secretsOf(config)
-  const print = options.log ?? ((line: string) => console.log(line))
-  const log = (line: string): void => print(redact(line, secrets))
+  const print = options.log ?? writeLine
+  // Without secrets redact() returns the line as it is, at a cost per character.
+  const log = (line: string): void => print(secrets.length ? redact(line, secrets) : line)
   const clean = (text: string): string => redact(withVariableNames(text), secrets)
   const code = options.functionCode ?? readBuiltFunction()
   const pool = new FunctionPool(code, config.functionInstances ?? DEFAULT_FUNCTION_INSTANCES, {
@@ -532,7 +534,8 @@ async function main(): Promise<void> {
     console.error(`relay: cannot start:\n${error.message.replace(/^/gm, '  ')}`)
     process.exit(1)
   }
-  console.log(runtime.banner())
+  // Through the same queue as the log lines, so that lines logged while starting follow it.
+  writeLine(runtime.banner())
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) {
@@ -541,7 +544,7 @@ async function main(): Promise<void> {
       process.exit(1)
     }
     stopping = true
-    console.log(`${signal}: finishing in-flight requests, flushing, stopping`)
+    writeLine(`${signal}: finishing in-flight requests, flushing, stopping`)
     runtime.close().then(
       () => process.exit(0),
       (error) => {

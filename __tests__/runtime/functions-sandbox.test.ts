@@ -10,6 +10,7 @@ import {
   type InvocationResult,
   type SandboxOptions
 } from '../../runtime/functions-sandbox'
+import { lineOf } from '../../runtime/sinks'
 import { MAX_MESSAGE_BYTES, SEGMENT_ERROR_NAMES } from '../../shared'
 
 /** Wraps a handler body as Segment's editor would hold it. */
@@ -45,6 +46,28 @@ describe('Segment calls', () => {
       { type: 'page', message: { anonymousId: 'a1', name: 'Home', properties: { path: '/' } } },
       { type: 'alias', message: { userId: 'u1', previousId: 'a1' } }
     ])
+  })
+
+  it('a call shows only {type, message}; its checked text and track event ride along unseen', async () => {
+    const result = await run(
+      fn(`
+        Segment.track({ event: 'Signed Up', userId: 'u1', properties: { type: 'nested' } })
+        Segment.page({ anonymousId: 'a1', type: 'own' })
+      `)
+    )
+    const [track, page] = result.calls
+    expect(Object.keys(track)).toEqual(['type', 'message'])
+    expect(JSON.parse(JSON.stringify(result.calls))).toEqual(result.calls)
+    expect({ ...page }).toEqual({ type: 'page', message: { anonymousId: 'a1', type: 'own' } })
+    expect([track.json, track.event, page.json, page.event]).toEqual([
+      '{"event":"Signed Up","userId":"u1","properties":{"type":"nested"}}',
+      'Signed Up',
+      '{"anonymousId":"a1","type":"own"}',
+      undefined
+    ])
+    // The sink's line is {type, ...message}, a message's own `type` included.
+    expect(result.calls.map(lineOf)).toEqual(result.calls.map((c) => JSON.stringify({ type: c.type, ...c.message })))
+    expect(lineOf(page)).toBe('{"type":"own","anonymousId":"a1"}')
   })
 
   it('also offers identify, group and screen', async () => {

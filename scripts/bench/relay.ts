@@ -52,6 +52,9 @@ export interface RelayResult {
   /** Requests per wall-clock second, over all rounds. */
   relayRps: number
   floorRps: number
+  /** CPU microseconds per request of each server process, median over the rounds. */
+  relayCpuUs: number
+  floorCpuUs: number
   connections: number
   rounds: number
   roundSeconds: number
@@ -82,6 +85,9 @@ function serve(args: string[], env: Record<string, string>): Promise<Server> {
     child.stdout?.on('data', onData)
   })
 }
+
+/** Linux's USER_HZ: /proc counts CPU time in hundredths of a second. */
+const MICROSECONDS_PER_TICK = 10_000
 
 /** CPU time (user + system, all threads) a process has used, in clock ticks, from /proc. */
 function cpuTicks(pid: number): number {
@@ -129,6 +135,8 @@ export async function benchRelay(): Promise<RelayResult> {
     await load(floor.url, 1)
     await load(relay.url, 1)
     const ratios: number[] = []
+    const relayCpuUs: number[] = []
+    const floorCpuUs: number[] = []
     let floorRequests = 0
     let relayRequests = 0
     for (let n = 0; n < ROUNDS; n++) {
@@ -137,6 +145,8 @@ export async function benchRelay(): Promise<RelayResult> {
       floorRequests += f.requests
       relayRequests += r.requests
       ratios.push(r.requests / r.ticks / (f.requests / f.ticks))
+      relayCpuUs.push((r.ticks * MICROSECONDS_PER_TICK) / r.requests)
+      floorCpuUs.push((f.ticks * MICROSECONDS_PER_TICK) / f.requests)
     }
     const seconds = ROUNDS * ROUND_SECONDS
     return {
@@ -145,6 +155,8 @@ export async function benchRelay(): Promise<RelayResult> {
       maxRatio: Math.max(...ratios),
       relayRps: relayRequests / seconds,
       floorRps: floorRequests / seconds,
+      relayCpuUs: median(relayCpuUs),
+      floorCpuUs: median(floorCpuUs),
       connections: CONNECTIONS,
       rounds: ROUNDS,
       roundSeconds: ROUND_SECONDS
@@ -176,11 +188,14 @@ export const relaySection: Section<'runtimeVsFloorRatio'> = {
         }
       ],
       notes: [
-        `relay vs floor, wall clock: ${n(Math.round(relay.relayRps))} vs ${n(Math.round(relay.floorRps))} requests/s (${
-          relay.rounds
-        } rounds of ${
+        `relay vs floor, wall clock: ${n(Math.round(relay.relayRps))} vs ${n(
+          Math.round(relay.floorRps)
+        )} requests/s, ratio ${roundTo(relay.relayRps / relay.floorRps, 2)} (${relay.rounds} rounds of ${
           relay.roundSeconds
-        } s each; the load tool shares the machine's cores, hence CPU seconds for the ratio)`
+        } s each; the load tool shares the machine's cores, hence CPU seconds for the headline ratio)`,
+        `relay vs floor, CPU per request: ${Math.round(relay.relayCpuUs)} vs ${Math.round(
+          relay.floorCpuUs
+        )} µs (median of the rounds; the relay's includes its fsync, the floor does none)`
       ]
     }
   }
