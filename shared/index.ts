@@ -13,6 +13,8 @@
 export * from './errors'
 export * from './kinds'
 export * from './schema'
+export { isSentToLaunchDarkly, reverseOf, SCHEMA_REVERSE } from './schema-reverse'
+export type { ReverseRule, SentProperty } from './schema-reverse'
 export { SCHEMA_TEXT, textOf } from './schema-text'
 export type { PropertyText } from './schema-text'
 export * from './segment'

@@ -1,12 +1,14 @@
 // The export schema, declared once. Each entry is one property of LaunchDarkly's Segment
 // Data Export: where it sits in a Segment message, which LaunchDarkly field it comes
-// from, which kinds carry it and how it converts. The LaunchDarkly → Segment mapping,
-// the Segment → LaunchDarkly mapping, the destination's fields and defaults, and the
-// README's mapping table are all read from this list; what people read about each
-// property (labels, descriptions, rules) is in schema-text.ts, keyed by its name.
+// from, which kinds carry it, its type and how it converts. The LaunchDarkly → Segment
+// mapping, the Segment → LaunchDarkly mapping, the destination's fields and defaults, and
+// the README's mapping table are all read from this list. Two concerns the source
+// function never needs are keyed by property name in files of their own, so that its
+// bundle leaves them out: what people read about each property (schema-text.ts), and
+// the way back to LaunchDarkly (schema-reverse.ts).
 
 import * as convert from './conversions'
-import { Conversion } from './conversions'
+import type { Conversion } from './conversions'
 import { EXPORT_KINDS, ExportKind } from './kinds'
 
 /** Value types, as the destination declares them to Segment. */
@@ -21,8 +23,7 @@ export interface SchemaProperty {
   readonly ld: string | null
   readonly kinds: readonly ExportKind[]
   readonly type: PropertyType
-  /** Required to build a LaunchDarkly event (Segment → LaunchDarkly). */
-  readonly required: boolean
+  /** LaunchDarkly → Segment (schema-reverse.ts has the way back). */
   readonly convert: Conversion
 }
 
@@ -36,8 +37,7 @@ const DECLARED = [
     ld: 'creationDate',
     kinds: ALL,
     type: 'datetime',
-    required: true,
-    convert: convert.epochMillisToIso
+    convert: convert.isoFromEpochMillis
   },
   {
     name: 'environment',
@@ -45,7 +45,6 @@ const DECLARED = [
     ld: null,
     kinds: ALL,
     type: 'string',
-    required: false,
     convert: convert.fromSource((e) => e.environment)
   },
   {
@@ -54,7 +53,6 @@ const DECLARED = [
     ld: null,
     kinds: ALL,
     type: 'string',
-    required: false,
     convert: convert.fromSource((e) => e.project)
   },
   {
@@ -63,7 +61,6 @@ const DECLARED = [
     ld: 'key',
     kinds: ALL,
     type: 'string',
-    required: true,
     convert: convert.required('string', 'key', 'flag or metric key')
   },
   {
@@ -72,7 +69,6 @@ const DECLARED = [
     ld: 'contextKeys',
     kinds: ALL,
     type: 'object',
-    required: true,
     convert: convert.contextKeys
   },
   {
@@ -81,7 +77,6 @@ const DECLARED = [
     ld: 'id',
     kinds: ALL,
     type: 'string',
-    required: false,
     convert: convert.eventId
   },
   {
@@ -90,7 +85,6 @@ const DECLARED = [
     ld: 'value',
     kinds: ['feature'],
     type: 'json',
-    required: false,
     convert: convert.anyJson('value')
   },
   {
@@ -99,7 +93,6 @@ const DECLARED = [
     ld: 'version',
     kinds: ['feature'],
     type: 'integer',
-    required: false,
     convert: convert.optional('integer', 'version')
   },
   {
@@ -108,7 +101,6 @@ const DECLARED = [
     ld: 'variation',
     kinds: ['feature'],
     type: 'integer',
-    required: false,
     convert: convert.optional('integer', 'variation')
   },
   {
@@ -117,7 +109,6 @@ const DECLARED = [
     ld: 'variationName',
     kinds: ['feature'],
     type: 'string',
-    required: false,
     convert: convert.variationName
   },
   {
@@ -126,7 +117,6 @@ const DECLARED = [
     ld: 'reason.kind',
     kinds: ['feature'],
     type: 'string',
-    required: false,
     convert: convert.optional('string', 'reason.kind')
   },
   {
@@ -135,7 +125,6 @@ const DECLARED = [
     ld: 'reason.inExperiment',
     kinds: ['feature'],
     type: 'boolean',
-    required: false,
     convert: convert.inExperiment
   },
   {
@@ -144,7 +133,6 @@ const DECLARED = [
     ld: 'prereqOf',
     kinds: ['feature'],
     type: 'string',
-    required: false,
     convert: convert.optional('string', 'prereqOf')
   },
   {
@@ -153,7 +141,6 @@ const DECLARED = [
     ld: 'default',
     kinds: ['feature'],
     type: 'boolean',
-    required: false,
     convert: convert.servedFallback
   },
   {
@@ -162,7 +149,6 @@ const DECLARED = [
     ld: 'url',
     kinds: ['click', 'pageview'],
     type: 'string',
-    required: false,
     convert: convert.optional('string', 'url')
   },
   {
@@ -171,7 +157,6 @@ const DECLARED = [
     ld: 'selector',
     kinds: ['click'],
     type: 'string',
-    required: false,
     convert: convert.optional('string', 'selector')
   },
   {
@@ -180,7 +165,6 @@ const DECLARED = [
     ld: 'metricValue',
     kinds: ['custom'],
     type: 'number',
-    required: false,
     convert: convert.finiteOrOmitted
   },
   {
@@ -189,15 +173,17 @@ const DECLARED = [
     ld: 'data',
     kinds: ['custom'],
     type: 'json',
-    required: false,
     convert: convert.customData
   }
 ] as const satisfies readonly SchemaProperty[]
 
 export const EXPORT_SCHEMA: readonly SchemaProperty[] = DECLARED
 
-/** The name of a schema property (schema-text.ts has text for exactly these). */
-export type PropertyName = (typeof DECLARED)[number]['name']
+/** A property as declared, with its literal name and type. */
+export type DeclaredProperty = (typeof DECLARED)[number]
+
+/** The name of a schema property (schema-text.ts and schema-reverse.ts are keyed by exactly these). */
+export type PropertyName = DeclaredProperty['name']
 
 const BY_KIND = new Map<ExportKind, readonly SchemaProperty[]>(
   EXPORT_KINDS.map((kind) => [kind, EXPORT_SCHEMA.filter((p) => p.kinds.includes(kind))])
@@ -206,12 +192,4 @@ const BY_KIND = new Map<ExportKind, readonly SchemaProperty[]>(
 /** The properties an event of `kind` carries, in declaration order. */
 export function propertiesOf(kind: ExportKind): readonly SchemaProperty[] {
   return BY_KIND.get(kind) as readonly SchemaProperty[]
-}
-
-/** A property that travels Segment → LaunchDarkly: it has a LaunchDarkly field and a way back. */
-export type SentProperty = SchemaProperty & { readonly ld: string; readonly convert: Required<Conversion> }
-
-/** Properties that also travel Segment → LaunchDarkly (the rest exist only in the export). */
-export function isSentToLaunchDarkly(property: SchemaProperty): property is SentProperty {
-  return property.ld !== null && property.convert.toLaunchDarkly !== undefined
 }

@@ -286,7 +286,7 @@ function toCall(
   const readers = READERS.get(kind) as readonly PropertyReader[]
   for (let i = 0; i < readers.length; i++) {
     const reader = readers[i]
-    const value = reader.convert.toSegment(readField(raw, reader), source)
+    const value = reader.convert(readField(raw, reader), source)
     if (value === undefined) continue
     if (reader.timestamp) timestamp = value as string
     else properties[reader.name] = value

@@ -3,15 +3,21 @@
 
 import { encodeUtf8Into } from './utf8'
 
-const K = new Int32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
-  0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
-  0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
-  0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
-])
+// The constants of FIPS 180-4 §4.2.2 and §5.3.3, computed rather than written out (which
+// would take 700 bytes of the deployed function): the first 32 bits of the fractional parts
+// of the cube roots of the first 64 primes (K) and of the square roots of the first 8 (H).
+// Math.sqrt is exact, Math.cbrt within an ulp; a wrong constant would change every digest,
+// and the tests compare digests with Node's crypto.
+const K = new Int32Array(64)
+const H = new Int32Array(8)
+const fraction = (root: number): number => ((root - Math.floor(root)) * 0x100000000) | 0
+for (let n = 2, found = 0; found < 64; n++) {
+  let prime = true
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) prime = false
+  if (!prime) continue
+  if (found < 8) H[found] = fraction(Math.sqrt(n))
+  K[found++] = fraction(Math.cbrt(n))
+}
 
 const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16))
 
@@ -39,23 +45,19 @@ export function sha256Hex(text: string): string {
   const bitLength = length * 8
   const high = Math.floor(bitLength / 0x100000000)
   const low = bitLength >>> 0
-  data[blocks - 8] = high >>> 24
-  data[blocks - 7] = (high >>> 16) & 255
-  data[blocks - 6] = (high >>> 8) & 255
-  data[blocks - 5] = high & 255
-  data[blocks - 4] = low >>> 24
-  data[blocks - 3] = (low >>> 16) & 255
-  data[blocks - 2] = (low >>> 8) & 255
-  data[blocks - 1] = low & 255
+  for (let i = 0, shift = 0; i < 4; i++, shift += 8) {
+    data[blocks - 1 - i] = (low >>> shift) & 255
+    data[blocks - 5 - i] = (high >>> shift) & 255
+  }
 
-  let h0 = 0x6a09e667,
-    h1 = 0xbb67ae85 | 0,
-    h2 = 0x3c6ef372,
-    h3 = 0xa54ff53a | 0
-  let h4 = 0x510e527f,
-    h5 = 0x9b05688c | 0,
-    h6 = 0x1f83d9ab,
-    h7 = 0x5be0cd19
+  let h0 = H[0],
+    h1 = H[1],
+    h2 = H[2],
+    h3 = H[3],
+    h4 = H[4],
+    h5 = H[5],
+    h6 = H[6],
+    h7 = H[7]
   for (let off = 0; off < blocks; off += 64) {
     for (let t = 0, i = off; t < 16; t++, i += 4)
       W[t] = (data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]
