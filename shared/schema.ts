@@ -27,8 +27,11 @@ export interface SchemaProperty {
   readonly convert: Conversion
 }
 
+/** As declared: `segment` only for a top-level field; any other property is `properties.<name>`. */
+type Declaration = Omit<SchemaProperty, 'segment'> & { readonly segment?: 'timestamp' }
+
 const ALL = EXPORT_KINDS
-const prop = (name: string) => `properties.${name}` as const
+const FEATURE = ['feature'] as const
 
 const DECLARED = [
   {
@@ -41,7 +44,6 @@ const DECLARED = [
   },
   {
     name: 'environment',
-    segment: prop('environment'),
     ld: null,
     kinds: ALL,
     type: 'string',
@@ -49,7 +51,6 @@ const DECLARED = [
   },
   {
     name: 'project',
-    segment: prop('project'),
     ld: null,
     kinds: ALL,
     type: 'string',
@@ -57,7 +58,6 @@ const DECLARED = [
   },
   {
     name: 'key',
-    segment: prop('key'),
     ld: 'key',
     kinds: ALL,
     type: 'string',
@@ -65,7 +65,6 @@ const DECLARED = [
   },
   {
     name: 'contextKeys',
-    segment: prop('contextKeys'),
     ld: 'contextKeys',
     kinds: ALL,
     type: 'object',
@@ -73,7 +72,6 @@ const DECLARED = [
   },
   {
     name: 'eventId',
-    segment: prop('eventId'),
     ld: 'id',
     kinds: ALL,
     type: 'string',
@@ -81,71 +79,62 @@ const DECLARED = [
   },
   {
     name: 'value',
-    segment: prop('value'),
     ld: 'value',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'json',
     convert: convert.anyJson('value')
   },
   {
     name: 'flagVersion',
-    segment: prop('flagVersion'),
     ld: 'version',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'integer',
     convert: convert.optional('integer', 'version')
   },
   {
     name: 'variation',
-    segment: prop('variation'),
     ld: 'variation',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'integer',
     convert: convert.optional('integer', 'variation')
   },
   {
     name: 'variationName',
-    segment: prop('variationName'),
     ld: 'variationName',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'string',
     convert: convert.variationName
   },
   {
     name: 'reasonKind',
-    segment: prop('reasonKind'),
     ld: 'reason.kind',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'string',
     convert: convert.optional('string', 'reason.kind')
   },
   {
     name: 'inExperiment',
-    segment: prop('inExperiment'),
     ld: 'reason.inExperiment',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'boolean',
     convert: convert.inExperiment
   },
   {
     name: 'prereqOf',
-    segment: prop('prereqOf'),
     ld: 'prereqOf',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'string',
     convert: convert.optional('string', 'prereqOf')
   },
   {
     name: 'default',
-    segment: prop('default'),
     ld: 'default',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'boolean',
     convert: convert.servedFallback
   },
   {
     name: 'url',
-    segment: prop('url'),
     ld: 'url',
     kinds: ['click', 'pageview'],
     type: 'string',
@@ -153,7 +142,6 @@ const DECLARED = [
   },
   {
     name: 'selector',
-    segment: prop('selector'),
     ld: 'selector',
     kinds: ['click'],
     type: 'string',
@@ -161,7 +149,6 @@ const DECLARED = [
   },
   {
     name: 'metricValue',
-    segment: prop('metricValue'),
     ld: 'metricValue',
     kinds: ['custom'],
     type: 'number',
@@ -169,15 +156,17 @@ const DECLARED = [
   },
   {
     name: 'data',
-    segment: prop('data'),
     ld: 'data',
     kinds: ['custom'],
     type: 'json',
     convert: convert.customData
   }
-] as const satisfies readonly SchemaProperty[]
+] as const satisfies readonly Declaration[]
 
-export const EXPORT_SCHEMA: readonly SchemaProperty[] = DECLARED
+export const EXPORT_SCHEMA: readonly SchemaProperty[] = DECLARED.map((declared) => ({
+  segment: `properties.${declared.name}` as const,
+  ...declared
+}))
 
 /** A property as declared, with its literal name and type. */
 export type DeclaredProperty = (typeof DECLARED)[number]

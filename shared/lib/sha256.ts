@@ -21,68 +21,64 @@ for (let n = 2, found = 0; found < 64; n++) {
 
 const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16))
 
-const W = new Int32Array(64)
+/** Lowercase hex of bytes (a digest from another API, such as Web Crypto's). */
+export function hexOf(bytes: Uint8Array): string {
+  let hex = ''
+  for (let i = 0; i < bytes.length; i++) hex += HEX[bytes[i]]
+  return hex
+}
 
-// One reused buffer for encoding and padding (a module-level memo: see shared/index.ts).
-// Texts over SCRATCH_MAX get a buffer of their own, so a warm runtime keeps at most that.
+const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n))
+
+// Int32Arrays: a store wraps to 32 bits, as SHA-256's additions do.
+const W = new Int32Array(64)
+const state = new Int32Array(8)
+
+// One reused buffer for encoding and padding, with its view (a module-level memo: see
+// shared/index.ts). Texts over SCRATCH_MAX get a buffer of their own, so a warm runtime
+// keeps at most that.
 const SCRATCH_MAX = 64 * 1024
 let scratch = new Uint8Array(4096)
+let scratchView = new DataView(scratch.buffer)
 
 /** Lowercase hex SHA-256 of the UTF-8 encoding of `text`. */
 export function sha256Hex(text: string): string {
   // Room for the worst-case encoding, the 0x80 marker, the length and a full padding block.
   const room = ((text.length * 3 + 72 + 63) >> 6) << 6
   let data = scratch
+  let view = scratchView
   if (room > data.length) {
     data = new Uint8Array(room)
-    if (room <= SCRATCH_MAX) scratch = data
+    view = new DataView(data.buffer)
+    if (room <= SCRATCH_MAX) [scratch, scratchView] = [data, view]
   }
   const length = encodeUtf8Into(text, data)
   const blocks = ((length + 9 + 63) >> 6) << 6
   data.fill(0, length, blocks)
   data[length] = 0x80
-  // Length in bits, big-endian, in the last 8 bytes (bodies stay far below 2^53 bits).
-  const bitLength = length * 8
-  const high = Math.floor(bitLength / 0x100000000)
-  const low = bitLength >>> 0
-  for (let i = 0, shift = 0; i < 4; i++, shift += 8) {
-    data[blocks - 1 - i] = (low >>> shift) & 255
-    data[blocks - 5 - i] = (high >>> shift) & 255
-  }
+  // The length in bits, big-endian, in the last 8 bytes (setUint32 keeps the low 32 bits).
+  view.setUint32(blocks - 8, length / 0x20000000)
+  view.setUint32(blocks - 4, length * 8)
 
-  let h0 = H[0],
-    h1 = H[1],
-    h2 = H[2],
-    h3 = H[3],
-    h4 = H[4],
-    h5 = H[5],
-    h6 = H[6],
-    h7 = H[7]
+  state.set(H)
   for (let off = 0; off < blocks; off += 64) {
-    for (let t = 0, i = off; t < 16; t++, i += 4)
-      W[t] = (data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]
+    for (let t = 0; t < 16; t++) W[t] = view.getInt32(off + t * 4)
     for (let t = 16; t < 64; t++) {
-      const a = W[t - 15],
-        b = W[t - 2]
-      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3)
-      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10)
-      W[t] = (W[t - 16] + s0 + W[t - 7] + s1) | 0
+      const x = W[t - 15]
+      const y = W[t - 2]
+      W[t] = W[t - 16] + (rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3)) + W[t - 7] + (rotr(y, 17) ^ rotr(y, 19) ^ (y >>> 10))
     }
-    let a = h0,
-      b = h1,
-      c = h2,
-      d = h3,
-      e = h4,
-      f = h5,
-      g = h6,
-      h = h7
+    let a = state[0],
+      b = state[1],
+      c = state[2],
+      d = state[3],
+      e = state[4],
+      f = state[5],
+      g = state[6],
+      h = state[7]
     for (let t = 0; t < 64; t++) {
-      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))
-      const ch = (e & f) ^ (~e & g)
-      const t1 = (h + S1 + ch + K[t] + W[t]) | 0
-      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))
-      const maj = (a & b) ^ (a & c) ^ (b & c)
-      const t2 = (S0 + maj) | 0
+      const t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + W[t]
+      const t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))
       h = g
       g = f
       f = e
@@ -92,20 +88,18 @@ export function sha256Hex(text: string): string {
       b = a
       a = (t1 + t2) | 0
     }
-    h0 = (h0 + a) | 0
-    h1 = (h1 + b) | 0
-    h2 = (h2 + c) | 0
-    h3 = (h3 + d) | 0
-    h4 = (h4 + e) | 0
-    h5 = (h5 + f) | 0
-    h6 = (h6 + g) | 0
-    h7 = (h7 + h) | 0
+    state[0] += a
+    state[1] += b
+    state[2] += c
+    state[3] += d
+    state[4] += e
+    state[5] += f
+    state[6] += g
+    state[7] += h
   }
-  let hex = ''
-  for (const word of [h0, h1, h2, h3, h4, h5, h6, h7]) {
-    hex += HEX[(word >>> 24) & 255] + HEX[(word >>> 16) & 255] + HEX[(word >>> 8) & 255] + HEX[word & 255]
-  }
-  return hex
+  // The digest's bytes, big-endian, where the text was.
+  for (let i = 0; i < 8; i++) view.setInt32(i * 4, state[i])
+  return hexOf(data.subarray(0, 32))
 }
 
 /** The parts of a runtime's `crypto` (Node's module) that a SHA-256 can come from. */

@@ -52,47 +52,36 @@ export async function lookupVariationNames(flags: readonly FlagRef[], context: L
   // and flags) never share names; the token itself never becomes part of a key.
   const scope = `${settings.apiBaseUrl}|${(nodeSha256() ?? sha256Hex)(settings.accessToken).slice(0, 32)}`
 
-  const projectKeys = new Map<string, Promise<string | undefined>>()
-  const projectKeyFor = (project: string): Promise<string | undefined> => {
-    let key = projectKeys.get(project)
-    if (!key) {
-      key = resolveProjectKey(project, settings, { api, cache, scope }).catch((error: unknown) => {
+  // Each project's key and each flag's names, asked for once per delivery; an answer that
+  // says why they are unknown becomes a warning.
+  const asked = new Map<string, Promise<unknown>>()
+  const once = <T>(id: string, load: () => Promise<T>): Promise<T | undefined> => {
+    let answer = asked.get(id)
+    if (!answer) {
+      answer = load().catch((error: unknown) => {
         if (!(error instanceof NamesUnavailable)) throw error
         warnings.add(error.message)
         return undefined
       })
-      projectKeys.set(project, key)
+      asked.set(id, answer)
     }
-    return key
-  }
-
-  const flagNames = new Map<string, Promise<Names | undefined>>()
-  const namesFor = (projectKey: string, flagKey: string): Promise<Names | undefined> => {
-    const id = projectKey + '/' + flagKey
-    let names = flagNames.get(id)
-    if (!names) {
-      const path = `/api/v2/flags/${encodeURIComponent(projectKey)}/${encodeURIComponent(flagKey)}`
-      names = cache
-        .load(`launchdarkly:variation-names|${scope}|${projectKey}|${flagKey}`, FLAG_TTL_MS, () =>
-          fetchNames(api, path)
-        )
-        .catch((error: unknown) => {
-          if (!(error instanceof NamesUnavailable)) throw error
-          warnings.add(error.message)
-          return undefined
-        })
-      flagNames.set(id, names)
-    }
-    return names
+    return answer as Promise<T | undefined>
   }
 
   const found = new Map<string, Names>()
   await Promise.all(
     flags.map(async ({ project, flagKey }) => {
       if (!KEY_PATTERN.test(flagKey)) return
-      const projectKey = await projectKeyFor(project)
+      const projectKey = await once(`project\n${project}`, () =>
+        resolveProjectKey(project, settings, { api, cache, scope })
+      )
       if (projectKey === undefined) return
-      const names = await namesFor(projectKey, flagKey)
+      const path = `/api/v2/flags/${encodeURIComponent(projectKey)}/${encodeURIComponent(flagKey)}`
+      const names = await once(path, () =>
+        cache.load(`launchdarkly:variation-names|${scope}|${projectKey}|${flagKey}`, FLAG_TTL_MS, () =>
+          fetchNames(api, path)
+        )
+      )
       if (names) found.set(project + '\n' + flagKey, names)
     })
   )
