@@ -110,13 +110,17 @@ export function describeRejections(summary: DeliverySummary): string {
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '')
 }
 
+/** The skipped kinds with their counts, `index=2 summary=1`; empty when none was skipped. */
+export function skippedKinds(summary: DeliverySummary): string {
+  return Object.keys(summary.skipped)
+    .map((kind) => `${kind}=${summary.skipped[kind]}`)
+    .join(' ')
+}
+
 /** The one log line per delivery (design §3.8). */
 export function summaryLine(summary: DeliverySummary): string {
-  const skipped = Object.keys(summary.skipped).map((kind) => `${kind}=${summary.skipped[kind]}`)
   const count = rejectedCount(summary)
-  let line = `launchdarkly: emitted ${summary.emitted}, skipped ${
-    skipped.length ? skipped.join(' ') : '0'
-  }, rejected ${count}`
+  let line = `launchdarkly: emitted ${summary.emitted}, skipped ${skippedKinds(summary) || '0'}, rejected ${count}`
   if (count) line += ` (${describeRejections(summary)})`
   return line
 }

@@ -7,7 +7,7 @@
 // (the delivery is retried). A refused token, or an answer that cannot be read, must not
 // hold events back forever: the events go out without names and a warning is logged.
 
-import { isObject, own, sha256Hex } from '../../shared'
+import { ownAt, sha256Hex } from '../../shared'
 import type { FlagRef, FunctionCache, VariationNames } from '../../shared'
 import { nodeSha256 } from './crypto'
 import { ApiClient } from './launchdarkly-api'
@@ -95,11 +95,11 @@ async function fetchNames(api: ApiClient, path: string): Promise<Names> {
   const result = await api.get(path)
   if (result.outcome === 'not-found') return []
   if (result.outcome === 'refused') throw refusal(result.status, path)
-  const variations = isObject(result.body) ? own(result.body, 'variations') : undefined
+  const variations = ownAt(result.body, 'variations')
   if (!Array.isArray(variations))
     throw new NamesUnavailable(`the LaunchDarkly API answered GET ${path} with something other than a flag`)
   return variations.map((variation) => {
-    const name = isObject(variation) ? own(variation, 'name') : undefined
+    const name = ownAt(variation, 'name')
     return typeof name === 'string' && name !== '' ? name : null
   })
 }
@@ -140,14 +140,14 @@ async function findProjectKey(api: ApiClient, projectId: string): Promise<string
     if (result.outcome === 'not-found') return ''
     const body = result.body
     // The API answers {items: [...], _links}; a bare array is read the same way.
-    const items = Array.isArray(body) ? body : isObject(body) ? own(body, 'items') : undefined
+    const items = Array.isArray(body) ? body : ownAt(body, 'items')
     if (!Array.isArray(items))
       throw new NamesUnavailable(
         'the LaunchDarkly API answered GET /api/v2/projects with something other than a list of projects'
       )
     for (const item of items) {
-      if (isObject(item) && own(item, '_id') === projectId) {
-        const key = own(item, 'key')
+      if (ownAt(item, '_id') === projectId) {
+        const key = ownAt(item, 'key')
         if (typeof key === 'string' && KEY_PATTERN.test(key)) return key
       }
     }
@@ -158,9 +158,7 @@ async function findProjectKey(api: ApiClient, projectId: string): Promise<string
 
 /** `_links.next.href`, when it is another page of the same list. */
 function nextPage(body: unknown): string | undefined {
-  const links = isObject(body) ? own(body, '_links') : undefined
-  const next = isObject(links) ? own(links, 'next') : undefined
-  const href = isObject(next) ? own(next, 'href') : undefined
+  const href = ownAt(body, '_links', 'next', 'href')
   return typeof href === 'string' && /^\/api\/v2\/projects(\?|$)/.test(href) ? href : undefined
 }
 
