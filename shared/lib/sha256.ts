@@ -28,11 +28,8 @@ export function hexOf(bytes: Uint8Array): string {
   return hex
 }
 
-const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n))
-
-// Int32Arrays: a store wraps to 32 bits, as SHA-256's additions do.
+// An Int32Array: a store wraps to 32 bits, as SHA-256's additions do.
 const W = new Int32Array(64)
-const state = new Int32Array(8)
 
 // One reused buffer for encoding and padding, with its view (a module-level memo: see
 // shared/index.ts). Texts over SCRATCH_MAX get a buffer of their own, so a warm runtime
@@ -60,25 +57,37 @@ export function sha256Hex(text: string): string {
   view.setUint32(blocks - 8, length / 0x20000000)
   view.setUint32(blocks - 4, length * 8)
 
-  state.set(H)
+  // Rotations are written out rather than called: this is the loop all the time goes to.
+  let h0 = H[0],
+    h1 = H[1],
+    h2 = H[2],
+    h3 = H[3],
+    h4 = H[4],
+    h5 = H[5],
+    h6 = H[6],
+    h7 = H[7]
   for (let off = 0; off < blocks; off += 64) {
     for (let t = 0; t < 16; t++) W[t] = view.getInt32(off + t * 4)
     for (let t = 16; t < 64; t++) {
       const x = W[t - 15]
       const y = W[t - 2]
-      W[t] = W[t - 16] + (rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3)) + W[t - 7] + (rotr(y, 17) ^ rotr(y, 19) ^ (y >>> 10))
+      const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3)
+      const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10)
+      W[t] = W[t - 16] + s0 + W[t - 7] + s1
     }
-    let a = state[0],
-      b = state[1],
-      c = state[2],
-      d = state[3],
-      e = state[4],
-      f = state[5],
-      g = state[6],
-      h = state[7]
+    let a = h0,
+      b = h1,
+      c = h2,
+      d = h3,
+      e = h4,
+      f = h5,
+      g = h6,
+      h = h7
     for (let t = 0; t < 64; t++) {
-      const t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + W[t]
-      const t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))
+      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))
+      const t1 = (h + S1 + ((e & f) ^ (~e & g)) + K[t] + W[t]) | 0
+      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))
+      const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0
       h = g
       g = f
       f = e
@@ -88,17 +97,18 @@ export function sha256Hex(text: string): string {
       b = a
       a = (t1 + t2) | 0
     }
-    state[0] += a
-    state[1] += b
-    state[2] += c
-    state[3] += d
-    state[4] += e
-    state[5] += f
-    state[6] += g
-    state[7] += h
+    h0 = (h0 + a) | 0
+    h1 = (h1 + b) | 0
+    h2 = (h2 + c) | 0
+    h3 = (h3 + d) | 0
+    h4 = (h4 + e) | 0
+    h5 = (h5 + f) | 0
+    h6 = (h6 + g) | 0
+    h7 = (h7 + h) | 0
   }
   // The digest's bytes, big-endian, where the text was.
-  for (let i = 0; i < 8; i++) view.setInt32(i * 4, state[i])
+  const digest = [h0, h1, h2, h3, h4, h5, h6, h7]
+  for (let i = 0; i < 8; i++) view.setInt32(i * 4, digest[i])
   return hexOf(data.subarray(0, 32))
 }
 

@@ -39,8 +39,13 @@ export function utf8Length(text: string): number {
   if (!NON_ASCII.test(text)) return text.length
   let n = 0
   for (let i = 0; i < text.length; i++) {
-    const c = text.codePointAt(i) as number
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : (i++, 4)
+    const c = text.charCodeAt(i)
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : 3
+    // A surrogate pair is one 4-byte character; a lone surrogate, U+FFFD's 3 bytes.
+    if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n++
+      i++
+    }
   }
   return n
 }
