@@ -128,9 +128,11 @@ export function summaryLine(summary: DeliverySummary): string {
 /** The summary with every secret taken out of its reasons. */
 export function redactSummary(summary: DeliverySummary, secrets: readonly string[]): DeliverySummary {
   if (secrets.length === 0) return summary
-  const rejected = summary.rejected.map((r) => ({ index: r.index, reason: redact(r.reason, secrets) }))
+  const clean = <T extends { readonly reason: string }>(item: T): T => ({
+    ...item,
+    reason: redact(item.reason, secrets)
+  })
+  const redacted = { ...summary, rejected: summary.rejected.map(clean) }
   const more = summary.moreRejected
-  if (!more) return { ...summary, rejected }
-  const byReason = more.byReason.map((r) => ({ reason: redact(r.reason, secrets), count: r.count }))
-  return { ...summary, rejected, moreRejected: { count: more.count, byReason } }
+  return more ? { ...redacted, moreRejected: { ...more, byReason: more.byReason.map(clean) } } : redacted
 }
