@@ -9,20 +9,25 @@
 export function encodeUtf8Into(text: string, out: Uint8Array): number {
   let o = 0
   for (let i = 0; i < text.length; i++) {
-    // A surrogate pair's code point, or the unit itself (a lone surrogate too).
-    let c = text.codePointAt(i) as number
+    let c = text.charCodeAt(i)
     if (c < 0x80) {
       out[o++] = c
       continue
     }
-    if (c >= 0xd800 && c < 0xe000) c = 0xfffd
+    if (c >= 0xd800 && c < 0xe000) {
+      // A surrogate pair's code point; a lone surrogate is U+FFFD.
+      const d = text.charCodeAt(i + 1)
+      if (c < 0xdc00 && (d & 0xfc00) === 0xdc00) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00)
+        i++
+      } else c = 0xfffd
+    }
     if (c < 0x800) out[o++] = 0xc0 | (c >> 6)
     else {
       if (c < 0x10000) out[o++] = 0xe0 | (c >> 12)
       else {
         out[o++] = 0xf0 | (c >> 18)
         out[o++] = 0x80 | ((c >> 12) & 63)
-        i++
       }
       out[o++] = 0x80 | ((c >> 6) & 63)
     }
