@@ -106,10 +106,10 @@ export function sha256Hex(text: string): string {
     h6 = (h6 + g) | 0
     h7 = (h7 + h) | 0
   }
-  // The digest's bytes, big-endian, where the text was.
-  const digest = [h0, h1, h2, h3, h4, h5, h6, h7]
-  for (let i = 0; i < 8; i++) view.setInt32(i * 4, digest[i])
-  return hexOf(data.subarray(0, 32))
+  let hex = ''
+  for (const word of [h0, h1, h2, h3, h4, h5, h6, h7])
+    hex += HEX[word >>> 24] + HEX[(word >>> 16) & 255] + HEX[(word >>> 8) & 255] + HEX[word & 255]
+  return hex
 }
 
 /** The parts of a runtime's `crypto` (Node's module) that a SHA-256 can come from. */
