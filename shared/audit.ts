@@ -1,7 +1,7 @@
 // LaunchDarkly audit-log webhook entries (design §3.7) as Segment track calls.
 
 import { PayloadError } from './errors'
-import { describe, isFiniteNumber, isNonEmptyString, isObject, JsonObject, own } from './lib/json'
+import { describe, isFiniteNumber, isNonEmptyString, JsonObject, own, ownAt } from './lib/json'
 import { auditMessageId, Hash } from './message-id'
 import { SegmentCall } from './segment'
 
@@ -54,8 +54,8 @@ export function auditEntryToCall(entry: JsonObject, hash?: Hash): SegmentCall {
   const actions: string[] = []
   const resources: string[] = []
   ;(own(entry, 'accesses') as unknown[]).forEach((access, i) => {
-    const action = isObject(access) ? own(access, 'action') : undefined
-    const resource = isObject(access) ? own(access, 'resource') : undefined
+    const action = ownAt(access, 'action')
+    const resource = ownAt(access, 'resource')
     if (typeof action !== 'string' || typeof resource !== 'string') {
       throw invalid(`accesses[${i}]`, 'an object with string action and resource', access)
     }
@@ -69,8 +69,7 @@ export function auditEntryToCall(entry: JsonObject, hash?: Hash): SegmentCall {
     if (typeof value === 'string') properties[field] = value
   }
   Object.assign(properties, { actions, resources }, resourceKeys(resources[0]))
-  const member = own(entry, 'member')
-  const memberId = isObject(member) ? own(member, '_id') : undefined
+  const memberId = ownAt(entry, 'member', '_id')
   if (typeof memberId === 'string') properties.memberId = memberId
 
   return {

@@ -1,8 +1,9 @@
-// How a schema property's value crosses between a LaunchDarkly event and a Segment
-// message. schema.ts names one of these per property; nothing else converts values.
+// How a schema property's value converts from a LaunchDarkly event to a Segment message.
+// schema.ts names one of these per property; the way back (Segment → LaunchDarkly) is in
+// schema-reverse.ts. Nothing else converts values.
 
-import { ContextKeys, checkedContextKeys } from './contexts'
-import { EventRejection, MappingError } from './errors'
+import { ContextKeys } from './contexts'
+import { EventRejection } from './errors'
 import { describe, isFiniteNumber, isObject, JsonObject, MAX_DEPTH, nestedDeeperThan, own } from './lib/json'
 
 /** What the forward direction knows about one event besides its own fields. */
@@ -16,16 +17,8 @@ export interface SourceEvent {
   readonly variationName?: string
 }
 
-export interface Conversion {
-  /** LaunchDarkly → Segment; `undefined` omits the property. May throw EventRejection. */
-  toSegment(ldValue: unknown, event: SourceEvent): unknown
-  /**
-   * Segment → LaunchDarkly; `undefined` omits the field. `fields` holds every mapped
-   * field, for rules that depend on another one. May throw MappingError.
-   * Absent for properties that only exist in the export (environment, eventId, ...).
-   */
-  toLaunchDarkly?(value: unknown, fields: JsonObject): unknown
-}
+/** LaunchDarkly → Segment; `undefined` omits the property. May throw EventRejection. */
+export type Conversion = (ldValue: unknown, event: SourceEvent) => unknown
 
 export type CheckedType = 'string' | 'integer' | 'number' | 'boolean' | 'object'
 const checks: Record<CheckedType, (value: unknown) => boolean> = {
@@ -43,47 +36,46 @@ const expected: Record<CheckedType, string> = {
   object: 'an object'
 }
 
-function absent(value: unknown): value is null | undefined {
+export function absent(value: unknown): value is null | undefined {
   return value === undefined || value === null
 }
 
 /**
- * A field copied as is in both directions, omitted when absent (null counts as absent),
- * rejected when present with the wrong type.
+ * A field copied as is, omitted when absent (null counts as absent), refused with
+ * `error` when present with the wrong type. The rule of both directions.
  */
-export function optional(type: CheckedType, name: string): Conversion {
-  const ok = checks[type]
-  return {
-    toSegment(value) {
-      if (absent(value)) return undefined
-      if (!ok(value)) throw new EventRejection(`${name} must be ${expected[type]}, found ${describe(value)}`)
-      return value
-    },
-    toLaunchDarkly(value) {
-      if (absent(value)) return undefined
-      if (!ok(value)) throw new MappingError(`${name} must be ${expected[type]}, found ${describe(value)}`)
-      return value
-    }
-  }
+export function checkedCopy(
+  value: unknown,
+  type: CheckedType,
+  name: string,
+  error: new (message: string) => Error
+): unknown {
+  if (absent(value)) return undefined
+  if (!checks[type](value)) throw new error(`${name} must be ${expected[type]}, found ${describe(value)}`)
+  return value
 }
 
-/** Like `optional`, but an event without it is rejected. */
+/** Like checkedCopy, but absent is refused too. */
+export function requiredValue(
+  value: unknown,
+  type: CheckedType,
+  name: string,
+  what: string,
+  error: new (message: string) => Error
+): unknown {
+  if (checks[type](value) && value !== '') return value
+  const wanted = expected[type] === 'a string' ? 'a non-empty string' : expected[type]
+  throw new error(`${name} (${what}) must be ${wanted}, found ${describe(value)}`)
+}
+
+/** The forward half of checkedCopy. */
+export function optional(type: CheckedType, name: string): Conversion {
+  return (value) => checkedCopy(value, type, name, EventRejection)
+}
+
+/** The forward half of requiredValue: an event without it is rejected. */
 export function required(type: CheckedType, name: string, what: string): Conversion {
-  const ok = (v: unknown) => checks[type](v) && v !== ''
-  const message = (v: unknown) =>
-    `${name} (${what}) must be ${
-      expected[type] === 'a string' ? 'a non-empty string' : expected[type]
-    }, found ${describe(v)}`
-  return {
-    toSegment(value) {
-      if (!ok(value)) throw new EventRejection(message(value))
-      return value
-    },
-    toLaunchDarkly(value) {
-      if (!ok(value)) throw new MappingError(message(value))
-      return value
-    }
-  }
+  return (value) => requiredValue(value, type, name, what, EventRejection)
 }
 
 /**
@@ -92,24 +84,18 @@ export function required(type: CheckedType, name: string, what: string): Convers
  * and would overflow the stack, failing the whole delivery instead of this one event.
  * (Events without an id are already held to this by canonicalJson; records are not.)
  */
-function shallowEnough<T>(value: T, name: string, error: new (message: string) => Error): T {
+export function shallowEnough<T>(value: T, name: string, error: new (message: string) => Error): T {
   if (nestedDeeperThan(value, MAX_DEPTH)) throw new error(`${name} is nested more than ${MAX_DEPTH} levels deep`)
   return value
 }
 
 /** Any JSON value; absent becomes null (a flag can serve null). */
 export function anyJson(name: string): Conversion {
-  return {
-    toSegment: (value) => (value === undefined ? null : shallowEnough(value, name, EventRejection)),
-    toLaunchDarkly: (value) => (value === undefined ? null : shallowEnough(value, name, MappingError))
-  }
+  return (value) => (value === undefined ? null : shallowEnough(value, name, EventRejection))
 }
 
 /** A number kept only when finite (0 included); anything else is dropped, never rejected. */
-export const finiteOrOmitted: Conversion = {
-  toSegment: (value) => (isFiniteNumber(value) ? value : undefined),
-  toLaunchDarkly: (value) => (isFiniteNumber(value) ? value : undefined)
-}
+export const finiteOrOmitted: Conversion = (value) => (isFiniteNumber(value) ? value : undefined)
 
 // The last second formatted, remembered (a module-level memo: see shared/index.ts): an
 // SDK flushes events in bursts, so neighbours in a batch share their second and only the
@@ -141,79 +127,33 @@ export function isoFromEpochMillis(value: unknown): string {
   return iso
 }
 
-/** epoch milliseconds ⇄ ISO-8601. */
-export const epochMillisToIso: Conversion = {
-  toSegment: isoFromEpochMillis,
-  toLaunchDarkly(value) {
-    const ms = typeof value === 'string' ? Date.parse(value) : isFiniteNumber(value) ? value : NaN
-    if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime())) {
-      throw new MappingError(
-        `timestamp must be an ISO-8601 date, found ${
-          typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describe(value)
-        }`
-      )
-    }
-    return ms
-  }
-}
-
 /** Export-only values that come from outside the event's own fields. */
 export function fromSource(pick: (event: SourceEvent) => unknown): Conversion {
-  return { toSegment: (_value, event) => pick(event) }
+  return (_value, event) => pick(event)
 }
 
-export const contextKeys: Conversion = {
-  toSegment: (_value, event) => event.contextKeys,
-  toLaunchDarkly(value) {
-    try {
-      return checkedContextKeys(value, 'contextKeys')
-    } catch (error) {
-      throw new MappingError((error as Error).message)
-    }
-  }
-}
+export const contextKeys: Conversion = (_value, event) => event.contextKeys
 
 /** Data Export records carry ids; SDK events do not. */
-export const eventId: Conversion = {
-  toSegment(value) {
-    if (absent(value)) return undefined
-    if (typeof value === 'string' || isFiniteNumber(value)) return String(value)
-    throw new EventRejection(`id must be a string, found ${describe(value)}`)
-  }
+export const eventId: Conversion = (value) => {
+  if (absent(value)) return undefined
+  if (typeof value === 'string' || isFiniteNumber(value)) return String(value)
+  throw new EventRejection(`id must be a string, found ${describe(value)}`)
 }
 
-export const variationName: Conversion = {
-  toSegment(value, event) {
-    if (typeof value === 'string' && value !== '') return value
-    return event.variationName
-  }
-}
+export const variationName: Conversion = (value, event) =>
+  typeof value === 'string' && value !== '' ? value : event.variationName
 
 /** Always present: only an explicit `true` puts an evaluation in an experiment. */
-export const inExperiment: Conversion = {
-  toSegment: (value) => value === true,
-  // LaunchDarkly's own reasons carry inExperiment only when true; a reason needs a kind.
-  toLaunchDarkly: (value, fields) =>
-    value === true && typeof own(fields, 'reasonKind') === 'string' ? true : undefined
-}
+export const inExperiment: Conversion = (value) => value === true
 
 /**
  * Segment's `default` says whether the SDK served the application's fallback, which is
- * when the evaluation has no variation. LaunchDarkly's own `default` is the fallback
- * value itself: going back, it is the served value when the fallback was served.
+ * when the evaluation has no variation (LaunchDarkly's own `default` is the fallback
+ * value itself; schema-reverse.ts turns it back).
  */
-export const servedFallback: Conversion = {
-  toSegment: (_value, event) => absent(own(event.raw, 'variation')),
-  toLaunchDarkly(value, fields) {
-    if (value !== true || !absent(own(fields, 'variation'))) return undefined
-    const served = own(fields, 'value')
-    return served === undefined ? null : served
-  }
-}
+export const servedFallback: Conversion = (_value, event) => absent(own(event.raw, 'variation'))
 
 /** Custom data leaves only with includeCustomData (LaunchDarkly's own export drops it). */
-export const customData: Conversion = {
-  toSegment: (value, event) =>
-    event.includeCustomData && value !== undefined ? shallowEnough(value, 'data', EventRejection) : undefined,
-  toLaunchDarkly: (value) => shallowEnough(value, 'data', MappingError)
-}
+export const customData: Conversion = (value, event) =>
+  event.includeCustomData && value !== undefined ? shallowEnough(value, 'data', EventRejection) : undefined

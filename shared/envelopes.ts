@@ -81,18 +81,26 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+/** A body that is not what it must be: `Expected <expected>; found <found>`. */
+function unexpected(found: string, expected = EXPECTED_FORMS): PayloadError {
+  return new PayloadError(`Expected ${expected}; found ${found}`)
+}
+
+/** What Pub/Sub's message.data must hold. */
+const PUBSUB_EVENTS = 'Pub/Sub message.data to hold LaunchDarkly events'
+
 function startOf(text: string): string {
   return JSON.stringify(text.trimStart().slice(0, 24))
 }
 
 /** Reads one delivery body. Throws PayloadError when it is no known form. */
 export function readEnvelope(body: string): Envelope {
-  if (body.trim() === '') throw new PayloadError(`Expected ${EXPECTED_FORMS}; found an empty body`)
+  if (body.trim() === '') throw unexpected('an empty body')
   // A UTF-16 code unit is at most 3 UTF-8 bytes: only a body that could be over the
   // limit is counted byte by byte.
   const bytes = body.length * 3 <= MAX_BODY_BYTES ? 0 : utf8Length(body)
   if (bytes > MAX_BODY_BYTES) {
-    throw new PayloadError(`Expected a body of at most ${MAX_BODY_BYTES} bytes; found ${bytes} bytes`)
+    throw unexpected(`${bytes} bytes`, `a body of at most ${MAX_BODY_BYTES} bytes`)
   }
   return fromText(body, false)
 }
@@ -116,9 +124,7 @@ function fromText(text: string, pubsub: boolean): Envelope {
     return { index, notAnEvent: NOT_JSON }
   })
   if (lines.length < 2 || broken === lines.length) {
-    throw new PayloadError(
-      `Expected ${EXPECTED_FORMS}; found text that is neither JSON nor NDJSON, starting ${startOf(text)}`
-    )
+    throw unexpected(`text that is neither JSON nor NDJSON, starting ${startOf(text)}`)
   }
   return { form: 'ndjson', items, pubsub }
 }
@@ -127,30 +133,25 @@ function fromValue(value: unknown, pubsub: boolean): Envelope {
   if (Array.isArray(value)) {
     return { form: 'array', items: value.map(toItem), pubsub }
   }
-  if (!isObject(value)) throw new PayloadError(`Expected ${EXPECTED_FORMS}; found ${found(value)}`)
+  if (!isObject(value)) throw unexpected(found(value))
 
   const message = own(value, 'message')
   if (isObject(message) && own(message, 'data') !== undefined && own(value, 'subscription') !== undefined) {
-    if (pubsub)
-      throw new PayloadError('Expected Pub/Sub message.data to hold LaunchDarkly events; found another Pub/Sub push')
+    if (pubsub) throw unexpected('another Pub/Sub push', PUBSUB_EVENTS)
     return fromPubSub(own(message, 'data'))
   }
   if (isAuditEntry(value)) return { form: 'audit', entry: value }
   if (isRecord(value)) return { form: 'record', items: [toItem(value, 0)], pubsub }
   if (own(value, 'kind') !== undefined) return { form: 'event', items: [toItem(value, 0)], pubsub }
-  throw new PayloadError(`Expected ${EXPECTED_FORMS}; found ${found(value)}`)
+  throw unexpected(found(value))
 }
 
 function fromPubSub(data: unknown): Envelope {
   const text = typeof data === 'string' ? decodeBase64Utf8(data) : undefined
   if (text === undefined) {
-    throw new PayloadError(
-      `Expected Pub/Sub message.data to be base64; found ${
-        typeof data === 'string' ? 'a string that is not base64' : describe(data)
-      }`
-    )
+    const what = typeof data === 'string' ? 'a string that is not base64' : describe(data)
+    throw unexpected(what, 'Pub/Sub message.data to be base64')
   }
-  if (text.trim() === '')
-    throw new PayloadError('Expected Pub/Sub message.data to hold LaunchDarkly events; found empty data')
+  if (text.trim() === '') throw unexpected('empty data', PUBSUB_EVENTS)
   return fromText(text, true)
 }

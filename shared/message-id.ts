@@ -28,25 +28,28 @@ export class MessageIds {
    * canonical text: a short key, and the text is garbage at once instead of living as
    * long as the delivery. Two texts with one digest would share ids anyway.
    */
-  private readonly repeats = new Map<string, number>()
-  private environment = ''
-  private prefix = '|'
-  constructor(private readonly hash: Hash = sha256Hex) {}
+  readonly #repeats = new Map<string, number>()
+  readonly #hash: Hash
+  #environment = ''
+  #prefix = '|'
+  constructor(hash: Hash = sha256Hex) {
+    this.#hash = hash
+  }
 
   /** The event's own id wins; otherwise its canonical JSON plus how many identical events came before. */
   forEvent(environment: string, event: JsonObject, id: string | undefined): string {
-    if (id !== undefined) return idFrom(environment + '|' + id, this.hash)
+    if (id !== undefined) return idFrom(environment + '|' + id, this.#hash)
     // Events of a delivery mostly share their environment: its prefix is kept.
-    if (environment !== this.environment) {
-      this.environment = environment
-      this.prefix = environment + '|'
+    if (environment !== this.#environment) {
+      this.#environment = environment
+      this.#prefix = environment + '|'
     }
     // Written in one piece with the first count, the usual case, to be hashed as it is.
-    const text = canonicalEvent(this.prefix, event, '|0')
-    const digest = this.hash(text)
-    const n = this.repeats.get(digest)
-    this.repeats.set(digest, n === undefined ? 1 : n + 1)
-    return n === undefined ? 'ld-' + digest.slice(0, 32) : idFrom(text.slice(0, -1) + n, this.hash)
+    const text = canonicalEvent(this.#prefix, event, '|0')
+    const digest = this.#hash(text)
+    const n = this.#repeats.get(digest)
+    this.#repeats.set(digest, n === undefined ? 1 : n + 1)
+    return n === undefined ? 'ld-' + digest.slice(0, 32) : idFrom(text.slice(0, -1) + n, this.#hash)
   }
 }
 

@@ -1,12 +1,14 @@
 // The export schema, declared once. Each entry is one property of LaunchDarkly's Segment
 // Data Export: where it sits in a Segment message, which LaunchDarkly field it comes
-// from, which kinds carry it and how it converts. The LaunchDarkly → Segment mapping,
-// the Segment → LaunchDarkly mapping, the destination's fields and defaults, and the
-// README's mapping table are all read from this list; what people read about each
-// property (labels, descriptions, rules) is in schema-text.ts, keyed by its name.
+// from, which kinds carry it, its type and how it converts. The LaunchDarkly → Segment
+// mapping, the Segment → LaunchDarkly mapping, the destination's fields and defaults, and
+// the README's mapping table are all read from this list. Two concerns the source
+// function never needs are keyed by property name in files of their own, so that its
+// bundle leaves them out: what people read about each property (schema-text.ts), and
+// the way back to LaunchDarkly (schema-reverse.ts).
 
 import * as convert from './conversions'
-import { Conversion } from './conversions'
+import type { Conversion } from './conversions'
 import { EXPORT_KINDS, ExportKind } from './kinds'
 
 /** Value types, as the destination declares them to Segment. */
@@ -21,13 +23,15 @@ export interface SchemaProperty {
   readonly ld: string | null
   readonly kinds: readonly ExportKind[]
   readonly type: PropertyType
-  /** Required to build a LaunchDarkly event (Segment → LaunchDarkly). */
-  readonly required: boolean
+  /** LaunchDarkly → Segment (schema-reverse.ts has the way back). */
   readonly convert: Conversion
 }
 
+/** As declared: `segment` only for a top-level field; any other property is `properties.<name>`. */
+type Declaration = Omit<SchemaProperty, 'segment'> & { readonly segment?: 'timestamp' }
+
 const ALL = EXPORT_KINDS
-const prop = (name: string) => `properties.${name}` as const
+const FEATURE = ['feature'] as const
 
 const DECLARED = [
   {
@@ -36,168 +40,139 @@ const DECLARED = [
     ld: 'creationDate',
     kinds: ALL,
     type: 'datetime',
-    required: true,
-    convert: convert.epochMillisToIso
+    convert: convert.isoFromEpochMillis
   },
   {
     name: 'environment',
-    segment: prop('environment'),
     ld: null,
     kinds: ALL,
     type: 'string',
-    required: false,
     convert: convert.fromSource((e) => e.environment)
   },
   {
     name: 'project',
-    segment: prop('project'),
     ld: null,
     kinds: ALL,
     type: 'string',
-    required: false,
     convert: convert.fromSource((e) => e.project)
   },
   {
     name: 'key',
-    segment: prop('key'),
     ld: 'key',
     kinds: ALL,
     type: 'string',
-    required: true,
     convert: convert.required('string', 'key', 'flag or metric key')
   },
   {
     name: 'contextKeys',
-    segment: prop('contextKeys'),
     ld: 'contextKeys',
     kinds: ALL,
     type: 'object',
-    required: true,
     convert: convert.contextKeys
   },
   {
     name: 'eventId',
-    segment: prop('eventId'),
     ld: 'id',
     kinds: ALL,
     type: 'string',
-    required: false,
     convert: convert.eventId
   },
   {
     name: 'value',
-    segment: prop('value'),
     ld: 'value',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'json',
-    required: false,
     convert: convert.anyJson('value')
   },
   {
     name: 'flagVersion',
-    segment: prop('flagVersion'),
     ld: 'version',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'integer',
-    required: false,
     convert: convert.optional('integer', 'version')
   },
   {
     name: 'variation',
-    segment: prop('variation'),
     ld: 'variation',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'integer',
-    required: false,
     convert: convert.optional('integer', 'variation')
   },
   {
     name: 'variationName',
-    segment: prop('variationName'),
     ld: 'variationName',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'string',
-    required: false,
     convert: convert.variationName
   },
   {
     name: 'reasonKind',
-    segment: prop('reasonKind'),
     ld: 'reason.kind',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'string',
-    required: false,
     convert: convert.optional('string', 'reason.kind')
   },
   {
     name: 'inExperiment',
-    segment: prop('inExperiment'),
     ld: 'reason.inExperiment',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'boolean',
-    required: false,
     convert: convert.inExperiment
   },
   {
     name: 'prereqOf',
-    segment: prop('prereqOf'),
     ld: 'prereqOf',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'string',
-    required: false,
     convert: convert.optional('string', 'prereqOf')
   },
   {
     name: 'default',
-    segment: prop('default'),
     ld: 'default',
-    kinds: ['feature'],
+    kinds: FEATURE,
     type: 'boolean',
-    required: false,
     convert: convert.servedFallback
   },
   {
     name: 'url',
-    segment: prop('url'),
     ld: 'url',
     kinds: ['click', 'pageview'],
     type: 'string',
-    required: false,
     convert: convert.optional('string', 'url')
   },
   {
     name: 'selector',
-    segment: prop('selector'),
     ld: 'selector',
     kinds: ['click'],
     type: 'string',
-    required: false,
     convert: convert.optional('string', 'selector')
   },
   {
     name: 'metricValue',
-    segment: prop('metricValue'),
     ld: 'metricValue',
     kinds: ['custom'],
     type: 'number',
-    required: false,
     convert: convert.finiteOrOmitted
   },
   {
     name: 'data',
-    segment: prop('data'),
     ld: 'data',
     kinds: ['custom'],
     type: 'json',
-    required: false,
     convert: convert.customData
   }
-] as const satisfies readonly SchemaProperty[]
+] as const satisfies readonly Declaration[]
 
-export const EXPORT_SCHEMA: readonly SchemaProperty[] = DECLARED
+export const EXPORT_SCHEMA: readonly SchemaProperty[] = DECLARED.map((declared) => ({
+  segment: `properties.${declared.name}` as const,
+  ...declared
+}))
 
-/** The name of a schema property (schema-text.ts has text for exactly these). */
-export type PropertyName = (typeof DECLARED)[number]['name']
+/** A property as declared, with its literal name and type. */
+export type DeclaredProperty = (typeof DECLARED)[number]
+
+/** The name of a schema property (schema-text.ts and schema-reverse.ts are keyed by exactly these). */
+export type PropertyName = DeclaredProperty['name']
 
 const BY_KIND = new Map<ExportKind, readonly SchemaProperty[]>(
   EXPORT_KINDS.map((kind) => [kind, EXPORT_SCHEMA.filter((p) => p.kinds.includes(kind))])
@@ -206,12 +181,4 @@ const BY_KIND = new Map<ExportKind, readonly SchemaProperty[]>(
 /** The properties an event of `kind` carries, in declaration order. */
 export function propertiesOf(kind: ExportKind): readonly SchemaProperty[] {
   return BY_KIND.get(kind) as readonly SchemaProperty[]
-}
-
-/** A property that travels Segment → LaunchDarkly: it has a LaunchDarkly field and a way back. */
-export type SentProperty = SchemaProperty & { readonly ld: string; readonly convert: Required<Conversion> }
-
-/** Properties that also travel Segment → LaunchDarkly (the rest exist only in the export). */
-export function isSentToLaunchDarkly(property: SchemaProperty): property is SentProperty {
-  return property.ld !== null && property.convert.toLaunchDarkly !== undefined
 }

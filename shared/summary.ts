@@ -3,6 +3,7 @@
 // so it is bounded whatever the body: the first MAX_LISTED_REJECTIONS rejections are
 // listed exactly, the rest are counted per reason, and every text in it is short.
 
+import { own } from './lib/json'
 import { redact } from './lib/redact'
 
 /** Rejected events listed one by one, with index and reason. */
@@ -52,22 +53,22 @@ function shorten(text: string): string {
 
 /** Gathers a delivery's outcome, event by event, within the caps above. */
 export class SummaryTally {
-  private readonly skipped: Record<string, number> = {}
-  private skippedKinds = 0
-  private readonly rejected: Rejection[] = []
-  private moreCount = 0
-  private readonly byReason = new Map<string, number>()
+  readonly #skipped: Record<string, number> = {}
+  #skippedKinds = 0
+  readonly #rejected: Rejection[] = []
+  #moreCount = 0
+  readonly #byReason = new Map<string, number>()
 
   skip(kind: string): void {
     let key = kind.length <= MAX_KIND_LENGTH ? kind : OTHER_SKIPPED_KINDS
-    if (!Object.prototype.hasOwnProperty.call(this.skipped, key)) {
-      if (this.skippedKinds >= MAX_SKIPPED_KINDS) key = OTHER_SKIPPED_KINDS
-      if (!Object.prototype.hasOwnProperty.call(this.skipped, key)) {
-        this.skippedKinds++
-        this.skipped[key] = 0
+    if (own(this.#skipped, key) === undefined) {
+      if (this.#skippedKinds >= MAX_SKIPPED_KINDS) key = OTHER_SKIPPED_KINDS
+      if (own(this.#skipped, key) === undefined) {
+        this.#skippedKinds++
+        this.#skipped[key] = 0
       }
     }
-    this.skipped[key]++
+    this.#skipped[key]++
   }
 
   /**
@@ -75,26 +76,26 @@ export class SummaryTally {
    * when the rejection is listed.
    */
   reject(index: number, reason: string, position?: string): void {
-    if (this.rejected.length < MAX_LISTED_REJECTIONS) {
-      this.rejected.push({ index, reason: shorten(position === undefined ? reason : position + ' ' + reason) })
+    if (this.#rejected.length < MAX_LISTED_REJECTIONS) {
+      this.#rejected.push({ index, reason: shorten(position === undefined ? reason : position + ' ' + reason) })
       return
     }
-    this.moreCount++
+    this.#moreCount++
     const key = shorten(reason)
-    const count = this.byReason.get(key)
-    if (count !== undefined) this.byReason.set(key, count + 1)
-    else if (this.byReason.size < MAX_COUNTED_REASONS) this.byReason.set(key, 1)
+    const count = this.#byReason.get(key)
+    if (count !== undefined) this.#byReason.set(key, count + 1)
+    else if (this.#byReason.size < MAX_COUNTED_REASONS) this.#byReason.set(key, 1)
   }
 
   get rejectedCount(): number {
-    return this.rejected.length + this.moreCount
+    return this.#rejected.length + this.#moreCount
   }
 
   summary(emitted: number): DeliverySummary {
-    const summary = { emitted, skipped: this.skipped, rejected: this.rejected }
-    if (this.moreCount === 0) return summary
-    const byReason = [...this.byReason].map(([reason, count]) => ({ reason, count }))
-    return { ...summary, moreRejected: { count: this.moreCount, byReason } }
+    const summary = { emitted, skipped: this.#skipped, rejected: this.#rejected }
+    if (this.#moreCount === 0) return summary
+    const byReason = [...this.#byReason].map(([reason, count]) => ({ reason, count }))
+    return { ...summary, moreRejected: { count: this.#moreCount, byReason } }
   }
 }
 
@@ -109,13 +110,17 @@ export function describeRejections(summary: DeliverySummary): string {
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '')
 }
 
+/** The skipped kinds with their counts, `index=2 summary=1`; empty when none was skipped. */
+export function skippedKinds(summary: DeliverySummary): string {
+  return Object.keys(summary.skipped)
+    .map((kind) => `${kind}=${summary.skipped[kind]}`)
+    .join(' ')
+}
+
 /** The one log line per delivery (design §3.8). */
 export function summaryLine(summary: DeliverySummary): string {
-  const skipped = Object.keys(summary.skipped).map((kind) => `${kind}=${summary.skipped[kind]}`)
   const count = rejectedCount(summary)
-  let line = `launchdarkly: emitted ${summary.emitted}, skipped ${
-    skipped.length ? skipped.join(' ') : '0'
-  }, rejected ${count}`
+  let line = `launchdarkly: emitted ${summary.emitted}, skipped ${skippedKinds(summary) || '0'}, rejected ${count}`
   if (count) line += ` (${describeRejections(summary)})`
   return line
 }
@@ -123,9 +128,11 @@ export function summaryLine(summary: DeliverySummary): string {
 /** The summary with every secret taken out of its reasons. */
 export function redactSummary(summary: DeliverySummary, secrets: readonly string[]): DeliverySummary {
   if (secrets.length === 0) return summary
-  const rejected = summary.rejected.map((r) => ({ index: r.index, reason: redact(r.reason, secrets) }))
+  const clean = <T extends { readonly reason: string }>(item: T): T => ({
+    ...item,
+    reason: redact(item.reason, secrets)
+  })
+  const redacted = { ...summary, rejected: summary.rejected.map(clean) }
   const more = summary.moreRejected
-  if (!more) return { ...summary, rejected }
-  const byReason = more.byReason.map((r) => ({ reason: redact(r.reason, secrets), count: r.count }))
-  return { ...summary, rejected, moreRejected: { count: more.count, byReason } }
+  return more ? { ...redacted, moreRejected: { ...more, byReason: more.byReason.map(clean) } } : redacted
 }

@@ -3,7 +3,8 @@
 
 import { JsonObject, own } from './lib/json'
 import { ExportKind } from './kinds'
-import { isSentToLaunchDarkly, propertiesOf } from './schema'
+import { propertiesOf } from './schema'
+import { isSentToLaunchDarkly, toLaunchDarklyValue } from './schema-reverse'
 
 export type LaunchDarklyEvent = JsonObject & {
   kind: ExportKind
@@ -27,7 +28,7 @@ export function toLaunchDarklyEvent(kind: ExportKind, fields: JsonObject): Launc
   const event: JsonObject = { kind }
   for (const property of propertiesOf(kind)) {
     if (!isSentToLaunchDarkly(property)) continue
-    const value = property.convert.toLaunchDarkly(own(fields, property.name), fields)
+    const value = toLaunchDarklyValue(property, own(fields, property.name), fields)
     if (value !== undefined) writePath(event, property.ld, value)
   }
   return event as LaunchDarklyEvent

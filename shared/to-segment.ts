@@ -16,7 +16,7 @@ import { Hash, MessageIds } from './message-id'
 import { propertiesOf } from './schema'
 import { SegmentCall } from './segment'
 import { MAX_MESSAGE_BYTES } from './segment-functions'
-import { DeliverySummary, describeRejections, SummaryTally } from './summary'
+import { DeliverySummary, describeRejections, skippedKinds, SummaryTally } from './summary'
 
 export interface ExportSettings {
   /** Used when a payload carries no project of its own. */
@@ -140,10 +140,9 @@ export function convertDelivery(delivery: ReadDelivery, names?: VariationNames):
   }
   const summary = tally.summary(calls.length)
   if (tally.rejectedCount > 0 && calls.length === 0) {
-    const kinds = Object.keys(summary.skipped)
-    if (kinds.length === 0)
+    const others = skippedKinds(summary)
+    if (others === '')
       throw new NothingExported(`Every event of the delivery was rejected: ${describeRejections(summary)}`, summary)
-    const others = kinds.map((kind) => `${kind}=${summary.skipped[kind]}`).join(' ')
     throw new NothingExported(
       `No event of the delivery was exported: ${describeRejections(
         summary
@@ -297,7 +296,7 @@ function toCall(
   const readers = READERS.get(kind) as readonly PropertyReader[]
   for (let i = 0; i < readers.length; i++) {
     const reader = readers[i]
-    const value = reader.convert.toSegment(readField(raw, reader), source)
+    const value = reader.convert(readField(raw, reader), source)
     if (value === undefined) continue
     if (reader.timestamp) timestamp = value as string
     else properties[reader.name] = value

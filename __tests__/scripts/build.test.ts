@@ -4,8 +4,11 @@
 
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { runInNewContext } from 'node:vm'
 import { parse } from 'acorn'
 import {
+  asIife,
+  BuildError,
   DESTINATION_FUNCTION,
   ECMASCRIPT_VERSION,
   ESBUILD_TARGET,
@@ -81,4 +84,18 @@ test('the destination settings for the Segment UI: exact names, types and flags'
     { name: 'eventsBaseUrl', type: 'STRING', required: false, sensitive: false },
     { name: 'sendTrackAsCustom', type: 'BOOLEAN', required: false, sensitive: false }
   ])
+})
+
+test("the IIFE around esbuild's ES module: strict, its handlers returned under their exported names", () => {
+  const esm = 'var n=1;function a(e){return e+n}function b(e){return a(e)}export{b as onPage,a as onTrack};\n'
+  const script = asIife(esm, DESTINATION_FUNCTION)
+  expect(script).toBe(
+    '"use strict";var LaunchDarklyDestination=(()=>{var n=1;function a(e){return e+n}function b(e){return a(e)}return{onPage:b,onTrack:a}})();'
+  )
+  const global = runInNewContext(`${script}\nLaunchDarklyDestination`) as Record<string, (e: number) => number>
+  expect([global.onTrack(1), global.onPage(2)]).toEqual([2, 3])
+  expect(asIife('function onRequest(){}export{onRequest};', SOURCE_FUNCTION)).toBe(
+    '"use strict";var LaunchDarklySource=(()=>{function onRequest(){}return{onRequest:onRequest}})();'
+  )
+  expect(() => asIife('var a=1;', SOURCE_FUNCTION)).toThrow(BuildError)
 })

@@ -116,6 +116,16 @@ describe('forms', () => {
     })
   })
 
+  test('Pub/Sub data that is not UTF-8: one U+FFFD per byte that starts no whole sequence, and per whole sequence that is overlong, a surrogate or past U+10FFFF', () => {
+    const bytes = [
+      ...Buffer.from('{"kind":"custom","key":"'),
+      ...[0xc3, 0xe0, 0x80, 0x80, 0xed, 0xa0, 0x80, 0xf4, 0x90, 0x80, 0x80, 0xff, 0xf0, 0x9f, 0x98, 0x80, 0xe2, 0x82],
+      ...Buffer.from('","creationDate":1700000000000,"contextKeys":{"user":"u1"}}')
+    ]
+    const push = { message: { data: Buffer.from(bytes).toString('base64') }, subscription: 's' }
+    expect(props(run(JSON.stringify(push)).calls[0])?.key).toBe('\ufffd'.repeat(5) + '😀' + '\ufffd\ufffd')
+  })
+
   test('a Pub/Sub push with URL-safe base64 and NDJSON inside', () => {
     const text = [custom('a'), custom('b')].map((e) => JSON.stringify(e)).join('\n')
     const urlSafe = b64(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')

@@ -5,7 +5,15 @@
 
 import * as crypto from 'node:crypto'
 import fc from 'fast-check'
-import { convertDelivery, jsonSurelyWithin, MessageIds, readDelivery, sha256From, sha256Hex } from '../../shared'
+import {
+  convertDelivery,
+  jsonSurelyWithin,
+  MessageIds,
+  readDelivery,
+  sha256From,
+  sha256Hex,
+  utf8Length
+} from '../../shared'
 
 const SETTINGS = { projectId: 'proj-1', environmentId: 'env-1', includeCustomData: true }
 const run = (events: unknown[]) => convertDelivery(readDelivery(JSON.stringify(events), SETTINGS))
@@ -138,5 +146,35 @@ describe('message ids', () => {
     }
     expect(sha256From({})).toBeUndefined()
     expect(sha256From(undefined)).toBeUndefined()
+  })
+})
+
+describe('UTF-8, as Node encodes it (a lone surrogate as U+FFFD)', () => {
+  const units = fc.constantFrom(
+    'a',
+    '\u007f',
+    '\u0080',
+    'é',
+    '\u07ff',
+    '\u0800',
+    '€',
+    '\uffff',
+    '😀',
+    '\ud800',
+    '\udbff',
+    '\udc00',
+    '\udfff'
+  )
+  const text = fc.array(units, { maxLength: 40 }).map((parts) => parts.join(''))
+
+  test('utf8Length counts the bytes Node writes, and sha256Hex hashes them', () => {
+    const nodeSha = (t: string) => crypto.createHash('sha256').update(t, 'utf8').digest('hex')
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(utf8Length(t)).toBe(bytes(t))
+        expect(sha256Hex(t)).toBe(nodeSha(t))
+      }),
+      { numRuns: 3000 }
+    )
   })
 })

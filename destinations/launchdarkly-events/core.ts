@@ -13,9 +13,18 @@ export {
   own,
   payloadIdFor,
   propertiesOf,
+  reverseOf,
   SEGMENT_CALL,
   textOf,
   toLaunchDarklyEvent,
   utf8Length
 } from '../../shared'
-export type { ExportKind, Hash, JsonObject, LaunchDarklyEvent, PropertyType, SchemaProperty } from '../../shared'
+export type {
+  ExportKind,
+  Hash,
+  JsonObject,
+  LaunchDarklyEvent,
+  PropertyType,
+  SchemaProperty,
+  SentProperty
+} from '../../shared'

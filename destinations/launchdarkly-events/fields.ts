@@ -4,8 +4,8 @@
 // puts it. A property added to the schema shows up here without an edit.
 
 import type { InputField } from '@segment/actions-core'
-import { textOf } from './core'
-import type { ExportKind, JsonObject, PropertyType, SchemaProperty } from './core'
+import { reverseOf, textOf } from './core'
+import type { ExportKind, JsonObject, PropertyType, SentProperty } from './core'
 import { fieldMapping } from './directives'
 import { defaultSource, sentProperties } from './message-rules'
 
@@ -33,7 +33,7 @@ const JSON_NOTE =
 const CONTEXT_KEYS_NOTE =
   'Defaults to the event\'s contextKeys property, else {"user": userId}, else {"user": anonymousId}.'
 
-function fieldOf(property: SchemaProperty): InputField {
+function fieldOf(property: SentProperty): InputField {
   const isContextKeys = property.name === 'contextKeys'
   const text = textOf(property)
   const notes = [text.description]
@@ -43,7 +43,7 @@ function fieldOf(property: SchemaProperty): InputField {
     label: text.label,
     description: notes.join(' '),
     type: FIELD_TYPE[property.type],
-    required: property.required,
+    required: reverseOf(property).required,
     default: fieldMapping(property, defaultSource(property)),
     // Flag versions and variation indexes count from 0 (the reverse mapping rejects negatives).
     ...(property.type === 'integer' ? { minimum: 0 } : {}),

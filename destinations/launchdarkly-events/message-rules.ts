@@ -4,7 +4,7 @@
 // interprets the same declaration. Framework-free: no actions-core here.
 
 import { EXPORT_KINDS, isObject, isSentToLaunchDarkly, own, propertiesOf, SEGMENT_CALL } from './core'
-import type { ExportKind, SchemaProperty } from './core'
+import type { ExportKind, SchemaProperty, SentProperty } from './core'
 
 /**
  * Where a value comes from in a Segment message: the subset of Segment's mapping
@@ -99,12 +99,12 @@ export const ROUTES: readonly Route[] = [
 ]
 
 /** The schema properties an event of `kind` carries to LaunchDarkly, in schema order. */
-export function sentProperties(kind: ExportKind): readonly SchemaProperty[] {
+export function sentProperties(kind: ExportKind): readonly SentProperty[] {
   return propertiesOf(kind).filter(isSentToLaunchDarkly)
 }
 
 /** Where each field of `route` comes from. */
-export function sourcesOf(route: Route): ReadonlyArray<readonly [SchemaProperty, Source]> {
+export function sourcesOf(route: Route): ReadonlyArray<readonly [SentProperty, Source]> {
   return sentProperties(route.kind).map((p) => [p, route.fields?.[p.name] ?? defaultSource(p)] as const)
 }
 

@@ -29,7 +29,14 @@ export function decodeBase64Utf8(input: string): string | undefined {
   return decodeUtf8(bytes.subarray(0, o))
 }
 
-/** Lenient UTF-8 decoding (invalid sequences become U+FFFD), as TextDecoder does by default. */
+/** The smallest code point a sequence of 1, 2, 3 or 4 bytes may encode (longer ones are invalid). */
+const MIN_CODE_POINT = [0, 0x80, 0x800, 0x10000]
+
+/**
+ * Lenient UTF-8 decoding: a byte that starts no whole sequence becomes U+FFFD, and so does
+ * a whole sequence that encodes a surrogate, too small a code point for its length or one
+ * past U+10FFFF.
+ */
 function decodeUtf8(bytes: Uint8Array): string {
   let out = ''
   let chunk: number[] = []
@@ -39,20 +46,19 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i]
-    let cp = 0xfffd
+    // Continuation bytes the lead byte announces; -1 for a byte no sequence starts with.
+    const more = b < 0x80 ? 0 : b < 0xc2 ? -1 : b < 0xe0 ? 1 : b < 0xf0 ? 2 : b < 0xf5 ? 3 : -1
+    let cp = more === 0 ? b : 0xfffd
     let len = 1
-    if (b < 0x80) cp = b
-    else if (b >= 0xc2 && b < 0xe0 && cont(bytes, i + 1)) {
-      cp = ((b & 31) << 6) | (bytes[i + 1] & 63)
-      len = 2
-    } else if (b >= 0xe0 && b < 0xf0 && cont(bytes, i + 1) && cont(bytes, i + 2)) {
-      cp = ((b & 15) << 12) | ((bytes[i + 1] & 63) << 6) | (bytes[i + 2] & 63)
-      len = 3
-      if (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000)) cp = 0xfffd
-    } else if (b >= 0xf0 && b < 0xf5 && cont(bytes, i + 1) && cont(bytes, i + 2) && cont(bytes, i + 3)) {
-      cp = ((b & 7) << 18) | ((bytes[i + 1] & 63) << 12) | ((bytes[i + 2] & 63) << 6) | (bytes[i + 3] & 63)
-      len = 4
-      if (cp < 0x10000 || cp > 0x10ffff) cp = 0xfffd
+    if (more > 0) {
+      let value = b & (0x3f >> more)
+      let k = 1
+      while (k <= more && (bytes[i + k] & 0xc0) === 0x80) value = (value << 6) | (bytes[i + k++] & 63)
+      // A whole sequence is consumed, and replaced when it encodes too little or a surrogate.
+      if (k > more) {
+        len = k
+        if (value >= MIN_CODE_POINT[more] && value <= 0x10ffff && (value < 0xd800 || value >= 0xe000)) cp = value
+      }
     }
     i += len
     if (cp > 0xffff) {
@@ -63,8 +69,4 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
   flush()
   return out
-}
-
-function cont(bytes: Uint8Array, i: number): boolean {
-  return i < bytes.length && (bytes[i] & 0xc0) === 0x80
 }

@@ -15,6 +15,12 @@ export function own(obj: JsonObject, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined
 }
 
+/** The value at `keys` below `value`, through own properties of objects; undefined where there is none. */
+export function ownAt(value: unknown, ...keys: string[]): unknown {
+  for (const key of keys) value = isObject(value) ? own(value, key) : undefined
+  return value
+}
+
 export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0
 }

@@ -42,9 +42,11 @@ export function checkIngestToken(request: FunctionRequest, ingestToken: string |
   const queryOk = fromQuery !== undefined && constantTimeEqual(fromQuery, ingestToken)
   const bearerOk = bearer !== undefined && constantTimeEqual(bearer, ingestToken)
   if (queryOk || bearerOk) return
-  if (fromQuery !== undefined || bearer !== undefined) throw new SourceError('ValidationError', WRONG_TOKEN)
-  if (authorization !== undefined) throw new SourceError('ValidationError', WRONG_SCHEME)
-  throw new SourceError('ValidationError', MISSING_TOKEN)
+  const sent = fromQuery !== undefined || bearer !== undefined
+  throw new SourceError(
+    'ValidationError',
+    sent ? WRONG_TOKEN : authorization !== undefined ? WRONG_SCHEME : MISSING_TOKEN
+  )
 }
 
 /** The header's value, when the delivery carries one. */
@@ -55,8 +57,6 @@ export function signatureOf(request: FunctionRequest): string | undefined {
 
 /** `X-LD-Signature` must be the lowercase hex HMAC-SHA256 of the raw body, keyed with the secret. */
 export async function checkSignature(body: string, signature: string | undefined, secret: string): Promise<void> {
-  if (signature === undefined) throw new SourceError('ValidationError', MISSING_SIGNATURE)
-  if (!constantTimeEqual(signature.toLowerCase(), await hmacSha256Hex(secret, body))) {
-    throw new SourceError('ValidationError', WRONG_SIGNATURE)
-  }
+  if (signature === undefined || !constantTimeEqual(signature.toLowerCase(), await hmacSha256Hex(secret, body)))
+    throw new SourceError('ValidationError', signature === undefined ? MISSING_SIGNATURE : WRONG_SIGNATURE)
 }

@@ -1,6 +1,6 @@
 // Hashes, HMACs and comparisons on whichever crypto the runtime offers (segment-globals.ts).
 
-import { sha256From, sha256Hex } from '../../shared'
+import { hexOf, sha256From, sha256Hex } from '../../shared'
 import { segmentCrypto } from './segment-globals'
 
 /**
@@ -10,8 +10,6 @@ import { segmentCrypto } from './segment-globals'
 export function nodeSha256(): ((text: string) => string) | undefined {
   return sha256From(segmentCrypto())
 }
-
-const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16))
 
 /** Lowercase hex HMAC-SHA256 of `text`'s UTF-8, keyed with `key`'s UTF-8. */
 export async function hmacSha256Hex(key: string, text: string): Promise<string> {
@@ -26,10 +24,7 @@ export async function hmacSha256Hex(key: string, text: string): Promise<string> 
     false,
     ['sign']
   )
-  const signature = new Uint8Array(await runtime.subtle.sign('HMAC', cryptoKey, encoder.encode(text)))
-  let hex = ''
-  for (const byte of signature) hex += HEX[byte]
-  return hex
+  return hexOf(new Uint8Array(await runtime.subtle.sign('HMAC', cryptoKey, encoder.encode(text))))
 }
 
 /**

@@ -19,22 +19,15 @@ export const NO_RAW_BODY_FOR_SIGNATURE =
   'Cannot check X-LD-Signature: it signs the raw body, and this runtime gives the function only the parsed body (no request.text()). Use the ingestToken setting to protect this source instead of webhookSecret'
 
 export async function readBody(request: FunctionRequest): Promise<RequestBody> {
-  if (typeof request.text === 'function') {
-    let text: unknown
-    try {
-      text = await request.text()
-    } catch {
-      text = undefined
-    }
-    if (typeof text !== 'string') throw new SourceError('InvalidEventPayload', UNREADABLE_BODY)
-    return { text, raw: true }
-  }
-  let text: string | undefined
+  const readText = request.text
+  let text: unknown
   try {
-    text = JSON.stringify(await request.json())
+    text = typeof readText === 'function' ? await readText.call(request) : JSON.stringify(await request.json())
   } catch {
-    throw new SourceError('InvalidEventPayload', NOT_JSON_WITHOUT_TEXT)
+    // Unreadable: said below, as when the body is no text.
   }
-  if (typeof text !== 'string') throw new SourceError('InvalidEventPayload', NOT_JSON_WITHOUT_TEXT)
-  return { text, raw: false }
+  const raw = typeof readText === 'function'
+  if (typeof text !== 'string')
+    throw new SourceError('InvalidEventPayload', raw ? UNREADABLE_BODY : NOT_JSON_WITHOUT_TEXT)
+  return { text, raw }
 }

@@ -3,6 +3,7 @@
 // environment variables, and, with the UI text of settings-text.ts, what the build
 // writes to dist/sources/launchdarkly.settings.json for the Segment UI.
 
+import { own } from '../../shared'
 import type { SettingDeclaration } from '../../shared'
 
 export const DEFAULT_API_BASE_URL = 'https://app.launchdarkly.com'
@@ -34,14 +35,14 @@ type Raw = Record<string, unknown>
 
 /** Segment sends settings as strings; a pasted value often carries stray whitespace. */
 function text(raw: Raw, name: string): string | undefined {
-  const value = Object.prototype.hasOwnProperty.call(raw, name) ? raw[name] : undefined
+  const value = own(raw, name)
   const trimmed = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : ''
   return trimmed === '' ? undefined : trimmed
 }
 
 /** The Segment UI sends booleans as booleans; the local runtime's env variables as text. */
 function flag(raw: Raw, name: string): boolean {
-  const value = Object.prototype.hasOwnProperty.call(raw, name) ? raw[name] : undefined
+  const value = own(raw, name)
   return value === true || (typeof value === 'string' && value.trim().toLowerCase() === 'true')
 }
 

@@ -7,7 +7,7 @@
 // (the delivery is retried). A refused token, or an answer that cannot be read, must not
 // hold events back forever: the events go out without names and a warning is logged.
 
-import { isObject, own, sha256Hex } from '../../shared'
+import { ownAt, sha256Hex } from '../../shared'
 import type { FlagRef, FunctionCache, VariationNames } from '../../shared'
 import { nodeSha256 } from './crypto'
 import { ApiClient } from './launchdarkly-api'
@@ -52,47 +52,36 @@ export async function lookupVariationNames(flags: readonly FlagRef[], context: L
   // and flags) never share names; the token itself never becomes part of a key.
   const scope = `${settings.apiBaseUrl}|${(nodeSha256() ?? sha256Hex)(settings.accessToken).slice(0, 32)}`
 
-  const projectKeys = new Map<string, Promise<string | undefined>>()
-  const projectKeyFor = (project: string): Promise<string | undefined> => {
-    let key = projectKeys.get(project)
-    if (!key) {
-      key = resolveProjectKey(project, settings, { api, cache, scope }).catch((error: unknown) => {
+  // Each project's key and each flag's names, asked for once per delivery; an answer that
+  // says why they are unknown becomes a warning.
+  const asked = new Map<string, Promise<unknown>>()
+  const once = <T>(id: string, load: () => Promise<T>): Promise<T | undefined> => {
+    let answer = asked.get(id)
+    if (!answer) {
+      answer = load().catch((error: unknown) => {
         if (!(error instanceof NamesUnavailable)) throw error
         warnings.add(error.message)
         return undefined
       })
-      projectKeys.set(project, key)
+      asked.set(id, answer)
     }
-    return key
-  }
-
-  const flagNames = new Map<string, Promise<Names | undefined>>()
-  const namesFor = (projectKey: string, flagKey: string): Promise<Names | undefined> => {
-    const id = projectKey + '/' + flagKey
-    let names = flagNames.get(id)
-    if (!names) {
-      const path = `/api/v2/flags/${encodeURIComponent(projectKey)}/${encodeURIComponent(flagKey)}`
-      names = cache
-        .load(`launchdarkly:variation-names|${scope}|${projectKey}|${flagKey}`, FLAG_TTL_MS, () =>
-          fetchNames(api, path)
-        )
-        .catch((error: unknown) => {
-          if (!(error instanceof NamesUnavailable)) throw error
-          warnings.add(error.message)
-          return undefined
-        })
-      flagNames.set(id, names)
-    }
-    return names
+    return answer as Promise<T | undefined>
   }
 
   const found = new Map<string, Names>()
   await Promise.all(
     flags.map(async ({ project, flagKey }) => {
       if (!KEY_PATTERN.test(flagKey)) return
-      const projectKey = await projectKeyFor(project)
+      const projectKey = await once(`project\n${project}`, () =>
+        resolveProjectKey(project, settings, { api, cache, scope })
+      )
       if (projectKey === undefined) return
-      const names = await namesFor(projectKey, flagKey)
+      const path = `/api/v2/flags/${encodeURIComponent(projectKey)}/${encodeURIComponent(flagKey)}`
+      const names = await once(path, () =>
+        cache.load(`launchdarkly:variation-names|${scope}|${projectKey}|${flagKey}`, FLAG_TTL_MS, () =>
+          fetchNames(api, path)
+        )
+      )
       if (names) found.set(project + '\n' + flagKey, names)
     })
   )
@@ -106,11 +95,11 @@ async function fetchNames(api: ApiClient, path: string): Promise<Names> {
   const result = await api.get(path)
   if (result.outcome === 'not-found') return []
   if (result.outcome === 'refused') throw refusal(result.status, path)
-  const variations = isObject(result.body) ? own(result.body, 'variations') : undefined
+  const variations = ownAt(result.body, 'variations')
   if (!Array.isArray(variations))
     throw new NamesUnavailable(`the LaunchDarkly API answered GET ${path} with something other than a flag`)
   return variations.map((variation) => {
-    const name = isObject(variation) ? own(variation, 'name') : undefined
+    const name = ownAt(variation, 'name')
     return typeof name === 'string' && name !== '' ? name : null
   })
 }
@@ -151,14 +140,14 @@ export async function findProjectKey(api: ApiClient, projectId: string): Promise
     if (result.outcome === 'not-found') return ''
     const body = result.body
     // The API answers {items: [...], _links}; a bare array is read the same way.
-    const items = Array.isArray(body) ? body : isObject(body) ? own(body, 'items') : undefined
+    const items = Array.isArray(body) ? body : ownAt(body, 'items')
     if (!Array.isArray(items))
       throw new NamesUnavailable(
         'the LaunchDarkly API answered GET /api/v2/projects with something other than a list of projects'
       )
     for (const item of items) {
-      if (isObject(item) && own(item, '_id') === projectId) {
-        const key = own(item, 'key')
+      if (ownAt(item, '_id') === projectId) {
+        const key = ownAt(item, 'key')
         if (typeof key === 'string' && KEY_PATTERN.test(key)) return key
       }
     }
@@ -169,9 +158,7 @@ export async function findProjectKey(api: ApiClient, projectId: string): Promise
 
 /** `_links.next.href`, when it is another page of the same list. */
 function nextPage(body: unknown): string | undefined {
-  const links = isObject(body) ? own(body, '_links') : undefined
-  const next = isObject(links) ? own(links, 'next') : undefined
-  const href = isObject(next) ? own(next, 'href') : undefined
+  const href = ownAt(body, '_links', 'next', 'href')
   return typeof href === 'string' && /^\/api\/v2\/projects(\?|$)/.test(href) ? href : undefined
 }
 
