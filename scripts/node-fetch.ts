@@ -1,7 +1,7 @@
 // Node's fetch in the shape the source function's code takes (segment-globals' Fetch), for
 // the scripts that run that code outside Segment.
 
-import type { Fetch } from '../sources/launchdarkly/segment-globals'
+import type { Fetch } from '../segment-functions/globals'
 
 export const nodeFetch: Fetch = (url, init) =>
   fetch(url, { method: init?.method, headers: init?.headers, signal: init?.signal as AbortSignal | undefined })

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { main } from '../../scripts/doctor'
 import { nodeFetch } from '../../scripts/node-fetch'
-import type { Fetch } from '../../sources/launchdarkly/segment-globals'
+import type { Fetch } from '../../segment-functions/globals'
 import {
   CLIENT_SIDE_ID,
   ENVIRONMENTS,

@@ -31,7 +31,7 @@ test('shared/ imports only its own modules: no Node I/O, no Segment or LaunchDar
 
 test('sources, destinations, runtime and scripts reach shared/ only through shared/index.ts', () => {
   const deep: string[] = []
-  for (const folder of ['sources', 'destinations', 'runtime', 'scripts']) {
+  for (const folder of ['sources', 'segment-functions', 'destinations', 'runtime', 'scripts']) {
     for (const file of sourceFiles(join(ROOT, folder))) {
       for (const spec of importsOf(readFileSync(file, 'utf8'))) {
         if (/(^|\/)shared\/./.test(spec) && !/(^|\/)shared\/index$/.test(spec))

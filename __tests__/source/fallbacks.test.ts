@@ -7,7 +7,7 @@
 import signed from '../fixtures/audit-webhook-signature.json'
 import { UNREADABLE_BODY, toSegmentError } from '../../sources/launchdarkly/errors'
 import { onRequest } from '../../sources/launchdarkly/index'
-import { constantTimeEqual, hmacSha256Hex, nodeSha256 } from '../../sources/launchdarkly/crypto'
+import { constantTimeEqual, hmacSha256Hex, nodeSha256 } from '../../segment-functions/crypto'
 
 const NAMES = ['EventNotSupported', 'InvalidEventPayload', 'ValidationError', 'RetryError'] as const
 const globals = globalThis as Record<string, unknown>

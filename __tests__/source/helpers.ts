@@ -15,7 +15,7 @@ export const BUILT_SETTINGS = path.join(ROOT, 'dist', 'sources', 'launchdarkly.s
 
 /** What the build reads: the function's sources and the core module. */
 function newestSourceTime(): number {
-  const dirs = [path.join(ROOT, 'sources', 'launchdarkly'), path.join(ROOT, 'shared')]
+  const dirs = ['sources/launchdarkly', 'segment-functions', 'shared', 'shared/lib'].map((dir) => path.join(ROOT, dir))
   const times = dirs.flatMap((dir) =>
     readdirSync(dir)
       .filter((f) => f.endsWith('.ts'))

@@ -7,9 +7,9 @@
 
 import { FUNCTION_TIMEOUT_MS } from '../../shared'
 import type { SegmentErrorName } from '../../shared'
-import { nodeSha256 } from '../../sources/launchdarkly/crypto'
-import { segmentError, segmentFetch } from '../../sources/launchdarkly/segment-globals'
-import { withTimeLimit } from '../../sources/launchdarkly/time-limit'
+import { nodeSha256 } from '../../segment-functions/crypto'
+import { segmentError, segmentFetch } from '../../segment-functions/globals'
+import { withTimeLimit } from '../../segment-functions/time-limit'
 import type { LaunchDarklyEvent } from '../launchdarkly-events/core'
 import { deliver, Failure, Item, Outcome, Post } from '../launchdarkly-events/delivery'
 import { SettingsError } from '../launchdarkly-events/endpoints'

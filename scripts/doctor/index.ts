@@ -4,7 +4,7 @@
  * each failure; exit code 1 when any check fails. docs/doctor.md is the user's guide.
  */
 import { PROJECT_ROOT } from '../../runtime/server'
-import type { Fetch } from '../../sources/launchdarkly/segment-globals'
+import type { Fetch } from '../../segment-functions/globals'
 import { nodeFetch } from '../node-fetch'
 import { Check, countsOf, jsonReport, skip, textReport } from './check'
 import { readConfiguration, startupWarnings } from './configuration'

@@ -15,9 +15,9 @@ import {
   REQUEST_TIMEOUT_MS,
   Unavailability
 } from '../../sources/launchdarkly/launchdarkly-api'
-import type { Fetch } from '../../sources/launchdarkly/segment-globals'
+import type { Fetch } from '../../segment-functions/globals'
 import { DEFAULT_API_BASE_URL, readSettings, SourceSettings } from '../../sources/launchdarkly/settings'
-import { TimedOut, withTimeLimit } from '../../sources/launchdarkly/time-limit'
+import { TimedOut, withTimeLimit } from '../../segment-functions/time-limit'
 import {
   findProjectKey,
   KEY_PATTERN,

@@ -4,7 +4,7 @@
 
 import type { FlagRef, FunctionCache, VariationNames } from '../../shared'
 import { ApiUnavailable, apiClient } from '../../sources/launchdarkly/launchdarkly-api'
-import type { Fetch } from '../../sources/launchdarkly/segment-globals'
+import type { Fetch } from '../../segment-functions/globals'
 import type { SourceSettings } from '../../sources/launchdarkly/settings'
 import { lookupVariationNames } from '../../sources/launchdarkly/variation-names'
 import { nodeFetch } from '../node-fetch'

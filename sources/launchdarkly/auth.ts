@@ -4,7 +4,7 @@
 
 import { SourceError } from './errors'
 import type { FunctionRequest } from '../../shared'
-import { constantTimeEqual, hmacSha256Hex } from './crypto'
+import { constantTimeEqual, hmacSha256Hex } from '../../segment-functions/crypto'
 
 export const SIGNATURE_HEADER = 'X-LD-Signature'
 

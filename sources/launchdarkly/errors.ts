@@ -5,7 +5,7 @@
 import { EXPECTED_FORMS, NothingExported, PayloadError, redact, redactSummary } from '../../shared'
 import type { SegmentErrorName } from '../../shared'
 import { ApiUnavailable } from './launchdarkly-api'
-import { segmentError } from './segment-globals'
+import { segmentError } from '../../segment-functions/globals'
 
 export class SourceError extends Error {
   constructor(readonly segmentName: SegmentErrorName, message: string) {

@@ -2,8 +2,8 @@
 // into what the caller acts on: a body, "no such thing", a refusal (bad token: not worth
 // retrying), or unavailability (worth retrying: Segment retries on RetryError).
 
-import type { Fetch } from './segment-globals'
-import { TimedOut, withTimeLimit } from './time-limit'
+import type { Fetch } from '../../segment-functions/globals'
+import { TimedOut, withTimeLimit } from '../../segment-functions/time-limit'
 
 /** One request may take this long... */
 export const REQUEST_TIMEOUT_MS = 2500

@@ -9,7 +9,7 @@
 
 import { ownAt, sha256Hex } from '../../shared'
 import type { FlagRef, FunctionCache, VariationNames } from '../../shared'
-import { nodeSha256 } from './crypto'
+import { nodeSha256 } from '../../segment-functions/crypto'
 import { ApiClient } from './launchdarkly-api'
 import { SourceSettings } from './settings'
 

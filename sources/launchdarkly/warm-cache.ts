@@ -3,7 +3,7 @@
 
 import { ttlCache } from '../../shared'
 import type { FunctionCache, TtlEntries } from '../../shared'
-import { segmentCache } from './segment-globals'
+import { segmentCache } from '../../segment-functions/globals'
 
 // Module state survives between warm invocations, which is the point: settings do not
 // live here, only values keyed by everything they depend on.

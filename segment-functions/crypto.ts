@@ -1,7 +1,7 @@
 // Hashes, HMACs and comparisons on whichever crypto the runtime offers (segment-globals.ts).
 
-import { hexOf, sha256From, sha256Hex } from '../../shared'
-import { segmentCrypto } from './segment-globals'
+import { hexOf, sha256From, sha256Hex } from '../shared'
+import { segmentCrypto } from './globals'
 
 /**
  * Lowercase hex SHA-256 with Node's crypto: much faster than the portable one in shared/,

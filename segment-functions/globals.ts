@@ -1,13 +1,14 @@
 // The globals Segment's Functions runtime provides (design §4.2), declared for the
-// TypeScript compiler. The only module that names them, so the rest of the function
-// can be read (and tested) without the runtime in mind.
+// TypeScript compiler. The only module that names them, so the rest of both functions
+// (the source function and the destination function share this folder) can be read, and
+// tested, without the runtime in mind.
 //
 // The declarations are module-scoped on purpose: @types/node declares a global `crypto`
 // (Web Crypto) and `fetch` (undici) with other shapes, and redeclaring them globally
 // would clash. In the bundle these names stay free identifiers, so they resolve to the
 // runtime's globals, or to parameters if Segment wraps the code in a function.
 
-import type { FunctionCache, SegmentApi, SegmentErrorName } from '../../shared'
+import type { FunctionCache, SegmentApi, SegmentErrorName } from '../shared'
 
 /**
  * The parts of `crypto` used here. Segment documents Node's crypto module; plain Node 20

@@ -2,7 +2,7 @@
 // one (the request is then really cancelled), node-fetch 2's `timeout` option, and a race
 // that settles in time whatever the request does.
 
-import { newAbortController } from './segment-globals'
+import { newAbortController } from './globals'
 
 /** The limit passed; named like the time-outs of HTTP clients, which callers already recognise. */
 export class TimedOut extends Error {
