@@ -219,19 +219,20 @@ describe('timeouts', () => {
         `
         invocations += 1
         if (settings.hang) {
-          await new Promise((resolve) => setTimeout(resolve, 100))
+          await new Promise((resolve) => setTimeout(resolve, 800))
           Segment.track({ event: 'late', userId: 'u' }) // stray: must land nowhere
         }
         Segment.track({ event: 'n' + invocations, userId: 'u' })
       `,
         'let invocations = 0'
       ),
-      { timeoutMs: 30 }
+      // Long enough that loading the script (also bounded by it) never times out on a busy machine.
+      { timeoutMs: 300 }
     )
     expect((await sf.invoke({ body: '' }, {})).calls[0].message.event).toBe('n1')
     expect(failure(await sf.invoke({ body: '' }, { hang: true })).name).toBe('Timeout')
     const next = await sf.invoke({ body: '' }, {})
-    await new Promise((resolve) => setTimeout(resolve, 150))
+    await new Promise((resolve) => setTimeout(resolve, 900))
     expect(next.calls.map((c) => c.message.event)).toEqual(['n1'])
   })
 })
