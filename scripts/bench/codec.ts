@@ -17,6 +17,7 @@ import fixture from '../../__tests__/fixtures/node-server-sdk-bulk.json'
 import { isExportKind } from '../../shared'
 import type { ExportSettings } from '../../shared'
 import { loadBuiltCore } from './built-core'
+import { answerParent, inChild } from './child'
 import { featureEventsBody } from './worst-cases'
 import type { Section } from './section'
 import { alternate, n, ratios, round, showSpread, spread, Spread } from './stats'
@@ -110,7 +111,7 @@ export const codecSection: Section<'codecVsJsonRatio' | 'codecFixtureRatio' | 'e
   keys: ['codecVsJsonRatio', 'codecFixtureRatio', 'eventsPerSecond'],
   async run(progress) {
     progress('codec vs JSON: a 512 KiB feature delivery, then the SDK fixture (alternated rounds, CPU time)')
-    const { delivery, fixture } = await benchCodec()
+    const { delivery, fixture } = await inChild<CodecResult>(__filename, [])
     const detail = (what: string, r: PayloadResult): string =>
       `codec, ${what}: ${r.deliveries} × ${n(r.bytes / r.deliveries)} bytes, ${n(r.events)} events out per pass; ` +
       `median CPU per pass: conversion ${round(r.codecMs, 1)} ms, JSON ${round(r.jsonMs, 1)} ms; ` +
@@ -149,3 +150,5 @@ export const codecSection: Section<'codecVsJsonRatio' | 'codecFixtureRatio' | 'e
     }
   }
 }
+
+if (require.main === module && process.argv[2] === '--child') answerParent(benchCodec)

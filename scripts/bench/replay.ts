@@ -6,17 +6,16 @@
 // scripts/bench/replay.ts --child <archive> ndjson <output>` (or `segment <host> <data
 // dir>`), this file is that child.
 
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { writeArchive } from '../../__tests__/scripts/replay/archive'
 import { DEFAULT_RETRY } from '../replay/retry'
 import { replay, TargetSpec } from '../replay/run'
 import { readSettings } from '../../sources/launchdarkly/settings'
+import { answerParent, inChild } from './child'
 import type { Section } from './section'
 import { median, n, round } from './stats'
 import { TARGETS } from './targets'
@@ -130,23 +129,12 @@ async function segmentStandIn(): Promise<{ url: string; close(): Promise<void> }
 }
 
 /** One replay in a process of its own; `target`: `ndjson <output>` or `segment <host> <data dir>`. */
+/** One replay in a process of its own. */
 function child(archive: string, target: string[]): Promise<ChildResult> {
-  const loader = pathToFileURL(require.resolve('tsx')).href
-  const proc = spawn(process.execPath, ['--import', loader, __filename, '--child', archive, ...target], {
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  let stdout = ''
-  proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  return new Promise((resolve, reject) => {
-    proc.on('error', reject)
-    proc.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`the replay bench child exited with ${code}`))
-      else resolve(JSON.parse(stdout.trim().split('\n').pop() as string) as ChildResult)
-    })
-  })
+  return inChild<ChildResult>(__filename, [archive, ...target])
 }
 
-async function runChild(archive: string, target: string[]): Promise<void> {
+async function runChild([archive, ...target]: string[]): Promise<ChildResult> {
   const quiet = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream
   const spec: TargetSpec =
     target[0] === 'segment'
@@ -168,18 +156,12 @@ async function runChild(archive: string, target: string[]): Promise<void> {
   const used = process.cpuUsage(before)
   const wallMs = Date.now() - started
   if (summary.sent !== REPLAY_RECORDS) throw new Error(`the replay sent ${summary.sent} of ${REPLAY_RECORDS} events`)
-  const result: ChildResult = {
+  return {
     events: summary.sent,
     cpuMs: (used.user + used.system) / 1000,
     wallMs,
     peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1)
   }
-  process.stdout.write(JSON.stringify(result) + '\n')
 }
 
-if (require.main === module && process.argv[2] === '--child') {
-  runChild(process.argv[3], process.argv.slice(4)).catch((error: unknown) => {
-    console.error(error)
-    process.exitCode = 1
-  })
-}
+if (require.main === module && process.argv[2] === '--child') answerParent(runChild)
