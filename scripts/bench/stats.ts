@@ -20,14 +20,6 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /** CPU time (user + system) of the whole process while `fn` runs, in milliseconds. */
-export function cpuMsSync(fn: () => void): number {
-  const before = process.cpuUsage()
-  fn()
-  const used = process.cpuUsage(before)
-  return (used.user + used.system) / 1000
-}
-
-/** Like cpuMsSync, for work that awaits. */
 export async function cpuMs(fn: () => Promise<void>): Promise<number> {
   const before = process.cpuUsage()
   await fn()
