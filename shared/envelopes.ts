@@ -9,7 +9,7 @@ import { isJsonText } from './lib/json-syntax'
 import { PayloadError } from './errors'
 import { describe, isObject, JsonObject, own } from './lib/json'
 import { utf8Length } from './lib/utf8'
-import { MAX_BODY_BYTES } from './segment-functions'
+import { MAX_BODY_BYTES } from './functions-contract'
 
 export const EXPECTED_FORMS =
   'a Pub/Sub push, an audit-log entry, a Data Export record, a LaunchDarkly SDK event, a JSON array of records and events, or NDJSON'

@@ -15,7 +15,7 @@ import { EXPORT_KINDS, ExportKind, isExportKind, isSkippedKind, SEGMENT_CALL } f
 import { Hash, MessageIds } from './message-id'
 import { propertiesOf } from './schema'
 import { SegmentCall } from './segment'
-import { MAX_MESSAGE_BYTES } from './segment-functions'
+import { MAX_MESSAGE_BYTES } from './functions-contract'
 import { DeliverySummary, describeRejections, skippedKinds, SummaryTally } from './summary'
 
 export interface ExportSettings {

@@ -5,8 +5,8 @@
 // before an action sees it: null and empty-text fields dropped, values converted to the
 // field's type the way its payload validation does. Tests check both give the same events.
 
-import { describe, isObject } from '../launchdarkly-events/core'
-import type { JsonObject, PropertyType } from '../launchdarkly-events/core'
+import { describe, isObject } from '../launchdarkly-events/mapping'
+import type { JsonObject, PropertyType } from '../launchdarkly-events/mapping'
 import type { Item } from '../launchdarkly-events/delivery'
 import {
   Condition,

@@ -4,8 +4,8 @@
 // serialised size, and a typed outcome for every event. The Actions destination
 // (send.ts) and the destination function map outcomes to their own error vocabulary.
 
-import { isEcho, isObject, MappingError, payloadIdFor, toLaunchDarklyEvent, utf8Length } from './core'
-import type { ExportKind, Hash, JsonObject, LaunchDarklyEvent } from './core'
+import { isEcho, isObject, MappingError, payloadIdFor, toLaunchDarklyEvent, utf8Length } from './mapping'
+import type { ExportKind, Hash, JsonObject, LaunchDarklyEvent } from './mapping'
 import { bulkEventsUrl, clientSideIdOf, EndpointSettings } from './endpoints'
 import { API_VERSION } from './versioning-info'
 

@@ -2,7 +2,7 @@
 // actions' field defaults and the presets' mappings.
 
 import type { InputField } from '@segment/actions-core'
-import type { SchemaProperty } from './core'
+import type { SchemaProperty } from './mapping'
 import type { Source } from './message-rules'
 
 type Default = NonNullable<InputField['default']>

@@ -4,8 +4,8 @@
 // puts it. A property added to the schema shows up here without an edit.
 
 import type { InputField } from '@segment/actions-core'
-import { reverseOf, textOf } from './core'
-import type { ExportKind, JsonObject, PropertyType, SentProperty } from './core'
+import { reverseOf, textOf } from './mapping'
+import type { ExportKind, JsonObject, PropertyType, SentProperty } from './mapping'
 import { fieldMapping } from './directives'
 import { defaultSource, sentProperties } from './message-rules'
 

@@ -3,8 +3,8 @@
 // directives, presets.ts) and its fields' defaults from it; the destination function
 // interprets the same declaration. Framework-free: no actions-core here.
 
-import { EXPORT_KINDS, isObject, isSentToLaunchDarkly, own, propertiesOf, SEGMENT_CALL } from './core'
-import type { ExportKind, SchemaProperty, SentProperty } from './core'
+import { EXPORT_KINDS, isObject, isSentToLaunchDarkly, own, propertiesOf, SEGMENT_CALL } from './mapping'
+import type { ExportKind, SchemaProperty, SentProperty } from './mapping'
 
 /**
  * Where a value comes from in a Segment message: the subset of Segment's mapping

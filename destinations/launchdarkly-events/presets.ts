@@ -4,7 +4,7 @@
 
 import { defaultValues, IntegrationError } from '@segment/actions-core'
 import type { ActionDefinition, JSONObject, Preset } from '@segment/actions-core'
-import type { ExportKind } from './core'
+import type { ExportKind } from './mapping'
 import { fieldMapping } from './directives'
 import type { Settings } from './generated-types'
 import { Condition, ROUTES, sourcesOf } from './message-rules'

@@ -13,7 +13,7 @@ import {
   RetryableError
 } from '@segment/actions-core'
 import type { JSONLikeObject, RequestClient } from '@segment/actions-core'
-import type { ExportKind } from './core'
+import type { ExportKind } from './mapping'
 import { deliver, Failure, Item, Outcome, Post } from './delivery'
 import { SettingsError } from './endpoints'
 import { schemaFieldsOf } from './fields'

@@ -3,7 +3,7 @@
 
 import { createTestIntegration, PayloadValidationError } from '@segment/actions-core'
 import destination from '..'
-import { payloadIdFor } from '../core'
+import { payloadIdFor } from '../mapping'
 import {
   CLIENT_SIDE_ID,
   CREATION_DATE,

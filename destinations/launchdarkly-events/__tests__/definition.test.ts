@@ -5,8 +5,8 @@ import { createTestIntegration } from '@segment/actions-core'
 import type { InputField } from '@segment/actions-core'
 import destination from '..'
 import { USER_AGENT } from '../version'
-import { EXPORT_KINDS, isSentToLaunchDarkly, propertiesOf, textOf } from '../core'
-import type { ExportKind } from '../core'
+import { EXPORT_KINDS, isSentToLaunchDarkly, propertiesOf, textOf } from '../mapping'
+import type { ExportKind } from '../mapping'
 
 const ACTION_OF: Record<ExportKind, string> = {
   feature: 'sendFeatureEvent',

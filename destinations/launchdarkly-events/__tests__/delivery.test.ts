@@ -15,7 +15,7 @@ import type { RequestClient, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import destination from '..'
 import { sendEvent, sendEvents } from '../send'
-import { payloadIdFor } from '../core'
+import { payloadIdFor } from '../mapping'
 import {
   BULK_PATH,
   Captured,

@@ -1,4 +1,4 @@
-// The one place this folder (tests included) reaches the core mapping module. Registered
+// The core mapping module as this folder sees it: the one place it (tests included) reaches shared/. Registered
 // in Segment's action-destinations repository, the module is vendored next to this
 // folder and only this path changes (README, "Register it with Segment").
 
