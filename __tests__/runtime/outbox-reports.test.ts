@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
-import { BatchReport, Outbox } from '../../runtime/outbox'
+import { BatchReport, Outbox } from '../../runtime/outbox/outbox'
 import { standIn, waitFor } from './helpers'
 
 let dir: string

@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'crypto'
 import { redact } from '../../shared'
-import type { DeliveryRecord } from '../delivery-record'
+import type { DeliveryRecord } from '../feed'
 import { viewOf, ViewOptions } from './view'
 
 export interface HubLimits {

@@ -7,11 +7,11 @@
 // open to the network). The stream answers its own page only, and nothing sends CORS headers.
 
 import type { IncomingMessage, ServerResponse } from 'http'
-import { Answer, failure, send } from '../answers'
-import type { Authenticator } from '../auth'
-import { isLoopback, isLoopbackHost } from '../config'
-import type { DeliveryListener } from '../delivery-record'
-import type { RequestTarget } from '../routes'
+import { Answer, failure, send } from '../http/responses'
+import type { Authenticator } from '../http/auth'
+import { isLoopback, isLoopbackHost } from '../config/report'
+import type { DeliveryListener } from '../feed'
+import type { RequestTarget } from '../http/routes'
 import { HubLimits, InspectorHub } from './hub'
 import { PAGE_HTML, PAGE_HEADERS } from './page'
 

@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto'
 import { join, resolve } from 'node:path'
-import { DEFAULT_OUTBOX_MAX_BYTES } from '../../runtime/config'
+import { DEFAULT_OUTBOX_MAX_BYTES } from '../../runtime'
 import type { SourceSettings } from '../../sources/launchdarkly/settings'
 import { secretsOf } from '../../sources/launchdarkly/settings'
 import { Checkpoint, Start } from './checkpoint'

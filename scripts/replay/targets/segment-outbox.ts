@@ -7,8 +7,8 @@
 // for ever; a replay gives up after `--retries` failed requests in a row and leaves what
 // is unsent in the folder, where the next replay to the same source sends it first.
 
-import { WriteFailed } from '../../../runtime/append-log'
-import { Appended, BatchReport, CallTooLarge, Outbox, OutboxFull } from '../../../runtime/outbox'
+import { CallTooLarge, Outbox, OutboxFull, WriteFailed } from '../../../runtime'
+import type { Appended, BatchReport } from '../../../runtime'
 import { MAX_MESSAGE_BYTES, redact } from '../../../shared'
 import type { ReplayCall } from '../deliveries'
 import { lockFolder } from '../lock'
