@@ -94,7 +94,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   feed.subscribe(metrics.record)
   feed.subscribe(requestLog(log, config.logCalls === true))
   const warnings = warningsOf(config)
-  const inspector = new Inspector({ secrets, warnings, host: config.host, auth, log })
+  const inspector = new Inspector({ secrets, warnings, host: config.host, auth, log, projectRoot: PROJECT_ROOT })
   feed.subscribe(inspector.record)
 
   let stopping = false

@@ -44,6 +44,14 @@ const BUSY = 'details not kept: more deliveries a second than the inspector deta
 const TOO_LARGE =
   'details not kept: the record was too large to keep until a page asked (counts and rejections are exact)'
 
+/** The stream's first event on each connection, as the page reads it. */
+export interface Hello {
+  /** Names this run of the relay: event IDs restart with it. */
+  boot: string
+  warnings: string[]
+  limits: Pick<HubLimits, 'records' | 'chars'>
+}
+
 /** Where a page's frames are written: an HTTP response, in the relay. */
 export interface EventStream {
   write(chunk: string): boolean
@@ -86,7 +94,7 @@ export class InspectorHub {
 
   constructor(private readonly options: HubOptions) {
     this.limits = { ...LIMITS, ...options.limits }
-    const hello = {
+    const hello: Hello = {
       boot: this.boot,
       warnings: options.warnings.map((w) => redact(w, options.secrets)),
       limits: { records: this.limits.records, chars: this.limits.chars }
