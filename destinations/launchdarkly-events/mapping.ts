@@ -6,6 +6,7 @@ export {
   describe,
   EXPORT_KINDS,
   EXPORT_SCHEMA,
+  explanationOf,
   isEcho,
   isObject,
   isSentToLaunchDarkly,
@@ -26,5 +27,6 @@ export type {
   LaunchDarklyEvent,
   PropertyType,
   SchemaProperty,
-  SentProperty
+  SentProperty,
+  Settlement
 } from '../../shared'

@@ -10,6 +10,7 @@
 
 import { mkdir } from 'fs/promises'
 import { MAX_MESSAGE_BYTES } from '../../shared'
+import type { Settlement } from '../../shared'
 import { OpenAppendFile, openAppendFile, WriteFailed } from '../append-log'
 import { backoff, BatchApi, MAX_BATCH_BYTES, PostOutcome } from './batch-api'
 import { Appended, Batch, DEAD_LETTER_FILE, Segments } from './segments'
@@ -53,8 +54,8 @@ export interface OutboxOptions {
 
 /** One batch request's outcome, for the lines `from`…`to` (whole lines) of `segment`. */
 export interface BatchReport extends Appended {
-  /** Delivered: answered 2xx; dead-lettered: moved to the dead-letter file; retrying: still unsent. */
-  result: 'delivered' | 'dead-lettered' | 'retrying'
+  /** Delivered: answered 2xx; refused: moved to the dead-letter file; retryable: still unsent, to be sent again. */
+  settlement: Settlement
   /** Segment's status, unless delivered or no answer came. */
   status?: number
   reason?: string
@@ -214,7 +215,7 @@ export class Outbox {
     this.failures = 0
     this.refusing = false
     await this.segments.acknowledge(batch)
-    this.options.onBatch?.({ ...batch.range, result: 'delivered', failures: 0 })
+    this.options.onBatch?.({ ...batch.range, settlement: 'delivered', failures: 0 })
   }
 
   private async refused(batch: Batch, outcome: Extract<PostOutcome, { ok: false }>): Promise<void> {
@@ -225,7 +226,7 @@ export class Outbox {
     this.options.log(
       `outbox: Segment refused a batch of ${batch.lines.length} calls for good (${reason}); moved to ${DEAD_LETTER_FILE} in the outbox folder`
     )
-    this.options.onBatch?.({ ...batch.range, result: 'dead-lettered', status, reason, failures: this.failures })
+    this.options.onBatch?.({ ...batch.range, settlement: 'refused', status, reason, failures: this.failures })
   }
 
   private async retrying(batch: Batch, outcome: Extract<PostOutcome, { ok: false }>): Promise<void> {
@@ -244,7 +245,7 @@ export class Outbox {
       )
     }
     const { status, reason } = outcome
-    this.options.onBatch?.({ ...batch.range, result: 'retrying', status, reason, failures: this.failures })
+    this.options.onBatch?.({ ...batch.range, settlement: 'retryable', status, reason, failures: this.failures })
     await this.sleep(delay)
   }
 
