@@ -8,14 +8,14 @@ import { existsSync, mkdtempSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 import { Browser, chromium, Page } from 'playwright-core'
-import fixture from '../fixtures/node-server-sdk-bulk.json'
-import { SDK_FIXTURE_CALLS, SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
-import { rawRequest, standIn, waitFor } from './helpers'
+import fixture from '../../fixtures/node-server-sdk-bulk.json'
+import { SDK_FIXTURE_CALLS, SDK_FIXTURE_SETTINGS } from '../../fixtures/node-server-sdk-bulk.expected'
+import { rawRequest, standIn, waitFor } from '../helpers'
 
 jest.setTimeout(60_000)
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const SERVER = join(__dirname, '..', '..', 'dist', 'runtime', 'server.js')
+const SERVER = join(__dirname, '..', '..', '..', 'dist', 'runtime', 'server.js')
 const TOKEN = 'tok-browser-test-token'
 const NO_CONTEXT = 'event has no context (expected context, contextKeys, user or userKey)'
 

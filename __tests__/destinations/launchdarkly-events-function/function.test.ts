@@ -2,8 +2,8 @@
 // the globals Segment gives a destination function, against a local LaunchDarkly: exact
 // requests and headers, and Segment's error class for every handler and outcome.
 
-import { payloadIdFor } from '../../shared'
-import type { FunctionHandle } from '../../runtime/sandbox/instance'
+import { payloadIdFor } from '../../../shared'
+import type { FunctionHandle } from '../../../runtime/sandbox/instance'
 import { failure, LaunchDarklyStandIn, launchDarklyStandIn, loadDestination, returned } from './helpers'
 
 const CLIENT_SIDE_ID = 'dest-env-0001'

@@ -3,8 +3,8 @@
 // invocations, project key resolved once, retryable and non-retryable failures.
 
 import nock from 'nock'
-import fixture from '../fixtures/node-server-sdk-bulk.json'
-import { InvocationResult } from '../../runtime/sandbox/instance'
+import fixture from '../../fixtures/node-server-sdk-bulk.json'
+import { InvocationResult } from '../../../runtime/sandbox/instance'
 import { failure, loadSource, SETTINGS, useLocalNetworkOnly } from './helpers'
 
 useLocalNetworkOnly()

@@ -7,12 +7,12 @@ import { createHash } from 'crypto'
 import { readFileSync } from 'fs'
 import { connect, Socket } from 'net'
 import { join } from 'path'
-import fixture from '../fixtures/node-server-sdk-bulk.json'
-import { SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
-import { OFF_WITHOUT_TOKEN, TOKEN_NEEDED, wantsHtml } from '../../runtime/inspector'
-import { PAGE_FILES } from '../../runtime/inspector/page'
-import { PROJECT_ROOT } from '../../runtime/startup'
-import { rawRequest, runtimeWith, TestRuntime, waitFor } from './helpers'
+import fixture from '../../fixtures/node-server-sdk-bulk.json'
+import { SDK_FIXTURE_SETTINGS } from '../../fixtures/node-server-sdk-bulk.expected'
+import { OFF_WITHOUT_TOKEN, TOKEN_NEEDED, wantsHtml } from '../../../runtime/inspector'
+import { PAGE_FILES } from '../../../runtime/inspector/page'
+import { PROJECT_ROOT } from '../../../runtime/startup'
+import { rawRequest, runtimeWith, TestRuntime, waitFor } from '../helpers'
 
 jest.setTimeout(30_000)
 

@@ -4,10 +4,10 @@
 // `crypto` is Web Crypto (as in plain Node 20, and here) instead of Node's crypto module,
 // signatures and tokens are still checked.
 
-import signed from '../fixtures/audit-webhook-signature.json'
-import { UNREADABLE_BODY, toSegmentError } from '../../sources/launchdarkly/errors'
-import { onRequest } from '../../sources/launchdarkly/index'
-import { constantTimeEqual, hmacSha256Hex, nodeSha256 } from '../../segment-functions/crypto'
+import signed from '../../fixtures/audit-webhook-signature.json'
+import { UNREADABLE_BODY, toSegmentError } from '../../../sources/launchdarkly/errors'
+import { onRequest } from '../../../sources/launchdarkly/index'
+import { constantTimeEqual, hmacSha256Hex, nodeSha256 } from '../../../segment-functions/crypto'
 
 const NAMES = ['EventNotSupported', 'InvalidEventPayload', 'ValidationError', 'RetryError'] as const
 const globals = globalThis as Record<string, unknown>
@@ -100,7 +100,7 @@ describe("with Segment's cache.load", () => {
   })
 
   it('deletes a failed load, in case the runtime would keep it', async () => {
-    const { warmCache } = await import('../../sources/launchdarkly/warm-cache')
+    const { warmCache } = await import('../../../sources/launchdarkly/warm-cache')
     const kept = new Map<string, Promise<unknown>>()
     // A cache that keeps whatever the loader gave, failures included.
     globals.cache = {

@@ -5,15 +5,15 @@
 import { EventEmitter } from 'events'
 import { readFileSync } from 'fs'
 import { join } from 'path'
-import fixture from '../fixtures/node-server-sdk-bulk.json'
-import { SDK_FIXTURE_CALLS } from '../fixtures/node-server-sdk-bulk.expected'
-import { redact } from '../../shared'
-import type { DeliveryRecord } from '../../runtime/feed'
-import type { RecordedCall } from '../../runtime/sandbox/calls'
-import { EventStream, HubLimits, InspectorHub, LIMITS } from '../../runtime/inspector/hub'
-import * as view from '../../runtime/inspector/view'
-import { waitFor } from './helpers'
-import { RecordView, RECORD_TEXT_CHARS, TEXT_CHARS } from '../../runtime/inspector/view'
+import fixture from '../../fixtures/node-server-sdk-bulk.json'
+import { SDK_FIXTURE_CALLS } from '../../fixtures/node-server-sdk-bulk.expected'
+import { redact } from '../../../shared'
+import type { DeliveryRecord } from '../../../runtime/feed'
+import type { RecordedCall } from '../../../runtime/sandbox/calls'
+import { EventStream, HubLimits, InspectorHub, LIMITS } from '../../../runtime/inspector/hub'
+import * as view from '../../../runtime/inspector/view'
+import { waitFor } from '../helpers'
+import { RecordView, RECORD_TEXT_CHARS, TEXT_CHARS } from '../../../runtime/inspector/view'
 
 const BODY = JSON.stringify(fixture.body)
 const TOKEN = 'tok-s3cret-ingest-value'
@@ -80,7 +80,7 @@ afterEach(() => {
 })
 
 test('docs/inspector.md states the limits in force', () => {
-  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'inspector.md'), 'utf8')
+  const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'inspector.md'), 'utf8')
   const MiB = 1024 * 1024
   for (const phrase of [
     `the last ${LIMITS.records} requests, and at most ${LIMITS.chars / MiB} MiB of text`,

@@ -4,11 +4,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildSource, MAX_BUILT_BYTES, problemsOf } from '../../scripts/build'
-import type { SettingDeclaration } from '../../shared'
-import { DEFAULT_API_BASE_URL, readSettings, secretsOf } from '../../sources/launchdarkly/settings'
-import { SETTING_DECLARATIONS } from '../../sources/launchdarkly/settings-text'
-import { warmCache } from '../../sources/launchdarkly/warm-cache'
+import { buildSource, MAX_BUILT_BYTES, problemsOf } from '../../../scripts/build'
+import type { SettingDeclaration } from '../../../shared'
+import { DEFAULT_API_BASE_URL, readSettings, secretsOf } from '../../../sources/launchdarkly/settings'
+import { SETTING_DECLARATIONS } from '../../../sources/launchdarkly/settings-text'
+import { warmCache } from '../../../sources/launchdarkly/warm-cache'
 import { BUILT, BUILT_SETTINGS, ensureBuilt } from './helpers'
 
 beforeAll(ensureBuilt)

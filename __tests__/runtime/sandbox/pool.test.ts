@@ -4,7 +4,7 @@
 
 import { createServer, ServerResponse } from 'http'
 import { AddressInfo } from 'net'
-import { runtimeWith, TestRuntime } from './helpers'
+import { runtimeWith, TestRuntime } from '../helpers'
 
 jest.setTimeout(30_000)
 

@@ -5,9 +5,9 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
-import { SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
-import { OutboxSink } from '../../runtime/sinks'
-import { bodyAt, Recorded, runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
+import { SDK_FIXTURE_SETTINGS } from '../../fixtures/node-server-sdk-bulk.expected'
+import { OutboxSink } from '../../../runtime/sinks'
+import { bodyAt, Recorded, runtimeWith, standIn, TestRuntime, waitFor } from '../helpers'
 
 jest.setTimeout(30_000)
 

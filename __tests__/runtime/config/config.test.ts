@@ -4,9 +4,9 @@
 
 import { readFileSync } from 'fs'
 import { join } from 'path'
-import { configFromEnv } from '../../runtime/config/parse'
-import { settingsInEffect, variablesTable, warningsOf, withVariableNames } from '../../runtime/config/report'
-import { RuntimeConfig } from '../../runtime/config/variables'
+import { configFromEnv } from '../../../runtime/config/parse'
+import { settingsInEffect, variablesTable, warningsOf, withVariableNames } from '../../../runtime/config/report'
+import { RuntimeConfig } from '../../../runtime/config/variables'
 
 test('LD_* variables become the source settings; blanks are unset; LD_INGEST_TOKEN is a list the relay keeps', () => {
   const config = configFromEnv(
@@ -168,7 +168,7 @@ test('a message naming a setting also names its variable', () => {
 })
 
 test('docs/relay.md lists the variables as runtime/config.ts declares them', () => {
-  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'relay.md'), 'utf8')
+  const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'relay.md'), 'utf8')
   // On failure, paste the expected table (printed below) into docs/relay.md.
   expect(doc).toContain(variablesTable())
 })

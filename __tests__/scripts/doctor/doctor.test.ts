@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { main } from '../../scripts/doctor'
-import { nodeFetch } from '../../scripts/node-fetch'
-import type { Fetch } from '../../segment-functions/globals'
+import { main } from '../../../scripts/doctor'
+import { nodeFetch } from '../../../scripts/node-fetch'
+import type { Fetch } from '../../../segment-functions/globals'
 import {
   CLIENT_SIDE_ID,
   ENVIRONMENTS,
@@ -26,7 +26,7 @@ import {
   TOKEN
 } from './launchdarkly-stand-in'
 
-const ROOT = join(__dirname, '..', '..')
+const ROOT = join(__dirname, '..', '..', '..')
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href
 
 const WRITE_KEY = 'wk_9Qx2Lm7Rt4Vb8Nc1Zp6Hs3'

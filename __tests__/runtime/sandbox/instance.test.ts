@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as vm from 'node:vm'
 import nock from 'nock'
-import { loadFunction, type InvocationResult, type SandboxOptions } from '../../runtime/sandbox/instance'
-import { httpStatusFor } from '../../runtime/http/responses'
-import { lineOf } from '../../runtime/sinks'
-import { MAX_MESSAGE_BYTES, SEGMENT_ERROR_NAMES } from '../../shared'
+import { loadFunction, type InvocationResult, type SandboxOptions } from '../../../runtime/sandbox/instance'
+import { httpStatusFor } from '../../../runtime/http/responses'
+import { lineOf } from '../../../runtime/sinks'
+import { MAX_MESSAGE_BYTES, SEGMENT_ERROR_NAMES } from '../../../shared'
 
 /** Wraps a handler body as Segment's editor would hold it. */
 const fn = (body: string, prelude = ''): string =>

@@ -2,11 +2,11 @@
 // delivery record per request, consumed by the log line, /metrics and any listener;
 // /healthz for readiness.
 
-import fixture from '../fixtures/node-server-sdk-bulk.json'
-import { SDK_FIXTURE_CALLS, SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
-import { isSkippedKind } from '../../shared'
-import { DeliveryRecord, pairEvents } from '../../runtime/feed'
-import { customEventRequest, runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
+import fixture from '../../fixtures/node-server-sdk-bulk.json'
+import { SDK_FIXTURE_CALLS, SDK_FIXTURE_SETTINGS } from '../../fixtures/node-server-sdk-bulk.expected'
+import { isSkippedKind } from '../../../shared'
+import { DeliveryRecord, pairEvents } from '../../../runtime/feed'
+import { customEventRequest, runtimeWith, standIn, TestRuntime, waitFor } from '../helpers'
 
 const BODY = JSON.stringify(fixture.body)
 let runtime: TestRuntime

@@ -5,10 +5,14 @@
 import { mkdtempSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
-import { configFromEnv } from '../../runtime/config/parse'
-import { DESTINATION_FUNCTION_PATH } from '../../runtime/http/routes'
-import { LocalRuntime, startRuntime } from '../../runtime/relay'
-import { ensureBuilt, LaunchDarklyStandIn, launchDarklyStandIn } from '../destination-function/helpers'
+import { configFromEnv } from '../../../runtime/config/parse'
+import { DESTINATION_FUNCTION_PATH } from '../../../runtime/http/routes'
+import { LocalRuntime, startRuntime } from '../../../runtime/relay'
+import {
+  ensureBuilt,
+  LaunchDarklyStandIn,
+  launchDarklyStandIn
+} from '../../destinations/launchdarkly-events-function/helpers'
 
 const CLIENT_SIDE_ID = 'dest-env-0001'
 const TIMESTAMP = '2026-11-26T00:59:49.876Z'

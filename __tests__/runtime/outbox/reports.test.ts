@@ -4,8 +4,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
-import { BatchReport, Outbox } from '../../runtime/outbox/outbox'
-import { standIn, waitFor } from './helpers'
+import { BatchReport, Outbox } from '../../../runtime/outbox/outbox'
+import { standIn, waitFor } from '../helpers'
 
 let dir: string
 const closers: Array<() => Promise<void>> = []

@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import nock from 'nock'
-import { InvocationResult, loadFunctionFile, SandboxOptions, FunctionHandle } from '../../runtime/sandbox/instance'
-import { buildSource } from '../../scripts/build'
+import { InvocationResult, loadFunctionFile, SandboxOptions, FunctionHandle } from '../../../runtime/sandbox/instance'
+import { buildSource } from '../../../scripts/build'
 
-const ROOT = path.resolve(__dirname, '..', '..')
+const ROOT = path.resolve(__dirname, '..', '..', '..')
 export const BUILT = path.join(ROOT, 'dist', 'sources', 'launchdarkly.js')
 export const BUILT_SETTINGS = path.join(ROOT, 'dist', 'sources', 'launchdarkly.settings.json')
 

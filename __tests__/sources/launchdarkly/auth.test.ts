@@ -1,10 +1,10 @@
 // Who may deliver to the built function: the ingest token (query or Bearer) and the
 // audit-log webhook signature; and that no secret ever shows in an error or a log line.
 
-import signed from '../fixtures/audit-webhook-signature.json'
-import fixture from '../fixtures/node-server-sdk-bulk.json'
-import { InvocationResult } from '../../runtime/sandbox/instance'
-import { AUDIT_FIXTURE_CALL } from '../fixtures/audit-webhook-signature.expected'
+import signed from '../../fixtures/audit-webhook-signature.json'
+import fixture from '../../fixtures/node-server-sdk-bulk.json'
+import { InvocationResult } from '../../../runtime/sandbox/instance'
+import { AUDIT_FIXTURE_CALL } from '../../fixtures/audit-webhook-signature.expected'
 import { failure, loadSource, SETTINGS, useLocalNetworkOnly } from './helpers'
 
 useLocalNetworkOnly()

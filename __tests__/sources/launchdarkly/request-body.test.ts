@@ -2,10 +2,10 @@
 // `request.json()`, `headers` and `url`, no `request.text()` (design §4). JSON bodies work
 // as before; NDJSON and X-LD-Signature need the raw body, and say so when they are needed.
 
-import fixture from '../fixtures/node-server-sdk-bulk.json'
-import { SDK_FIXTURE_CALLS } from '../fixtures/node-server-sdk-bulk.expected'
-import signed from '../fixtures/audit-webhook-signature.json'
-import { AUDIT_FIXTURE_CALL } from '../fixtures/audit-webhook-signature.expected'
+import fixture from '../../fixtures/node-server-sdk-bulk.json'
+import { SDK_FIXTURE_CALLS } from '../../fixtures/node-server-sdk-bulk.expected'
+import signed from '../../fixtures/audit-webhook-signature.json'
+import { AUDIT_FIXTURE_CALL } from '../../fixtures/audit-webhook-signature.expected'
 import { failure, loadSource, SETTINGS, useLocalNetworkOnly } from './helpers'
 
 useLocalNetworkOnly()

@@ -3,8 +3,8 @@
 // among good ones, and every whole-body rejection with its exact message.
 
 import fc from 'fast-check'
-import fixture from '../fixtures/node-server-sdk-bulk.json'
-import { SDK_FIXTURE_CALLS } from '../fixtures/node-server-sdk-bulk.expected'
+import fixture from '../../fixtures/node-server-sdk-bulk.json'
+import { SDK_FIXTURE_CALLS } from '../../fixtures/node-server-sdk-bulk.expected'
 import { failure, loadSource, messageIdOf, SETTINGS, useLocalNetworkOnly } from './helpers'
 
 useLocalNetworkOnly()

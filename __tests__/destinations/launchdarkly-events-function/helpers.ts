@@ -6,10 +6,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { createServer, IncomingHttpHeaders, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { InvocationResult, loadFunctionFile, SandboxOptions, FunctionHandle } from '../../runtime/sandbox/instance'
-import { buildDestinationFunction } from '../../scripts/build'
+import { InvocationResult, loadFunctionFile, SandboxOptions, FunctionHandle } from '../../../runtime/sandbox/instance'
+import { buildDestinationFunction } from '../../../scripts/build'
 
-const ROOT = path.resolve(__dirname, '..', '..')
+const ROOT = path.resolve(__dirname, '..', '..', '..')
 export const BUILT = path.join(ROOT, 'dist', 'destinations', 'launchdarkly-events.js')
 export const BUILT_SETTINGS = path.join(ROOT, 'dist', 'destinations', 'launchdarkly-events.settings.json')
 
