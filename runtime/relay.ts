@@ -13,6 +13,7 @@ import { ActionsServe } from './actions-serve'
 import type { OpenAppendFile } from './append-log'
 import { secretsOf, warningsOf, withVariableNames } from './config/report'
 import { DEFAULT_FUNCTION_INSTANCES, RuntimeConfig } from './config/variables'
+import { holdDataFolder } from './data-folder'
 import { DestinationFunction } from './destination-function'
 import { DeliveryFeed, DeliveryRecord } from './feed'
 import { Forwarder } from './forward'
@@ -71,7 +72,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const log = (line: string): void => print(secrets.length ? redact(line, secrets) : line)
   const clean = (text: string): string => redact(withVariableNames(text), secrets)
   const pool = functionPool(options.functionCode ?? readBuiltFunction(), config, log)
-  const sink = await openSink(config, log, { openFile: options.openFile, outbox: options.outbox })
+  // Before anything in the folder is read: a second relay on it stops here.
+  const lock = holdDataFolder(config.dataDir, log)
+  let sink: Sink
+  try {
+    sink = await openSink(config, log, { openFile: options.openFile, outbox: options.outbox })
+  } catch (error) {
+    lock.release()
+    throw error
+  }
   const auth = new Authenticator(config.ingestTokens ?? [], config.clientSideIds ?? [])
   const metrics = new RelayMetrics({ outbox: sink.outbox?.bind(sink) })
   const forwarder = config.forwardEventsTo
@@ -114,6 +123,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     url = await http.listen(config)
   } catch (error) {
     await sink.close()
+    lock.release()
     throw error
   }
 
@@ -131,6 +141,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         await http.close()
         await forwarder?.drain(2000)
         await sink.close(options.flushOnCloseMs)
+        lock.release()
       })()
       return closing
     }

@@ -140,21 +140,12 @@ export class OutboxSink implements Sink {
 /** The outbox's test seams: its retry timing and request timeout. */
 export type OutboxTiming = Partial<Pick<OutboxOptions, 'retryBaseMs' | 'retryMaxMs' | 'timeoutMs'>>
 
-/** The sink the configuration asks for: the outbox with SEGMENT_WRITE_KEY, else the NDJSON file. */
+/** The sink the configuration asks for (in the data folder, held already): the outbox with SEGMENT_WRITE_KEY, else the NDJSON file. */
 export async function openSink(
   config: RuntimeConfig,
   log: (line: string) => void,
   seams: { openFile?: OpenAppendFile; outbox?: OutboxTiming } = {}
 ): Promise<Sink> {
-  try {
-    await mkdir(config.dataDir, { recursive: true })
-  } catch (error) {
-    throw new StartupError(
-      `LD_SEGMENT_DATA_DIR: the folder ${config.dataDir} cannot be created (${
-        (error as NodeJS.ErrnoException).code ?? (error as Error).message
-      }); set LD_SEGMENT_DATA_DIR to a folder this process can write`
-    )
-  }
   try {
     if (!config.segmentWriteKey) return await NdjsonSink.open(config.dataDir, seams.openFile)
     return await OutboxSink.open(config.dataDir, {
@@ -167,7 +158,7 @@ export async function openSink(
     })
   } catch (error) {
     throw new StartupError(
-      `LD_SEGMENT_DATA_DIR: the files in ${config.dataDir} cannot be opened (${
+      `LD_SEGMENT_DATA_DIR: the files in the folder cannot be opened (${
         (error as NodeJS.ErrnoException).code ?? (error as Error).message
       }); set LD_SEGMENT_DATA_DIR to a folder this process can write`
     )

@@ -1,6 +1,7 @@
 // Shared set-up for the runtime tests: the built function, a runtime on a free port with
 // its own data folder, and small local stand-ins for outside services.
 
+import { ChildProcess, spawn } from 'child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs'
 import { createServer, IncomingMessage, Server } from 'http'
 import { AddressInfo, connect } from 'net'
@@ -12,6 +13,8 @@ import { RuntimeConfig } from '../../runtime/config/variables'
 import { BUILT_FUNCTION } from '../../runtime/startup'
 import { LocalRuntime, RuntimeOptions, startRuntime } from '../../runtime/relay'
 import { buildSource } from '../../scripts/build'
+
+const ROOT = join(__dirname, '..', '..')
 
 export async function ensureBuilt(): Promise<void> {
   if (!existsSync(BUILT_FUNCTION)) await buildSource()
@@ -190,4 +193,47 @@ export function customEventRequest(clientSideId: string): string {
     settings: { clientSideId },
     mapping: { key: { '@path': '$.event' }, contextKeys: { user: { '@path': '$.userId' } } }
   })
+}
+
+/** A relay started as its own node process (`runtime/server.ts`, as `npm start` runs it after the build). */
+export interface RelayProcess {
+  child: ChildProcess
+  /** Set once started() saw the banner. */
+  url: string
+  /** stdout and stderr so far, interleaved. */
+  output(): string
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+/**
+ * Starts the relay in a node process of its own with `env` (and PORT 0 unless given);
+ * `nodeArgs` go before the script (`--unhandled-rejections=strict`, `--require` a fault injector).
+ */
+export function spawnRelay(env: Record<string, string>, nodeArgs: readonly string[] = []): RelayProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--require', 'tsx/cjs', join(ROOT, 'runtime', 'server.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal }))
+  )
+  return { child, url: '', output: () => output, exited }
+}
+
+/** The relay once its banner is out, with its URL. */
+export async function relayStarted(relay: RelayProcess): Promise<RelayProcess> {
+  const url = await waitFor(
+    () => {
+      if (relay.child.exitCode !== null) throw new Error(`the relay exited: ${relay.output()}`)
+      return /relay on (http:\/\/127\.0\.0\.1:\d+)/.exec(relay.output())?.[1]
+    },
+    `the banner (output so far: ${relay.output()})`,
+    20_000
+  )
+  relay.url = url
+  return relay
 }

@@ -2,24 +2,25 @@
 // users start it, stopped by a signal or killed outright during a Segment outage, and
 // started again. Every call acknowledged with a 202 reaches Segment at least once.
 
-import { ChildProcess, spawn } from 'child_process'
+import { ChildProcess } from 'child_process'
 import { createServer } from 'net'
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 import { SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
-import { bodyAt, ensureBuilt, Recorded, runtimeWith, standIn, waitFor } from './helpers'
+import {
+  bodyAt,
+  ensureBuilt,
+  Recorded,
+  RelayProcess,
+  relayStarted,
+  runtimeWith,
+  spawnRelay,
+  standIn,
+  waitFor
+} from './helpers'
 
 jest.setTimeout(60_000)
-
-const ROOT = join(__dirname, '..', '..')
-
-interface Relay {
-  child: ChildProcess
-  url: string
-  output(): string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
 
 const children = new Set<ChildProcess>()
 const cleanups: Array<() => Promise<void> | void> = []
@@ -29,31 +30,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup()
 })
 
-/** Starts `runtime/server.ts` in its own node process, as `npm start` does after the build. */
-function start(env: Record<string, string>): Relay {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'runtime', 'server.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  children.add(child)
-  let output = ''
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal }))
-  )
-  return { child, url: '', output: () => output, exited }
+function start(env: Record<string, string>): RelayProcess {
+  const relay = spawnRelay(env)
+  children.add(relay.child)
+  return relay
 }
 
-async function started(relay: Relay): Promise<Relay> {
-  const url = await waitFor(
-    () => /relay on (http:\/\/127\.0\.0\.1:\d+)/.exec(relay.output())?.[1],
-    `the banner (output so far: ${relay.output()})`,
-    20_000
-  )
-  return { ...relay, url }
-}
+const started = relayStarted
 
 const batchIds = (requests: Recorded[]) =>
   new Set(
@@ -170,6 +153,48 @@ test('SIGTERM lets in-flight deliveries finish before the process exits', async 
   expect(Number(left?.[1] ?? 0)).toBe(accepted * 15)
 })
 
+describe('one relay per data folder (LD_SEGMENT_DATA_DIR)', () => {
+  const post = (url: string, n: number) =>
+    fetch(`${url}/bulk`, { method: 'POST', body: bodyAt(n), headers: { 'Content-Type': 'application/json' } })
+
+  test('a second relay on the folder exits within 5 s naming the variable; the first loses nothing; after kill -9 the next one takes over', async () => {
+    const firstFive = await expectedIds(5)
+    const expected = await expectedIds(6)
+    const api = await standIn(() => ({ status: 200 }))
+    cleanups.push(api.close)
+    const dataDir = tempDir()
+    const first = await started(start(env(api.url, dataDir)))
+    for (let n = 0; n < 3; n++) expect((await post(first.url, n)).status).toBe(202)
+
+    const startedAt = Date.now()
+    const second = start(env(api.url, dataDir))
+    const ended = await Promise.race([second.exited, new Promise((resolve) => setTimeout(resolve, 5000, 'running'))])
+    expect(ended).toEqual({ code: 1, signal: null })
+    expect(Date.now() - startedAt).toBeLessThan(5000)
+    expect(second.output()).toMatch(
+      /^relay: cannot start:\n {2}LD_SEGMENT_DATA_DIR is in use by another relay \(held by process \d+ since \d{4}-[^)]+\): one relay per data folder; stop that one, or set LD_SEGMENT_DATA_DIR to a folder of this relay's own\n$/
+    )
+
+    // The first relay carries on: nothing it accepted is lost.
+    for (let n = 3; n < 5; n++) expect((await post(first.url, n)).status).toBe(202)
+    await waitFor(
+      () => [...firstFive].every((id) => batchIds(api.requests).has(id)) || undefined,
+      'every call at Segment'
+    )
+    expect(first.child.exitCode).toBeNull()
+
+    // Killed outright, it leaves its lock behind: the next relay takes it over.
+    first.child.kill('SIGKILL')
+    await first.exited
+    const third = await started(start(env(api.url, dataDir)))
+    expect((await post(third.url, 5)).status).toBe(202)
+    await waitFor(() => [...expected].every((id) => batchIds(api.requests).has(id)) || undefined, 'the last calls')
+    third.child.kill('SIGTERM')
+    expect(await third.exited).toEqual({ code: 0, signal: null })
+    expect(readdirSync(dataDir)).not.toContain('relay.lock')
+  })
+})
+
 describe('startup tells the truth', () => {
   test('a refused variable stops startup, naming it and the values it accepts', async () => {
     const relay = start({ LD_INCLUDE_CUSTOM_DATA: 'yes', LD_SEGMENT_DATA_DIR: tempDir() })
@@ -199,7 +224,7 @@ describe('startup tells the truth', () => {
     const relay = start({ LD_SEGMENT_DATA_DIR: dataDir })
     expect(await relay.exited).toEqual({ code: 1, signal: null })
     expect(relay.output()).toBe(
-      `relay: cannot start:\n  LD_SEGMENT_DATA_DIR: the folder ${dataDir} cannot be created (ENOTDIR); set LD_SEGMENT_DATA_DIR to a folder this process can write\n`
+      'relay: cannot start:\n  LD_SEGMENT_DATA_DIR: the folder cannot be created or locked (ENOTDIR); set LD_SEGMENT_DATA_DIR to a folder this process can write\n'
     )
   })
 
