@@ -7,7 +7,9 @@ import { mkdir } from 'fs/promises'
 import { join } from 'path'
 import { AppendLog, OpenAppendFile, WriteFailed } from './append-log'
 import { DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_SEGMENT_HOST, RuntimeConfig } from './config/variables'
-import { CallTooLarge, Outbox, OutboxFull, OutboxOptions, OutboxStats } from './outbox/outbox'
+import { MAX_MESSAGE_BYTES } from '../shared'
+import { BatchApi, CallTooLarge } from './outbox/batch-api'
+import { Outbox, OutboxFull, OutboxOptions, OutboxStats, RecordTooLarge } from './outbox/outbox'
 import type { RecordedCall } from './sandbox/calls'
 import { StartupError } from './startup'
 
@@ -100,8 +102,12 @@ export class OutboxSink implements Sink {
     this.description = `Segment: on-disk outbox, sent to ${box.url}`
   }
 
-  static async open(dataDir: string, options: Omit<OutboxOptions, 'dir'>): Promise<OutboxSink> {
-    return new OutboxSink(await Outbox.open({ ...options, dir: join(dataDir, OUTBOX_DIR) }))
+  static async open(dataDir: string, options: SegmentOutboxOptions): Promise<OutboxSink> {
+    const { writeKey, host, timeoutMs, retryMaxMs, ...rest } = options
+    const sender = new BatchApi({ writeKey, host, timeoutMs, retryMaxMs })
+    return new OutboxSink(
+      await Outbox.open({ ...rest, retryMaxMs, sender, maxRecordBytes: MAX_MESSAGE_BYTES, dir: join(dataDir, OUTBOX_DIR) })
+    )
   }
 
   async deliver(calls: readonly RecordedCall[]): Promise<void> {
@@ -110,7 +116,7 @@ export class OutboxSink implements Sink {
       this.failing = undefined
     } catch (error) {
       if (error instanceof OutboxFull) throw new SinkError('OutboxFull', error.message)
-      if (error instanceof CallTooLarge) throw new SinkError('InvalidEventPayload', error.message)
+      if (error instanceof RecordTooLarge) throw new SinkError('InvalidEventPayload', new CallTooLarge(error.bytes).message)
       if (!(error instanceof WriteFailed)) throw error
       this.failing = error.message
       throw writeFailed('outbox', error)
@@ -137,8 +143,16 @@ export class OutboxSink implements Sink {
   }
 }
 
-/** The outbox's test seams: its retry timing and request timeout. */
-export type OutboxTiming = Partial<Pick<OutboxOptions, 'retryBaseMs' | 'retryMaxMs' | 'timeoutMs'>>
+/** The Segment outbox: Segment's batch API and the outbox's own options. */
+export type SegmentOutboxOptions = Omit<OutboxOptions, 'dir' | 'sender' | 'maxRecordBytes'> & {
+  writeKey: string
+  host: string
+  /** Per batch request. */
+  timeoutMs?: number
+}
+
+/** The outboxes' test seams: their retry timing and request timeout. */
+export type OutboxTiming = Partial<Pick<SegmentOutboxOptions, 'retryBaseMs' | 'retryMaxMs' | 'timeoutMs'>>
 
 /** The sink the configuration asks for (in the data folder, held already): the outbox with SEGMENT_WRITE_KEY, else the NDJSON file. */
 export async function openSink(

@@ -16,14 +16,15 @@ const BODY = JSON.stringify(fixture.body)
 /** A disk that fills up: while `full`, each write puts half its bytes down, then fails with ENOSPC. */
 function fillingDisk() {
   const disk = { full: false }
-  const openFile = async (path: string): Promise<AppendFile> => {
-    const handle = await open(path, 'a+')
+  const openFile = async (path: string, mode?: number): Promise<AppendFile> => {
+    const handle = await open(path, 'a+', mode)
     return {
       async write(buffer, offset, length, position) {
         if (!disk.full) return handle.write(buffer, offset, length, position)
         await handle.write(buffer, offset, Math.ceil(length / 2), position)
         throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC' })
       },
+      read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
       sync: () => handle.sync(),
       truncate: (length) => handle.truncate(length),
       stat: () => handle.stat(),

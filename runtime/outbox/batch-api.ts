@@ -6,15 +6,29 @@
 // composes batches itself, so it cannot tell which records of the outbox a 2xx covers.
 
 import { randomUUID } from 'crypto'
-import { redact } from '../../shared'
+import { MAX_MESSAGE_BYTES, redact } from '../../shared'
+import { isRetryableStatus, OutboxWords, PostOutcome, retryAfterMs, Sender } from './sender'
 
 /** Segment's limit for one batch request. */
 export const MAX_BATCH_BYTES = 500 * 1024
 
-/** What Segment's answer to a batch means. */
-export type PostOutcome =
-  | { ok: true }
-  | { ok: false; retry: boolean; status?: number; reason: string; retryAfterMs?: number }
+/** A call the batch API would refuse (over 32 KB): never written. */
+export class CallTooLarge extends Error {
+  constructor(bytes: number) {
+    super(`A Segment call is ${bytes} bytes of JSON, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes`)
+    this.name = 'CallTooLarge'
+  }
+}
+
+export const SEGMENT_WORDS: OutboxWords = {
+  folder: 'outbox',
+  name: 'outbox',
+  receiver: 'Segment',
+  records: 'calls',
+  request: 'batch',
+  requests: 'batches',
+  limitVariable: 'LD_OUTBOX_MAX_BYTES'
+}
 
 export interface BatchApiOptions {
   writeKey: string
@@ -25,10 +39,14 @@ export interface BatchApiOptions {
   timeoutMs?: number
   /** The longest a `Retry-After` is followed. */
   retryMaxMs?: number
-  now: () => number
+  now?: () => number
 }
 
-export class BatchApi {
+export class BatchApi implements Sender {
+  readonly words = SEGMENT_WORDS
+  readonly batchBytes = MAX_BATCH_BYTES
+  /** One request at a time, over one connection: batches are large. */
+  readonly concurrency = 1
   readonly url: string
   private readonly authorization: string
   /** The write key and its Basic form: kept out of reasons Segment (or a proxy) might echo. */
@@ -50,8 +68,21 @@ export class BatchApi {
     this.inflight?.abort()
   }
 
+  idsOf(lines: readonly string[]): { messageIds: unknown[] } {
+    return {
+      messageIds: lines.map((line) => {
+        try {
+          return (JSON.parse(line) as { messageId?: unknown }).messageId
+        } catch {
+          return undefined
+        }
+      })
+    }
+  }
+
   async post(lines: readonly string[]): Promise<PostOutcome> {
-    const body = `{"batch":[${lines.join(',')}],"sentAt":${JSON.stringify(new Date(this.options.now()).toISOString())}}`
+    const now = this.options.now ?? Date.now
+    const body = `{"batch":[${lines.join(',')}],"sentAt":${JSON.stringify(new Date(now()).toISOString())}}`
     const controller = new AbortController()
     this.inflight = controller
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 30_000)
@@ -67,7 +98,7 @@ export class BatchApi {
         signal: controller.signal
       })
       const text = await res.text().catch(() => '')
-      if (res.status >= 200 && res.status < 300) return { ok: true }
+      if (res.status >= 200 && res.status < 300) return { settlement: 'delivered' }
       return this.refusal(res.status, text, res.headers.get('retry-after'))
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code
@@ -76,7 +107,7 @@ export class BatchApi {
           ? 'stopped'
           : 'no answer in time'
         : cause ?? 'network error'
-      return { ok: false, retry: true, reason }
+      return { settlement: 'retryable', reason }
     } finally {
       clearTimeout(timer)
       this.inflight = undefined
@@ -84,24 +115,13 @@ export class BatchApi {
   }
 
   private refusal(status: number, text: string, retryAfterHeader: string | null): PostOutcome {
+    // Segment's answer is short JSON; kept short in case it is not, and without the key
+    // should a proxy echo the request.
+    const reason = redact(`HTTP ${status}${text ? ` ${text.slice(0, 200)}` : ''}`, this.secrets)
     // As Segment's own platform retries: a timeout, a lock, a rate limit or a server error.
-    const retry = status === 408 || status === 423 || status === 429 || status >= 500
-    const retryAfter = Number(retryAfterHeader)
-    return {
-      ok: false,
-      retry,
-      status,
-      // Segment's answer is short JSON; kept short in case it is not, and without the key
-      // should a proxy echo the request.
-      reason: redact(`HTTP ${status}${text ? ` ${text.slice(0, 200)}` : ''}`, this.secrets),
-      retryAfterMs: retry && retryAfter > 0 ? Math.min(retryAfter * 1000, this.options.retryMaxMs ?? 60_000) : undefined
-    }
+    if (isRetryableStatus(status))
+      return { settlement: 'retryable', status, reason, retryAfterMs: retryAfterMs(retryAfterHeader, this.options.retryMaxMs ?? 60_000) }
+    // A 400 or 413 for a batch is about one of its calls; other 4xx (a wrong write key) refuse the request.
+    return { settlement: 'refused', status, reason, oneOf: status === 400 || status === 413 }
   }
-}
-
-/** Backoff after `failures` failed batches in a row: base doubling up to max, with equal jitter. */
-export function backoff(failures: number, baseMs: number, maxMs: number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 30))
-  // Half fixed, half random, so many relays do not retry in step.
-  return ceiling / 2 + (Math.random() * ceiling) / 2
 }

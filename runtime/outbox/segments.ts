@@ -1,24 +1,29 @@
-// The outbox's folder (docs/relay.md "The outbox"), its disk format:
-// * `<created ms, 13 digits>-<seq, 6 digits>.ndjson`: segments, one Segment call per line
-//   as the batch API takes it (`{"type": "track", …message}`), oldest first; appends go to
-//   the newest, which is replaced after SEGMENT_BYTES or SEGMENT_AGE_MS;
-// * `<segment>.sent`: how many bytes at the start of that segment Segment has acknowledged
-//   (absent: none); a segment is deleted once all of it is acknowledged;
-// * `dead-letter.ndjson`: calls Segment refused for good, same format;
-// * `dead-letter-reasons.ndjson`: one line per refused batch: time, status, reason, messageIds.
+// An outbox's folder (docs/relay.md "The outboxes"), its disk format:
+// * `<created ms, 13 digits>-<seq, 6 digits>.ndjson`: segments, one record per line (a
+//   Segment call as the batch API takes it, or one forwarded SDK request), oldest first;
+//   appends go to the newest, which is replaced after SEGMENT_BYTES or SEGMENT_AGE_MS;
+// * `<segment>.sent`: lines of how many bytes at the start of that segment the receiver
+//   has acknowledged (the last whole line counts; absent: none); a segment is deleted
+//   once all of it is acknowledged;
+// * dead letters (dead-letters.ts).
+// Every file is written, and segments read, through the append log (and its `openFile`
+// seam), so a failing disk is met as WriteFailed, never as an error naming a path.
+//
+// The sender reads ahead of what is acknowledged (`read` runs ahead of `sent`), and its
+// batches may settle out of order (several in flight): a segment's `sent` advances over
+// the settled ranges that join it, so a restart sends again only what was not settled.
 
-import { open, readdir, readFile, rename, rm, writeFile } from 'fs/promises'
+import { isUtf8 } from 'buffer'
+import { readdir, readFile, rm } from 'fs/promises'
 import { join } from 'path'
-import { AppendLog, OpenAppendFile } from '../append-log'
+import { AppendLog, asWriteFailed, OpenAppendFile } from '../append-log'
 
 export const SEGMENT_BYTES = 8 * 1024 * 1024
 export const SEGMENT_AGE_MS = 60_000
-export const DEAD_LETTER_FILE = 'dead-letter.ndjson'
-export const DEAD_LETTER_REASONS_FILE = 'dead-letter-reasons.ndjson'
 
 const SEGMENT_NAME = /^\d{13}-\d{6}\.ndjson$/
 
-/** Where an append's lines are: a byte range of whole lines in one segment. */
+/** Where records are: a byte range of whole lines in one segment. */
 export interface Appended {
   segment: string
   from: number
@@ -29,27 +34,44 @@ interface Segment {
   name: string
   createdMs: number
   log: AppendLog
-  /** Bytes acknowledged by Segment. */
+  /** The `.sent` file, opened at the first acknowledgement. */
+  acks?: AppendLog
+  /** Bytes acknowledged, in memory (ahead of `persisted` while the disk fails). */
   sent: number
+  persisted: number
+  /** Bytes handed to the sender. */
+  read: number
   /** Records not yet acknowledged. */
   records: number
   sealed: boolean
   appending: number
+  /** Settled ranges past `sent`, waiting for the ones before them. */
+  settled: Array<{ from: number; to: number; lines: number }>
 }
 
-/** Whole lines from the first unsent byte of the oldest segment holding any. */
+/** Whole records from a segment's read position. */
 export interface Batch {
-  readonly segment: Segment
-  readonly lines: string[]
-  readonly bytes: number
-  /** Where they are. */
+  readonly lines: readonly string[]
+  /** Each line's length in bytes, newline included. */
+  readonly sizes: readonly number[]
   readonly range: Appended
 }
 
-/** Why a batch went to the dead-letter file. */
-export interface DeadLetterReason {
-  status?: number
-  reason: string
+/** Bytes that are not a whole record, up to and including the next newline. */
+export interface Corrupt {
+  readonly corrupt: Buffer
+  readonly reason: string
+  readonly range: Appended
+}
+
+export interface SegmentOptions {
+  dir: string
+  openFile: OpenAppendFile
+  now: () => number
+  /** Mode of the files created (the outbox of forwards holds SDK keys: 0600). */
+  mode: number
+  /** A longer line is not a record. */
+  maxRecordBytes: number
 }
 
 export class Segments {
@@ -57,15 +79,11 @@ export class Segments {
   private seq = 0
   private rolling?: Promise<Segment>
 
-  private constructor(
-    private readonly dir: string,
-    private readonly openFile: OpenAppendFile,
-    private readonly now: () => number
-  ) {}
+  private constructor(private readonly options: SegmentOptions) {}
 
   /** Opens the folder's segments as a previous run left them (the folder exists). */
-  static async open(dir: string, openFile: OpenAppendFile, now: () => number): Promise<Segments> {
-    const segments = new Segments(dir, openFile, now)
+  static async open(options: SegmentOptions): Promise<Segments> {
+    const segments = new Segments(options)
     await segments.recover()
     return segments
   }
@@ -82,11 +100,12 @@ export class Segments {
       bytes += unsent
       oldest ??= segment.createdMs
     }
-    return { records, bytes, oldestAgeMs: oldest === undefined ? 0 : Math.max(0, this.now() - oldest) }
+    return { records, bytes, oldestAgeMs: oldest === undefined ? 0 : Math.max(0, this.options.now() - oldest) }
   }
 
-  hasUnsent(): boolean {
-    return this.list.some((s) => s.log.size > s.sent)
+  /** Whether there is anything the sender has not read yet. */
+  hasUnread(): boolean {
+    return this.list.some((s) => s.log.size > s.read)
   }
 
   /** Appends whole lines (`data`, `lines` of them) to the newest segment; resolves once on disk. */
@@ -103,95 +122,137 @@ export class Segments {
     }
   }
 
-  /** Whole lines from the first unsent byte, within `maxBytes` (and `maxLines`); undefined when all is sent. */
-  async readBatch(maxBytes: number, maxLines?: number): Promise<Batch | undefined> {
-    const segment = this.list.find((s) => s.log.size > s.sent)
+  /**
+   * The next records from the read position: whole lines within `maxBytes` (and
+   * `maxLines`), or the bytes there that are not a record; undefined when all is read.
+   */
+  async readNext(maxBytes: number, maxLines = Infinity): Promise<Batch | Corrupt | undefined> {
+    const segment = this.list.find((s) => s.log.size > s.read)
     if (!segment) return undefined
-    const end = Math.min(segment.log.size, segment.sent + maxBytes)
-    const handle = await open(join(this.dir, segment.name), 'r')
-    let text: string
-    try {
-      const buffer = Buffer.alloc(end - segment.sent)
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, segment.sent)
-      text = buffer.subarray(0, bytesRead).toString('utf8')
-    } finally {
-      await handle.close()
-    }
+    const from = segment.read
+    const window = await segment.log.read(Buffer.allocUnsafe(maxBytes), segment.log.size - from, from)
     const lines: string[] = []
-    let bytes = 0
+    const sizes: number[] = []
     // `{"batch":[` + `],"sentAt":"…"}` plus commas stay well under what this reserves.
     let room = maxBytes - 100
-    for (let start = 0; ; ) {
-      const newline = text.indexOf('\n', start)
+    let start = 0
+    while (lines.length < maxLines) {
+      const newline = window.indexOf(0x0a, start)
       if (newline < 0) break
-      const line = text.slice(start, newline)
-      const size = Buffer.byteLength(line) + 1
-      if ((size > room || lines.length === maxLines) && lines.length > 0) break
+      const line = window.toString('utf8', start, newline)
+      if (!this.isRecord(line, window.subarray(start, newline))) {
+        if (lines.length === 0) return this.corrupt(segment, from, window.subarray(0, newline + 1))
+        break
+      }
+      const size = newline + 1 - start
+      if (size > room && lines.length > 0) break
       lines.push(line)
-      bytes += size
+      sizes.push(size)
       room -= size
       start = newline + 1
     }
-    return { segment, lines, bytes, range: { segment: segment.name, from: segment.sent, to: segment.sent + bytes } }
+    if (lines.length === 0) return this.corrupt(segment, from, await this.toNewline(segment, from, window))
+    segment.read = from + start
+    return { lines, sizes, range: { segment: segment.name, from, to: from + start } }
   }
 
-  /** Records that Segment has the batch: its segment's `.sent`, or the segment deleted once all of it is. */
-  async acknowledge(batch: Batch): Promise<void> {
-    const { segment } = batch
-    segment.sent += batch.bytes
-    segment.records -= batch.lines.length
-    const path = join(this.dir, segment.name)
-    if (segment.sent >= segment.log.size && segment.sealed && segment.appending === 0) await this.remove(segment)
-    else await writeAtomically(path + '.sent', String(segment.sent))
+  /** The receiver has settled these bytes (delivered or dead-lettered): acknowledges what joins `sent`. */
+  async settle(range: Appended, lines: number): Promise<void> {
+    const segment = this.list.find((s) => s.name === range.segment)
+    if (!segment) return
+    segment.settled.push({ from: range.from, to: range.to, lines })
+    segment.settled.sort((a, b) => a.from - b.from)
+    while (segment.settled.length && segment.settled[0].from === segment.sent) {
+      const next = segment.settled.shift() as Segment['settled'][number]
+      segment.sent = next.to
+      segment.records -= next.lines
+    }
+    await this.persist(segment)
   }
 
-  /** Moves the batch to the dead-letter file, with one line of reasons, then acknowledges it. */
-  async deadLetter(batch: Batch, why: DeadLetterReason): Promise<void> {
-    const messageIds = batch.lines.map((line) => {
-      try {
-        return (JSON.parse(line) as { messageId?: unknown }).messageId
-      } catch {
-        return undefined
-      }
-    })
-    // A partial line here is possible only on a crash, and the record then stays in the outbox.
-    await appendFileDurably(join(this.dir, DEAD_LETTER_FILE), batch.lines.join('\n') + '\n')
-    await appendFileDurably(
-      join(this.dir, DEAD_LETTER_REASONS_FILE),
-      JSON.stringify({ time: new Date(this.now()).toISOString(), status: why.status, reason: why.reason, messageIds }) +
-        '\n'
-    )
-    await this.acknowledge(batch)
-  }
-
-  /** Deletes sealed segments that Segment has acknowledged in full. */
-  async collect(): Promise<void> {
-    for (const segment of [...this.list])
-      if (segment.sealed && segment.appending === 0 && segment.sent >= segment.log.size) await this.remove(segment)
+  /** Records acknowledged in memory whose `.sent` could not be written, and segments not yet deleted: tried again. */
+  async persistAll(): Promise<void> {
+    for (const segment of [...this.list]) await this.persist(segment)
   }
 
   async close(): Promise<void> {
-    for (const segment of this.list) await segment.log.close()
+    for (const segment of this.list) {
+      await segment.log.close()
+      await segment.acks?.close()
+    }
+  }
+
+  private isRecord(line: string, bytes: Buffer): boolean {
+    if (bytes.length > this.options.maxRecordBytes || line.length < 2) return false
+    if (line.charCodeAt(0) !== 0x7b || line.charCodeAt(line.length - 1) !== 0x7d) return false
+    // JSON text holds no raw control characters; decoding replaced bytes that are not UTF-8.
+    for (let i = 0; i < line.length; i++) if (line.charCodeAt(i) < 0x20) return false
+    return !line.includes('\ufffd') || isUtf8(bytes)
+  }
+
+  /** Reads on from a window that holds no newline, up to and including the next one. */
+  private async toNewline(segment: Segment, from: number, window: Buffer): Promise<Buffer> {
+    const parts = [window]
+    let at = from + window.length
+    while (at < segment.log.size) {
+      const chunk = await segment.log.read(Buffer.allocUnsafe(1024 * 1024), segment.log.size - at, at)
+      const newline = chunk.indexOf(0x0a)
+      parts.push(newline < 0 ? Buffer.from(chunk) : Buffer.from(chunk.subarray(0, newline + 1)))
+      if (newline >= 0 || chunk.length === 0) break
+      at += chunk.length
+    }
+    return Buffer.concat(parts)
+  }
+
+  private corrupt(segment: Segment, from: number, bytes: Buffer): Corrupt {
+    const corrupt = Buffer.from(bytes)
+    segment.read = from + corrupt.length
+    const body = corrupt.subarray(0, corrupt.length - 1)
+    const nul = body.every((byte) => byte === 0)
+    const what = nul
+      ? `${body.length} NUL bytes (what a crash can leave in blocks never written)`
+      : `${body.length} bytes that are not a whole record`
+    return {
+      corrupt,
+      reason: `not a record: ${what} at byte ${from} of ${segment.name}, cut at the next newline`,
+      range: { segment: segment.name, from, to: from + corrupt.length }
+    }
+  }
+
+  private async persist(segment: Segment): Promise<void> {
+    const done = segment.sealed && segment.appending === 0 && segment.sent >= segment.log.size
+    if (done) return this.remove(segment)
+    if (segment.sent === segment.persisted) return
+    const sent = segment.sent
+    try {
+      segment.acks ??= await AppendLog.open(this.path(segment.name) + '.sent', this.options.openFile, this.options.mode)
+      await segment.acks.append(Buffer.from(`${sent}\n`))
+      segment.persisted = Math.max(segment.persisted, sent)
+    } catch (error) {
+      throw asWriteFailed(error)
+    }
   }
 
   private async recover(): Promise<void> {
-    const names = (await readdir(this.dir)).filter((name) => SEGMENT_NAME.test(name)).sort()
+    const names = (await readdir(this.options.dir)).filter((name) => SEGMENT_NAME.test(name)).sort()
     for (const name of names) {
-      const path = join(this.dir, name)
-      const log = await AppendLog.open(path, this.openFile)
-      const sent = Math.min(await readSent(path + '.sent'), log.size)
+      const log = await this.openLog(name)
+      const sent = await readSent(this.path(name) + '.sent', log)
       const segment: Segment = {
         name,
         createdMs: Number(name.slice(0, 13)),
         log,
         sent,
-        records: await countLines(path, sent, log.size),
+        persisted: sent,
+        read: sent,
+        records: await countLines(log, sent),
         sealed: true,
-        appending: 0
+        appending: 0,
+        settled: []
       }
       this.seq = Math.max(this.seq, Number(name.slice(14, 20)) + 1)
+      this.list.push(segment)
       if (segment.sent >= log.size) await this.remove(segment)
-      else this.list.push(segment)
     }
   }
 
@@ -202,7 +263,7 @@ export class Segments {
       current &&
       !current.sealed &&
       current.log.size < SEGMENT_BYTES &&
-      this.now() - current.createdMs < SEGMENT_AGE_MS
+      this.options.now() - current.createdMs < SEGMENT_AGE_MS
     )
       return current
     this.rolling ??= this.roll(current).finally(() => {
@@ -212,63 +273,85 @@ export class Segments {
   }
 
   private async roll(current: Segment | undefined): Promise<Segment> {
-    if (current) current.sealed = true
-    const createdMs = this.now()
+    const createdMs = this.options.now()
     const name = `${String(createdMs).padStart(13, '0')}-${String(this.seq++ % 1e6).padStart(6, '0')}.ndjson`
-    const log = await AppendLog.open(join(this.dir, name), this.openFile)
-    const segment: Segment = { name, createdMs, log, sent: 0, records: 0, sealed: false, appending: 0 }
+    const log = await this.openLog(name)
+    // Sealed once the next one exists: a failed roll leaves appends going to the current one.
+    if (current) current.sealed = true
+    const segment: Segment = {
+      name,
+      createdMs,
+      log,
+      sent: 0,
+      persisted: 0,
+      read: 0,
+      records: 0,
+      sealed: false,
+      appending: 0,
+      settled: []
+    }
     this.list.push(segment)
     return segment
   }
 
+  private async openLog(name: string): Promise<AppendLog> {
+    try {
+      return await AppendLog.open(this.path(name), this.options.openFile, this.options.mode)
+    } catch (error) {
+      throw asWriteFailed(error, 'open')
+    }
+  }
+
+  /** Deletes a segment acknowledged in full; one that cannot be deleted stays listed, tried again. */
   private async remove(segment: Segment): Promise<void> {
+    try {
+      await segment.log.close()
+      await segment.acks?.close()
+      segment.acks = undefined
+      await rm(this.path(segment.name), { force: true })
+      await rm(this.path(segment.name) + '.sent', { force: true })
+      await rm(this.path(segment.name) + '.sent.tmp', { force: true })
+    } catch (error) {
+      throw asWriteFailed(error)
+    }
     const index = this.list.indexOf(segment)
     if (index >= 0) this.list.splice(index, 1)
-    await segment.log.close()
-    const path = join(this.dir, segment.name)
-    await rm(path, { force: true })
-    await rm(path + '.sent', { force: true })
+  }
+
+  private path(name: string): string {
+    return join(this.options.dir, name)
   }
 }
 
-async function readSent(path: string): Promise<number> {
+/**
+ * What `.sent` says: its last whole line (an earlier version wrote one number without a
+ * newline, atomically), if that is where a line of the segment ends; else 0.
+ */
+async function readSent(path: string, segment: AppendLog): Promise<number> {
+  let text: string
   try {
-    const value = Number((await readFile(path, 'utf8')).trim())
-    return Number.isSafeInteger(value) && value > 0 ? value : 0
+    text = await readFile(path, 'utf8')
   } catch {
     return 0
   }
-}
-
-async function countLines(path: string, from: number, to: number): Promise<number> {
-  const handle = await open(path, 'r')
-  try {
-    const chunk = Buffer.alloc(1024 * 1024)
-    let count = 0
-    for (let at = from; at < to; ) {
-      const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, to - at), at)
-      if (bytesRead === 0) break
-      for (let i = 0; i < bytesRead; i++) if (chunk[i] === 0x0a) count++
-      at += bytesRead
-    }
-    return count
-  } finally {
-    await handle.close()
+  const lines = text.includes('\n') ? text.split('\n').slice(0, -1) : [text]
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const value = Number(lines[i].trim())
+    if (!Number.isSafeInteger(value) || value <= 0 || value > segment.size) continue
+    const before = await segment.read(Buffer.alloc(1), 1, value - 1)
+    if (before[0] === 0x0a) return value
   }
+  return 0
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.tmp`
-  await writeFile(temporary, text)
-  await rename(temporary, path)
-}
-
-async function appendFileDurably(path: string, text: string): Promise<void> {
-  const handle = await open(path, 'a')
-  try {
-    await handle.write(text)
-    await handle.sync()
-  } finally {
-    await handle.close()
+async function countLines(log: AppendLog, from: number): Promise<number> {
+  const chunk = Buffer.allocUnsafe(1024 * 1024)
+  let count = 0
+  for (let at = from; at < log.size; ) {
+    const read = await log.read(chunk, log.size - at, at)
+    if (read.length === 0) break
+    for (let i = read.indexOf(0x0a); i >= 0; i = read.indexOf(0x0a, i + 1)) count++
+    at += read.length
   }
+  return count
 }

@@ -4,6 +4,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
+import { MAX_MESSAGE_BYTES } from '../../../shared'
+import { BatchApi } from '../../../runtime/outbox/batch-api'
 import { BatchReport, Outbox } from '../../../runtime/outbox/outbox'
 import { standIn, waitFor } from '../helpers'
 
@@ -24,8 +26,8 @@ async function outboxFor(respond: Parameters<typeof standIn>[0]) {
   const reports: BatchReport[] = []
   const outbox = await Outbox.open({
     dir,
-    writeKey: 'wk',
-    host: api.url,
+    sender: new BatchApi({ writeKey: 'wk', host: api.url }),
+    maxRecordBytes: MAX_MESSAGE_BYTES,
     maxBytes: 1024 * 1024,
     log: () => undefined,
     retryBaseMs: 10,

@@ -71,7 +71,8 @@ function unsent(folder: string): Array<Record<string, unknown>> {
     .filter((n) => /^\d{13}-\d{6}\.ndjson$/.test(n))
     .sort()) {
     const sentFile = join(folder, `${name}.sent`)
-    const sent = existsSync(sentFile) ? Number(readFileSync(sentFile, 'utf8')) : 0
+    // `.sent` holds a line per acknowledgement: the last one counts.
+    const sent = existsSync(sentFile) ? Number(readFileSync(sentFile, 'utf8').trim().split('\n').pop()) : 0
     const text = readFileSync(join(folder, name)).subarray(sent).toString('utf8')
     lines.push(
       ...text

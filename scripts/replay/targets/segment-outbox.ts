@@ -7,7 +7,7 @@
 // for ever; a replay gives up after `--retries` failed requests in a row and leaves what
 // is unsent in the folder, where the next replay to the same source sends it first.
 
-import { CallTooLarge, Outbox, OutboxFull, WriteFailed } from '../../../runtime'
+import { BatchApi, CallTooLarge, Outbox, OutboxFull, WriteFailed } from '../../../runtime'
 import type { Appended, BatchReport } from '../../../runtime'
 import { MAX_MESSAGE_BYTES, redact } from '../../../shared'
 import type { Settled } from '../../../shared'
@@ -116,9 +116,9 @@ export async function openSegmentOutbox(options: SegmentOutboxOptions): Promise<
   try {
     outbox = await Outbox.open({
       dir,
-      writeKey: options.writeKey,
-      host,
+      sender: new BatchApi({ writeKey: options.writeKey, host, retryMaxMs: retry.policy.maxMs }),
       maxBytes: options.maxBytes,
+      maxRecordBytes: MAX_MESSAGE_BYTES,
       retryBaseMs: retry.policy.baseMs,
       retryMaxMs: retry.policy.maxMs,
       log: (line) => retry.log(redact(line, secrets)),
