@@ -29,7 +29,11 @@ export const openAppendFile: OpenAppendFile = async (path, mode = 0o666) => {
 /** Why a write failed, naming the problem by its code and never by the file's path. */
 export class WriteFailed extends Error {
   /** `operation`: what failed, when it was not a write (a read of the outbox, opening a file). */
-  constructor(readonly code: string | undefined, cause: unknown, readonly operation: 'write' | 'read' | 'open' = 'write') {
+  constructor(
+    readonly code: string | undefined,
+    cause: unknown,
+    readonly operation: 'write' | 'read' | 'open' = 'write'
+  ) {
     super(describeWriteError(code, cause))
     this.name = 'WriteFailed'
   }
@@ -75,7 +79,7 @@ export class AppendLog {
   /** A failed write could not be cut back: the next write tries again first. */
   private dirty = false
 
-  private constructor(private readonly file: AppendFile, size: number) {
+  private constructor(private readonly file: AppendFile, size: number, private readonly flush: boolean) {
     this.size = size
   }
 
@@ -83,11 +87,20 @@ export class AppendLog {
    * Opens `path`, keeping only whole lines of what it holds (a process killed in the
    * middle of a write leaves a torn last line, which was never acknowledged).
    */
-  static async open(path: string, openFile: OpenAppendFile = openAppendFile, mode?: number): Promise<AppendLog> {
+  /**
+   * `flush: false` skips the fsync: for what may be lost to a power cut (an outbox's
+   * acknowledgements: the records are then sent again), never for what a 202 promises.
+   */
+  static async open(
+    path: string,
+    openFile: OpenAppendFile = openAppendFile,
+    mode?: number,
+    flush = true
+  ): Promise<AppendLog> {
     const file = await openFile(path, mode)
     try {
       const { size } = await file.stat()
-      const log = new AppendLog(file, size)
+      const log = new AppendLog(file, size, flush)
       if (size > 0) log.size = await wholeLinesSize(file, size)
       if (log.size !== size) await file.truncate(log.size)
       return log
@@ -151,7 +164,7 @@ export class AppendLog {
         const { bytesWritten } = await this.file.write(data, done, data.length - done, this.size + done)
         done += bytesWritten
       }
-      await this.file.sync()
+      if (this.flush) await this.file.sync()
       this.size += data.length
     } catch (error) {
       const code = (error as { code?: string }).code

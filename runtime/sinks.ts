@@ -9,7 +9,7 @@ import { AppendLog, OpenAppendFile, WriteFailed } from './append-log'
 import { DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_SEGMENT_HOST, RuntimeConfig } from './config/variables'
 import { MAX_MESSAGE_BYTES } from '../shared'
 import { BatchApi, CallTooLarge } from './outbox/batch-api'
-import { Outbox, OutboxFull, OutboxOptions, OutboxStats, RecordTooLarge } from './outbox/outbox'
+import { Outbox, OutboxFull, OutboxOptions, OutboxStats, Problem, RecordTooLarge } from './outbox/outbox'
 import type { RecordedCall } from './sandbox/calls'
 import { StartupError } from './startup'
 
@@ -18,8 +18,8 @@ export interface Sink {
   readonly description: string
   /** Resolves once the calls are on disk; throws a SinkError having kept none of them. */
   deliver(calls: readonly RecordedCall[]): Promise<void>
-  /** Why the sink cannot take deliveries now (for /healthz), or undefined. */
-  problem(): string | undefined
+  /** Why the sink cannot take deliveries now, or has stalled (for /healthz), or undefined. */
+  problem(): Problem | undefined
   /** The outbox's figures, when there is one. */
   outbox?(): OutboxStats
   /** Why any delivery would be refused now (an outbox at its limit), checked before running one. */
@@ -84,8 +84,8 @@ export class NdjsonSink implements Sink {
     }
   }
 
-  problem(): string | undefined {
-    return this.failing && `the NDJSON sink cannot write (${this.failing})`
+  problem(): Problem | undefined {
+    return this.failing ? { message: `the NDJSON sink cannot write (${this.failing})` } : undefined
   }
 
   close(): Promise<void> {
@@ -106,7 +106,13 @@ export class OutboxSink implements Sink {
     const { writeKey, host, timeoutMs, retryMaxMs, ...rest } = options
     const sender = new BatchApi({ writeKey, host, timeoutMs, retryMaxMs })
     return new OutboxSink(
-      await Outbox.open({ ...rest, retryMaxMs, sender, maxRecordBytes: MAX_MESSAGE_BYTES, dir: join(dataDir, OUTBOX_DIR) })
+      await Outbox.open({
+        ...rest,
+        retryMaxMs,
+        sender,
+        maxRecordBytes: MAX_MESSAGE_BYTES,
+        dir: join(dataDir, OUTBOX_DIR)
+      })
     )
   }
 
@@ -116,17 +122,19 @@ export class OutboxSink implements Sink {
       this.failing = undefined
     } catch (error) {
       if (error instanceof OutboxFull) throw new SinkError('OutboxFull', error.message)
-      if (error instanceof RecordTooLarge) throw new SinkError('InvalidEventPayload', new CallTooLarge(error.bytes).message)
+      if (error instanceof RecordTooLarge)
+        throw new SinkError('InvalidEventPayload', new CallTooLarge(error.bytes).message)
       if (!(error instanceof WriteFailed)) throw error
       this.failing = error.message
       throw writeFailed('outbox', error)
     }
   }
 
-  problem(): string | undefined {
-    if (this.failing) return `the outbox cannot write (${this.failing})`
-    if (this.box.full) return 'the outbox is at its limit (LD_OUTBOX_MAX_BYTES) while Segment does not accept batches'
-    return undefined
+  problem(): Problem | undefined {
+    if (this.failing) return { message: `the outbox cannot write (${this.failing})` }
+    if (this.box.full)
+      return { message: 'the outbox is at its limit (LD_OUTBOX_MAX_BYTES) while Segment does not accept batches' }
+    return this.box.problem()
   }
 
   outbox(): OutboxStats {
@@ -166,6 +174,7 @@ export async function openSink(
       writeKey: config.segmentWriteKey,
       host: config.segmentHost ?? DEFAULT_SEGMENT_HOST,
       maxBytes: config.outboxMaxBytes ?? DEFAULT_OUTBOX_MAX_BYTES,
+      stalledAfterMs: config.outboxStalledAfterMs,
       log,
       openFile: seams.openFile,
       ...seams.outbox

@@ -70,7 +70,10 @@ export interface Recorded {
 
 /** A local HTTP server recording every request and answering with `respond`. */
 export async function standIn(
-  respond: (req: Recorded) => { status: number; body?: unknown } | 'hang' = () => ({ status: 200, body: {} })
+  respond: (req: Recorded) => { status: number; body?: unknown; delayMs?: number } | 'hang' = () => ({
+    status: 200,
+    body: {}
+  })
 ) {
   const requests: Recorded[] = []
   const server: Server = createServer(async (req, res) => {
@@ -83,7 +86,8 @@ export async function standIn(
     const answer = respond(recorded)
     // A service that never answers: the connection stays open until close().
     if (answer === 'hang') return
-    const { status, body } = answer
+    const { status, body, delayMs } = answer
+    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs))
     res.writeHead(status, { 'Content-Type': 'application/json' })
     res.end(body === undefined ? '' : JSON.stringify(body))
   })

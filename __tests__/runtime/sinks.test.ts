@@ -62,7 +62,11 @@ test('a full disk leaves the NDJSON file as it was; the 503 names the problem an
   const health = await fetch(`${runtime.url}/healthz`)
   expect([health.status, await health.json()]).toEqual([
     503,
-    { error: 'Unavailable', message: 'the NDJSON sink cannot write (ENOSPC: no space left on the device)' }
+    {
+      error: 'Unavailable',
+      status: 'unavailable',
+      message: 'the NDJSON sink cannot write (ENOSPC: no space left on the device)'
+    }
   ])
   expect((await post()).status).toBe(503)
   expect(readFileSync(file)).toEqual(before)

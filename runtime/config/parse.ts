@@ -2,7 +2,17 @@
 // stops startup with a message naming the variable and what it accepts.
 
 import { isAbsolute, join } from 'path'
-import { ACCEPTED, isSecret, Kind, RuntimeConfig, VARIABLES, DEFAULT_HOST, DEFAULT_PORT } from './variables'
+import {
+  ACCEPTED,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  isSecret,
+  Kind,
+  RuntimeConfig,
+  VARIABLES
+} from './variables'
 
 /** One variable whose value is not accepted; the message names it and the accepted values. */
 export interface ConfigProblem {
@@ -18,6 +28,7 @@ export class ConfigError extends Error {
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 }
+const DURATION_UNITS: Record<string, number> = { '': 1000, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
 /** The parsed value, or a string saying why the text is refused. */
 function parse(kind: Kind, text: string): { value: unknown } | { refused: true } {
@@ -30,6 +41,15 @@ function parse(kind: Kind, text: string): { value: unknown } | { refused: true }
     case 'count': {
       const count = /^\d{1,2}$/.test(text) ? Number(text) : NaN
       return count >= 1 && count <= 64 ? { value: count } : refused
+    }
+    case 'limit': {
+      const limit = /^\d{1,7}$/.test(text) ? Number(text) : NaN
+      return limit >= 1 && limit <= 1_000_000 ? { value: limit } : refused
+    }
+    case 'duration': {
+      const match = /^(\d{1,9})\s*(|ms|s|m|h)$/i.exec(text)
+      const ms = match ? Number(match[1]) * DURATION_UNITS[match[2].toLowerCase()] : NaN
+      return ms >= 1 && ms <= 2 ** 31 - 1 ? { value: ms } : refused
     }
     case 'size': {
       const match = /^(\d{1,15})\s*(|kib|mib|gib)$/i.exec(text)
@@ -79,6 +99,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv, projectRoot: string): Runt
     } else if ('setting' in variable.field) config.settings[variable.field.setting] = parsed.value as string | boolean
     else fields[variable.field.config] = parsed.value
   }
+  const headers = config.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS
+  const request = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  // Node refuses a headers timeout longer than the request's.
+  if (headers > request)
+    problems.push({
+      variable: 'LD_HEADERS_TIMEOUT',
+      message: `LD_HEADERS_TIMEOUT (${headers} ms) must not be longer than LD_REQUEST_TIMEOUT (${request} ms)`
+    })
   if (problems.length) throw new ConfigError(problems)
   config.dataDir = isAbsolute(config.dataDir) ? config.dataDir : join(projectRoot, config.dataDir)
   return config

@@ -37,8 +37,16 @@ export interface RuntimeConfig {
   clientSideId?: string
   sendTrackAsCustom?: boolean
   outboxMaxBytes?: number
+  forwardOutboxMaxBytes?: number
+  /** An outbox holding records that settles none for this long is reported stalled. */
+  outboxStalledAfterMs?: number
   logCalls?: boolean
   functionInstances?: number
+  /** Connection limits (node's server.headersTimeout, requestTimeout, keepAliveTimeout, maxConnections). */
+  headersTimeoutMs?: number
+  requestTimeoutMs?: number
+  keepAliveTimeoutMs?: number
+  maxConnections?: number
 }
 
 export const DEFAULT_PORT = 8787
@@ -46,6 +54,12 @@ export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_SEGMENT_HOST = 'https://api.segment.io'
 export const DEFAULT_OUTBOX_MAX_BYTES = 256 * 1024 * 1024
 export const DEFAULT_FUNCTION_INSTANCES = 4
+export const DEFAULT_FORWARD_OUTBOX_MAX_BYTES = 256 * 1024 * 1024
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+/** Above the 60 s that load balancers commonly keep an idle connection (AWS ALB, nginx). */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 65_000
+export const DEFAULT_MAX_CONNECTIONS = 1000
 
 export type Kind =
   | 'host'
@@ -58,6 +72,8 @@ export type Kind =
   | 'size'
   | 'boolean'
   | 'count'
+  | 'limit'
+  | 'duration'
   | 'text'
 
 export interface Variable {
@@ -119,7 +135,21 @@ export const RUNTIME_VARIABLES: readonly Variable[] = [
     field: { config: 'forwardEventsTo' },
     kind: 'url',
     description:
-      "also pass every authenticated SDK request on, in the background, to this events service (e.g. `https://events.launchdarkly.com` or a Relay Proxy), with the SDK's own `Authorization` and without `token`"
+      "also pass every SDK request the relay accepted (2xx) on to this events service (e.g. `https://events.launchdarkly.com` or a Relay Proxy), through an outbox of its own on disk, with the SDK's own `Authorization` and without `token`"
+  },
+  {
+    name: 'LD_FORWARD_OUTBOX_MAX_BYTES',
+    field: { config: 'forwardOutboxMaxBytes' },
+    kind: 'size',
+    default: '256MiB',
+    description: 'size of the outbox of forwards past which new SDK deliveries get 503 with `Retry-After`'
+  },
+  {
+    name: 'LD_OUTBOX_STALLED_AFTER',
+    field: { config: 'outboxStalledAfterMs' },
+    kind: 'duration',
+    default: '5m',
+    description: '`/healthz` answers 503 `stalled` when an outbox holds records and has settled none for this long'
   },
   {
     name: 'LD_CLIENT_SIDE_IDS',
@@ -161,6 +191,36 @@ export const RUNTIME_VARIABLES: readonly Variable[] = [
     kind: 'count',
     default: String(DEFAULT_FUNCTION_INSTANCES),
     description: 'warm instances of the source function, so deliveries run concurrently'
+  },
+  {
+    name: 'LD_HEADERS_TIMEOUT',
+    field: { config: 'headersTimeoutMs' },
+    kind: 'duration',
+    default: '10s',
+    description: 'a connection that has not sent its request headers within this time is closed (408)'
+  },
+  {
+    name: 'LD_REQUEST_TIMEOUT',
+    field: { config: 'requestTimeoutMs' },
+    kind: 'duration',
+    default: '30s',
+    description:
+      'a request not received whole (headers and body) within this time is closed (408); at least `LD_HEADERS_TIMEOUT`'
+  },
+  {
+    name: 'LD_KEEP_ALIVE_TIMEOUT',
+    field: { config: 'keepAliveTimeoutMs' },
+    kind: 'duration',
+    default: '65s',
+    description:
+      "how long an idle keep-alive connection stays open; keep it above your load balancer's idle timeout (60 s on most, 600 s on Google Cloud's)"
+  },
+  {
+    name: 'LD_MAX_CONNECTIONS',
+    field: { config: 'maxConnections' },
+    kind: 'limit',
+    default: String(DEFAULT_MAX_CONNECTIONS),
+    description: 'connections open at once; past it a new connection is closed at once'
   },
   {
     name: 'LD_LOG_CALLS',
@@ -210,7 +270,9 @@ export const ACCEPTED: Record<Kind, string> = {
   'secret-list': 'a comma-separated list',
   size: 'a whole number of bytes, optionally followed by KiB, MiB or GiB (such as 256MiB)',
   boolean: 'true, false, 1 or 0',
-  count: 'a whole number from 1 to 64'
+  count: 'a whole number from 1 to 64',
+  limit: 'a whole number from 1 to 1000000',
+  duration: 'a whole number followed by ms, s, m or h (a bare number is seconds), such as 10s or 5m'
 }
 
 export function isSecret(variable: Variable): boolean {

@@ -7,6 +7,7 @@ import type { RuntimeConfig } from '../config/variables'
 import { Answer } from '../http/responses'
 import { DESTINATION_FUNCTION_PATH, DESTINATION_PREFIX, SOURCE_ROUTES } from '../http/routes'
 import type { RelayMetrics } from '../metrics'
+import type { OutboxStats } from '../outbox/outbox'
 import type { Sink } from '../sinks'
 
 export interface StatusOptions {
@@ -20,24 +21,32 @@ export function statusHandlers({ sink, metrics, stopping }: StatusOptions) {
   return {
     health(): Answer {
       const outbox = sink.outbox?.()
-      const problem = stopping() ? 'the relay is stopping' : sink.problem()
-      const figures = outbox
-        ? {
-            outbox: {
-              records: outbox.records,
-              bytes: outbox.bytes,
-              oldestAgeSeconds: Math.round(outbox.oldestAgeMs / 1000),
-              deadLettered: outbox.deadLettered,
-              ...(outbox.failing ? { segmentFailing: outbox.failing } : {})
-            }
-          }
-        : {}
-      if (problem) return { status: 503, body: { error: 'Unavailable', message: problem, ...figures } }
+      const problem = stopping() ? { message: 'the relay is stopping' } : sink.problem()
+      const figures = outbox ? { outbox: outboxFigures(outbox) } : {}
+      if (problem) {
+        const status = problem.stalled ? 'stalled' : 'unavailable'
+        return { status: 503, body: { error: 'Unavailable', status, message: problem.message, ...figures } }
+      }
       return { status: 200, body: { status: 'ok', ...figures } }
     },
     async metrics(): Promise<Answer> {
       return { status: 200, body: await metrics.text(), contentType: metrics.contentType }
     }
+  }
+}
+
+/** An outbox as /healthz shows it. */
+function outboxFigures(stats: OutboxStats) {
+  const faults = stats.faults.filter((f) => f.kind !== 'send').map(({ kind, count, last }) => ({ kind, count, last }))
+  return {
+    records: stats.records,
+    bytes: stats.bytes,
+    oldestAgeSeconds: Math.round(stats.oldestAgeMs / 1000),
+    deadLettered: stats.deadLettered,
+    corrupt: stats.corrupt,
+    ...(stats.failing ? { failing: stats.failing } : {}),
+    ...(stats.stalledMs !== undefined ? { stalledSeconds: Math.round(stats.stalledMs / 1000) } : {}),
+    ...(faults.length ? { faults } : {})
   }
 }
 

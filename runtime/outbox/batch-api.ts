@@ -120,7 +120,12 @@ export class BatchApi implements Sender {
     const reason = redact(`HTTP ${status}${text ? ` ${text.slice(0, 200)}` : ''}`, this.secrets)
     // As Segment's own platform retries: a timeout, a lock, a rate limit or a server error.
     if (isRetryableStatus(status))
-      return { settlement: 'retryable', status, reason, retryAfterMs: retryAfterMs(retryAfterHeader, this.options.retryMaxMs ?? 60_000) }
+      return {
+        settlement: 'retryable',
+        status,
+        reason,
+        retryAfterMs: retryAfterMs(retryAfterHeader, this.options.retryMaxMs ?? 60_000)
+      }
     // A 400 or 413 for a batch is about one of its calls; other 4xx (a wrong write key) refuse the request.
     return { settlement: 'refused', status, reason, oneOf: status === 400 || status === 413 }
   }

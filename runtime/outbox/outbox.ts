@@ -89,6 +89,12 @@ export type { Appended }
 
 export const DEFAULT_STALLED_AFTER_MS = 5 * 60_000
 
+/** Why an outbox is not healthy, for /healthz: its folder fails, or it has stalled. */
+export interface Problem {
+  message: string
+  stalled?: boolean
+}
+
 export class Outbox {
   private reserved = 0
   private deadLettered = 0
@@ -166,6 +172,23 @@ export class Outbox {
       failing: this.faults.failing().find((f) => f.kind === 'send')?.last,
       ...(stalled ? { stalledMs: idleMs } : {}),
       faults: this.faults.failing()
+    }
+  }
+
+  /** A disk that fails (the folder cannot be read or written), or a stall; undefined when healthy. */
+  problem(): Problem | undefined {
+    const { name, records: unit, receiver } = this.words
+    const disk = this.faults.failing().find((f) => f.kind === 'disk' || f.kind === 'acknowledge')
+    if (disk) return { message: `the ${name} folder cannot be written or read (${disk.last}; ${disk.count} times)` }
+    const { records, oldestAgeMs, stalledMs, failing } = this.stats()
+    if (stalledMs === undefined) return undefined
+    return {
+      stalled: true,
+      message: `the ${name} has settled nothing for ${Math.round(
+        stalledMs / 1000
+      )} s; it holds ${records} ${unit}, the oldest ${Math.round(oldestAgeMs / 1000)} s old (${
+        failing ? `last failure: ${failing}` : `${receiver} has not answered`
+      })`
     }
   }
 
@@ -312,7 +335,10 @@ export class Outbox {
 
   private async delivered(batch: Batch): Promise<void> {
     const { folder, receiver, requests } = this.words
-    this.faults.recovered('send', (count) => `${folder}: ${receiver} accepts ${requests} again (after ${count} failures)`)
+    this.faults.recovered(
+      'send',
+      (count) => `${folder}: ${receiver} accepts ${requests} again (after ${count} failures)`
+    )
     this.failures = 0
     this.refusing = false
     this.lastAdvanceMs = this.now()
@@ -367,7 +393,15 @@ export class Outbox {
   }
 
   private corrupted(found: Corrupt): void {
-    this.toDeadLetter.push({ data: found.corrupt, range: found.range, lines: 1, why: { reason: found.reason }, corrupt: true })
+    // The dead-letter file stays one line per entry.
+    const data = found.lines ? found.corrupt : Buffer.concat([found.corrupt, Buffer.from('\n')])
+    this.toDeadLetter.push({
+      data,
+      range: found.range,
+      lines: found.lines,
+      why: { reason: found.reason },
+      corrupt: true
+    })
     const { folder } = this.words
     this.faults.note('corrupt', (count) =>
       count === 1
@@ -401,7 +435,9 @@ export class Outbox {
     const { folder, receiver, request, requests, records: unit } = this.words
     this.faults.failed('send', outcome.reason, (count) =>
       count === 1
-        ? `${folder}: ${receiver} ${request} failed (${outcome.reason}); ${records} ${unit} (${bytes} bytes) kept on disk, retrying in ${Math.round(delay)} ms`
+        ? `${folder}: ${receiver} ${request} failed (${
+            outcome.reason
+          }); ${records} ${unit} (${bytes} bytes) kept on disk, retrying in ${Math.round(delay)} ms`
         : `${folder}: ${receiver} ${requests} failed ${count} times in a row (last: ${outcome.reason}); ${records} ${unit} (${bytes} bytes) kept on disk, retrying`
     )
     const { status, reason } = outcome
@@ -425,7 +461,9 @@ export class Outbox {
     const { folder } = this.words
     this.faults.failed('disk', error.message, (count) =>
       count === 1
-        ? `${folder}: the ${folder} folder cannot be ${error.operation === 'read' ? 'read' : 'written'} (${error.message}); nothing is lost, tried again in ${Math.round(delay)} ms`
+        ? `${folder}: the ${folder} folder cannot be ${error.operation === 'read' ? 'read' : 'written'} (${
+            error.message
+          }); nothing is lost, tried again in ${Math.round(delay)} ms`
         : `${folder}: the ${folder} folder failed ${count} times in a row (last: ${error.message}); nothing is lost, tried again`
     )
   }

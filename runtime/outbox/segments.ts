@@ -59,7 +59,10 @@ export interface Batch {
 
 /** Bytes that are not a whole record, up to and including the next newline. */
 export interface Corrupt {
+  /** The bytes, as they were. */
   readonly corrupt: Buffer
+  /** Newlines in them (0 when a record follows in the same line). */
+  readonly lines: number
   readonly reason: string
   readonly range: Appended
 }
@@ -204,18 +207,29 @@ export class Segments {
     return Buffer.concat(parts)
   }
 
-  private corrupt(segment: Segment, from: number, bytes: Buffer): Corrupt {
-    const corrupt = Buffer.from(bytes)
-    segment.read = from + corrupt.length
-    const body = corrupt.subarray(0, corrupt.length - 1)
-    const nul = body.every((byte) => byte === 0)
-    const what = nul
-      ? `${body.length} NUL bytes (what a crash can leave in blocks never written)`
-      : `${body.length} bytes that are not a whole record`
+  /**
+   * `line`: bytes from `from` that are not a record, up to and including the next newline.
+   * A record after NUL bytes in the same line (a torn block followed by later appends) is
+   * kept: the damage ends at its last control character.
+   */
+  private corrupt(segment: Segment, from: number, line: Buffer): Corrupt {
+    const body = line[line.length - 1] === 0x0a ? line.subarray(0, line.length - 1) : line
+    let end = line.length
+    let last = body.length - 1
+    while (last >= 0 && body[last] >= 0x20) last--
+    if (last >= 0 && last < body.length - 1 && this.isRecord(body.toString('utf8', last + 1), body.subarray(last + 1)))
+      end = last + 1
+    const cut = Buffer.from(line.subarray(0, end))
+    segment.read = from + end
+    const damaged = cut[cut.length - 1] === 0x0a ? cut.subarray(0, cut.length - 1) : cut
+    const what = damaged.every((byte) => byte === 0)
+      ? `${damaged.length} NUL bytes (what a crash can leave in blocks never written)`
+      : `${damaged.length} bytes that are not a whole record`
     return {
-      corrupt,
-      reason: `not a record: ${what} at byte ${from} of ${segment.name}, cut at the next newline`,
-      range: { segment: segment.name, from, to: from + corrupt.length }
+      corrupt: cut,
+      lines: cut[cut.length - 1] === 0x0a ? 1 : 0,
+      reason: `not a record: ${what} at byte ${from} of ${segment.name}`,
+      range: { segment: segment.name, from, to: from + end }
     }
   }
 
@@ -225,7 +239,13 @@ export class Segments {
     if (segment.sent === segment.persisted) return
     const sent = segment.sent
     try {
-      segment.acks ??= await AppendLog.open(this.path(segment.name) + '.sent', this.options.openFile, this.options.mode)
+      // Not flushed: after a power cut a record acknowledged but not recorded is sent again, and dropped as a repeat.
+      segment.acks ??= await AppendLog.open(
+        this.path(segment.name) + '.sent',
+        this.options.openFile,
+        this.options.mode,
+        false
+      )
       await segment.acks.append(Buffer.from(`${sent}\n`))
       segment.persisted = Math.max(segment.persisted, sent)
     } catch (error) {

@@ -45,7 +45,7 @@ test('through an outage (500, then 200) every call arrives; the failure is logge
   for (let n = 0; n < 3; n++) expect((await post(bodyAt(n))).status).toBe(202)
   await waitFor(() => api.requests.length >= 5, 'retries')
   const health = await (await fetch(`${runtime.url}/healthz`)).json()
-  expect(health).toMatchObject({ status: 'ok', outbox: { records: 45, segmentFailing: 'HTTP 500 {"error":"down"}' } })
+  expect(health).toMatchObject({ status: 'ok', outbox: { records: 45, failing: 'HTTP 500 {"error":"down"}' } })
   up = true
   const delivered = await waitFor(
     () => ids(sent(api.requests.filter((r) => r.path === '/v1/batch'))).size === 45 && api.requests,
@@ -150,13 +150,15 @@ test('past LD_OUTBOX_MAX_BYTES new deliveries get 503 with Retry-After, /healthz
     503,
     {
       error: 'Unavailable',
+      status: 'unavailable',
       message: 'the outbox is at its limit (LD_OUTBOX_MAX_BYTES) while Segment does not accept batches',
       outbox: {
         records: 15,
         bytes,
         oldestAgeSeconds: 0,
         deadLettered: 0,
-        segmentFailing: expect.stringMatching(/^HTTP 503/)
+        corrupt: 0,
+        failing: expect.stringMatching(/^HTTP 503/)
       }
     }
   ])
