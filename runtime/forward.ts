@@ -1,139 +1,128 @@
-// Relaying: an SDK whose events URI points at the relay no longer reaches LaunchDarkly,
-// so with LD_FORWARD_EVENTS_TO set the relay also passes every authenticated SDK request
-// on to that events service (or a Relay Proxy). In the background: the SDK's answer never
-// waits for it. Only to the configured origin; without the `token` query parameter and
-// without a Bearer Authorization (the relay's own token); the SDK's own key goes unchanged.
+// Relaying (docs/relay.md "Forwarding to LaunchDarkly"): an SDK whose events URI points at
+// the relay no longer reaches LaunchDarkly, so with LD_FORWARD_EVENTS_TO set every SDK
+// request the relay accepts (answers 2xx) is also kept, before that answer, in an outbox
+// of its own (`<data dir>/forward/`, files readable by the relay's user alone: they hold
+// the SDKs' keys) until LaunchDarkly answers 2xx: the SDK will not send it again.
+// Only to the configured URL; without the `token` query parameter and without a Bearer
+// Authorization (the relay's own token); the SDK's own key goes unchanged, and each
+// forward carries the SDK's X-LaunchDarkly-Payload-ID, or one made from its body, so that
+// LaunchDarkly drops the repeats of a retry.
 
 import type { IncomingHttpHeaders } from 'http'
+import { join } from 'path'
+import { payloadIdFor } from '../shared'
+import { OpenAppendFile, WriteFailed } from './append-log'
+import { DEFAULT_FORWARD_OUTBOX_MAX_BYTES, RuntimeConfig } from './config/variables'
 import { isBearer } from './http/auth'
+import { FORWARD_WORDS, ForwardApi, ForwardRecord, MAX_FORWARD_RECORD_BYTES } from './outbox/forward-api'
+import { Outbox, OutboxFull, OutboxStats, Problem, RecordTooLarge } from './outbox/outbox'
+import { SinkError } from './sinks'
+import type { OutboxTiming } from './sinks'
+
+export const FORWARD_DIR = FORWARD_WORDS.folder
 
 /** What SDKs send that the events service reads; hop-by-hop and length headers are not copied. */
 const FORWARDED_HEADERS = ['content-type', 'user-agent']
 
-export interface ForwarderOptions {
-  /** Requests waiting or in flight; past it a forward is dropped and counted as failed. */
-  maxPending?: number
-  /** Requests in flight at once (so at most this many sockets). */
-  concurrency?: number
-  timeoutMs?: number
-  /** How often a run of failures is logged. */
-  logEveryMs?: number
-  fetch?: typeof fetch
+/** The forward record of an SDK request, as its line: what LaunchDarkly gets, and nothing of the relay's own. */
+export function forwardLine(path: string, query: string, headers: IncomingHttpHeaders, body: string): string {
+  return JSON.stringify(forwardRecord(path, query, headers, body))
 }
 
-interface Job {
-  url: URL
-  headers: Record<string, string>
-  body: string
+export function forwardRecord(path: string, query: string, headers: IncomingHttpHeaders, body: string): ForwardRecord {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue
+    const text = Array.isArray(value) ? value.join(', ') : value
+    if (
+      name === 'authorization'
+        ? !isBearer(text)
+        : FORWARDED_HEADERS.includes(name) || name.startsWith('x-launchdarkly-')
+    )
+      out[name] = text
+  }
+  // SDKs send one; without it, one made from what is sent, so that every retry carries the same.
+  out['x-launchdarkly-payload-id'] ??= payloadIdFor([path, body])
+  return { path, query, headers: out, body }
 }
 
-export class Forwarder {
-  /** Forwards that did not get a 2xx. */
-  failures = 0
-  private readonly queue: Job[] = []
-  private active = 0
-  private unlogged = 0
-  private lastLog = -Infinity
-  private idle?: () => void
-  private readonly base: URL
+/** The outbox of forwards. */
+export class Forwarding {
+  private failing?: string
 
-  constructor(
-    base: string,
-    private readonly log: (line: string) => void,
-    private readonly options: ForwarderOptions = {},
-    private readonly onFailure: () => void = () => undefined
-  ) {
-    this.base = new URL(base)
-  }
+  private constructor(private readonly box: Outbox, readonly url: string) {}
 
-  get origin(): string {
-    return this.base.origin
-  }
-
-  /** Queues the request; never throws, never waits. `path` is the relay's normalised path. */
-  forward(path: string, query: string, headers: IncomingHttpHeaders, body: string): void {
-    // The pathname setter keeps the configured origin whatever `path` holds.
-    const url = new URL(this.base.href)
-    url.pathname = url.pathname.replace(/\/+$/, '') + path
-    url.search = query
-    const out: Record<string, string> = {}
-    for (const [name, value] of Object.entries(headers)) {
-      if (value === undefined) continue
-      const text = Array.isArray(value) ? value.join(', ') : value
-      if (
-        name === 'authorization'
-          ? !isBearer(text)
-          : FORWARDED_HEADERS.includes(name) || name.startsWith('x-launchdarkly-')
-      )
-        out[name] = text
-    }
-    if (this.queue.length + this.active >= (this.options.maxPending ?? 1000)) {
-      this.failed('too many forwards waiting')
-      return
-    }
-    this.queue.push({ url, headers: out, body })
-    this.pump()
-  }
-
-  /** Waits for queued forwards, up to `timeoutMs`. */
-  async drain(timeoutMs: number): Promise<void> {
-    if (this.active === 0 && this.queue.length === 0) return
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs)
-      this.idle = () => {
-        clearTimeout(timer)
-        resolve()
+  static async open(
+    config: RuntimeConfig & { forwardEventsTo: string },
+    secrets: readonly string[],
+    log: (line: string) => void,
+    seams: { openFile?: OpenAppendFile; timing?: OutboxTiming; onFailure?: () => void } = {}
+  ): Promise<Forwarding> {
+    const { timeoutMs, retryMaxMs, retryBaseMs } = seams.timing ?? {}
+    const sender = new ForwardApi({ base: config.forwardEventsTo, secrets, timeoutMs, retryMaxMs })
+    const box = await Outbox.open({
+      dir: join(config.dataDir, FORWARD_DIR),
+      sender,
+      maxBytes: config.forwardOutboxMaxBytes ?? DEFAULT_FORWARD_OUTBOX_MAX_BYTES,
+      maxRecordBytes: MAX_FORWARD_RECORD_BYTES,
+      // The records hold the SDKs' keys.
+      mode: 0o600,
+      stalledAfterMs: config.outboxStalledAfterMs,
+      log,
+      openFile: seams.openFile,
+      retryBaseMs,
+      retryMaxMs,
+      onBatch: (report) => {
+        if (report.settlement !== 'delivered') seams.onFailure?.()
       }
     })
+    return new Forwarding(box, sender.url)
   }
 
-  private pump(): void {
-    while (this.active < (this.options.concurrency ?? 8) && this.queue.length) {
-      const job = this.queue.shift() as Job
-      this.active++
-      void this.send(job).finally(() => {
-        this.active--
-        if (this.active === 0 && this.queue.length === 0) this.idle?.()
-        this.pump()
-      })
-    }
-  }
-
-  private async send(job: Job): Promise<void> {
-    const timeoutMs = this.options.timeoutMs ?? 10_000
+  /** Keeps the request (its line) on disk; resolves once it is there. Throws a SinkError having kept nothing. */
+  async keep(line: string): Promise<void> {
     try {
-      // The body was inflated on arrival; it leaves uncompressed.
-      const res = await (this.options.fetch ?? fetch)(job.url, {
-        method: 'POST',
-        headers: job.headers,
-        body: job.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs)
-      })
-      await res.arrayBuffer()
-      if (res.status < 200 || res.status >= 300) this.failed(`HTTP ${res.status}`)
+      await this.box.append([line])
+      this.failing = undefined
     } catch (error) {
-      this.failed(
-        (error as Error).name === 'TimeoutError'
-          ? `no answer within ${timeoutMs} ms`
-          : String((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name)
+      if (error instanceof OutboxFull) throw new SinkError('OutboxFull', error.message)
+      if (error instanceof RecordTooLarge)
+        throw new SinkError('InvalidEventPayload', `The request is too large to forward (${error.message})`)
+      if (!(error instanceof WriteFailed)) throw error
+      this.failing = error.message
+      throw new SinkError(
+        'SinkWriteFailed',
+        `The forward outbox could not be written (${error.message}); nothing of this delivery was kept, retry later`
       )
     }
   }
 
-  /** One line for a first failure, then at most one per `logEveryMs`, with the count meanwhile. */
-  private failed(reason: string): void {
-    this.failures++
-    this.unlogged++
-    this.onFailure()
-    const now = Date.now()
-    if (now - this.lastLog < (this.options.logEveryMs ?? 60_000)) return
-    this.log(
-      `forward: ${this.unlogged} request${this.unlogged === 1 ? '' : 's'} to ${
-        this.origin
-      } failed (last: ${reason}); the SDKs were answered all the same`
-    )
-    this.lastLog = now
-    this.unlogged = 0
+  /** Why any SDK delivery would be refused now (the outbox at its limit), checked before running one. */
+  refusal(): string | undefined {
+    return this.box.full ? this.box.fullMessage() : undefined
+  }
+
+  /** Why this request (its line) would be refused, checked before anything of the delivery is written. */
+  refusalFor(line: string): string | undefined {
+    return this.box.refusalFor([line])
+  }
+
+  problem(): Problem | undefined {
+    if (this.failing) return { message: `the forward outbox cannot write (${this.failing})` }
+    if (this.box.full)
+      return {
+        message:
+          'the forward outbox is at its limit (LD_FORWARD_OUTBOX_MAX_BYTES) while LaunchDarkly does not accept requests'
+      }
+    return this.box.problem()
+  }
+
+  stats(): OutboxStats {
+    return this.box.stats()
+  }
+
+  /** Sends for up to `flushMs` while LaunchDarkly accepts; the rest stays on disk. */
+  close(flushMs?: number): Promise<void> {
+    return this.box.close(flushMs)
   }
 }

@@ -9,6 +9,7 @@ import type { OutboxStats } from './outbox/outbox'
 
 export interface MetricsSources {
   outbox?: () => OutboxStats
+  forward?: () => OutboxStats
 }
 
 export class RelayMetrics {
@@ -41,29 +42,59 @@ export class RelayMetrics {
     })
     this.forwardFailures = new Counter({
       name: 'ld_relay_forward_failures_total',
-      help: 'SDK requests that could not be forwarded to LD_FORWARD_EVENTS_TO',
+      help: 'Requests to LD_FORWARD_EVENTS_TO that did not succeed (each retry counts; the SDK requests stay in the forward outbox)',
       registers
     })
-    const outbox = sources.outbox
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read())
+        }
+      })
+    }
+    const { outbox, forward } = sources
     if (outbox) {
-      const gauge = (name: string, help: string, read: (stats: OutboxStats) => number): void => {
-        new Gauge({
-          name,
-          help,
-          registers,
-          collect() {
-            this.set(read(outbox()))
-          }
-        })
-      }
-      gauge('ld_relay_outbox_records', 'Segment calls in the outbox, not yet accepted by Segment', (s) => s.records)
-      gauge('ld_relay_outbox_bytes', 'Bytes of the outbox not yet accepted by Segment', (s) => s.bytes)
+      gauge(
+        'ld_relay_outbox_records',
+        'Segment calls in the outbox, not yet accepted by Segment',
+        () => outbox().records
+      )
+      gauge('ld_relay_outbox_bytes', 'Bytes of the outbox not yet accepted by Segment', () => outbox().bytes)
       gauge(
         'ld_relay_outbox_oldest_age_seconds',
         'Age of the oldest call in the outbox (0 when empty)',
-        (s) => s.oldestAgeMs / 1000
+        () => outbox().oldestAgeMs / 1000
       )
-      gauge('ld_relay_outbox_dead_lettered', 'Calls moved to the dead-letter file since start', (s) => s.deadLettered)
+      gauge(
+        'ld_relay_outbox_dead_lettered',
+        'Calls moved to the dead-letter file since start',
+        () => outbox().deadLettered
+      )
+    }
+    if (forward) {
+      gauge(
+        'ld_relay_forward_outbox_records',
+        'SDK requests in the forward outbox, not yet accepted by LaunchDarkly',
+        () => forward().records
+      )
+      gauge(
+        'ld_relay_forward_outbox_bytes',
+        'Bytes of the forward outbox not yet accepted by LaunchDarkly',
+        () => forward().bytes
+      )
+      gauge(
+        'ld_relay_forward_outbox_oldest_age_seconds',
+        'Age of the oldest SDK request in the forward outbox (0 when empty)',
+        () => forward().oldestAgeMs / 1000
+      )
+      gauge(
+        'ld_relay_forward_outbox_dead_lettered',
+        'SDK requests LaunchDarkly refused for good since start, in the forward dead-letter file',
+        () => forward().deadLettered
+      )
     }
   }
 

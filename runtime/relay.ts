@@ -16,7 +16,7 @@ import { DEFAULT_FUNCTION_INSTANCES, RuntimeConfig } from './config/variables'
 import { holdDataFolder } from './data-folder'
 import { DestinationFunction } from './destination-function'
 import { DeliveryFeed, DeliveryRecord } from './feed'
-import { Forwarder } from './forward'
+import { Forwarding } from './forward'
 import { deliveriesHandler } from './handlers/deliveries'
 import { localToolHandlers } from './handlers/local-tools'
 import { banner, statusHandlers } from './handlers/status'
@@ -75,17 +75,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   // Before anything in the folder is read: a second relay on it stops here.
   const lock = holdDataFolder(config.dataDir, log)
   let sink: Sink
+  let forwards: Forwarding | undefined
+  let forwardFailed = (): void => undefined
   try {
     sink = await openSink(config, log, { openFile: options.openFile, outbox: options.outbox })
   } catch (error) {
     lock.release()
     throw error
   }
+  try {
+    forwards = await openForwarding(config, secrets, log, options, () => forwardFailed())
+  } catch (error) {
+    await sink.close(0)
+    lock.release()
+    throw error
+  }
   const auth = new Authenticator(config.ingestTokens ?? [], config.clientSideIds ?? [])
-  const metrics = new RelayMetrics({ outbox: sink.outbox?.bind(sink) })
-  const forwarder = config.forwardEventsTo
-    ? new Forwarder(config.forwardEventsTo, log, {}, () => metrics.forwardFailures.inc())
-    : undefined
+  const metrics = new RelayMetrics({ outbox: sink.outbox?.bind(sink), forward: forwards && (() => forwards.stats()) })
+  forwardFailed = () => metrics.forwardFailures.inc()
   const serve = new ActionsServe(destination, 'launchdarkly-events', {
     eventsBaseUrl: config.eventsBaseUrl ?? DEFAULT_EVENTS_BASE_URL,
     sdkBaseUrl: config.sdkBaseUrl ?? DEFAULT_SDK_BASE_URL
@@ -108,12 +115,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
 
   let stopping = false
   let url = ''
-  const bannerText = (): string => banner(url, { sink, actionSlugs: serve.actionSlugs, config, warnings })
+  const bannerText = (): string => banner(url, { sink, forwards, actionSlugs: serve.actionSlugs, config, warnings })
   const route = router(
     {
-      deliveries: deliveriesHandler({ settings: config.settings, auth, pool, sink, forwarder, clean }),
+      deliveries: deliveriesHandler({ settings: config.settings, auth, pool, sink, forwards, clean }),
       ...localToolHandlers({ host: config.host, auth, serve, destinationFunction, secrets }),
-      ...statusHandlers({ sink, metrics, stopping: () => stopping }),
+      ...statusHandlers({ sink, forwards, metrics, stopping: () => stopping }),
       banner: bannerText
     },
     () => stopping
@@ -122,7 +129,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   try {
     url = await http.listen(config)
   } catch (error) {
-    await sink.close()
+    await Promise.all([sink.close(0), forwards?.close(0)])
     lock.release()
     throw error
   }
@@ -139,12 +146,36 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         stopping = true
         // In-flight deliveries finish (their calls reach the sink) before the sink closes.
         await http.close()
-        await forwarder?.drain(2000)
-        await sink.close(options.flushOnCloseMs)
+        await Promise.all([sink.close(options.flushOnCloseMs), forwards?.close(options.flushOnCloseMs)])
         lock.release()
       })()
       return closing
     }
+  }
+}
+
+/** The outbox of forwards, with LD_FORWARD_EVENTS_TO. */
+async function openForwarding(
+  config: RuntimeConfig,
+  secrets: readonly string[],
+  log: (line: string) => void,
+  options: RuntimeOptions,
+  onFailure: () => void
+): Promise<Forwarding | undefined> {
+  const { forwardEventsTo } = config
+  if (!forwardEventsTo) return undefined
+  try {
+    return await Forwarding.open({ ...config, forwardEventsTo }, secrets, log, {
+      openFile: options.openFile,
+      timing: options.outbox,
+      onFailure
+    })
+  } catch (error) {
+    throw new StartupError(
+      `LD_SEGMENT_DATA_DIR: the forward outbox in the folder cannot be opened (${
+        (error as NodeJS.ErrnoException).code ?? (error as Error).name
+      }); set LD_SEGMENT_DATA_DIR to a folder this process can write`
+    )
   }
 }
 

@@ -24,6 +24,8 @@ export interface Sink {
   outbox?(): OutboxStats
   /** Why any delivery would be refused now (an outbox at its limit), checked before running one. */
   refusal?(): string | undefined
+  /** Why these calls would be refused (past the limit), checked before anything of the delivery is written. */
+  refusalFor?(calls: readonly RecordedCall[]): string | undefined
   /** Closes its files; the outbox first sends what it can for up to `flushMs` while Segment accepts. */
   close(flushMs?: number): Promise<void>
 }
@@ -143,6 +145,10 @@ export class OutboxSink implements Sink {
 
   refusal(): string | undefined {
     return this.box.full ? this.box.fullMessage() : undefined
+  }
+
+  refusalFor(calls: readonly RecordedCall[]): string | undefined {
+    return this.box.refusalFor(calls.map(lineOf))
   }
 
   /** Sends for up to `flushMs` while Segment accepts; the rest stays on disk. */

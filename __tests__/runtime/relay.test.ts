@@ -225,18 +225,28 @@ describe('forwarding SDK requests to LaunchDarkly (LD_FORWARD_EVENTS_TO)', () =>
     }
   })
 
-  test('a failed forward is logged and does not fail the delivery', async () => {
-    const ld = await standIn(() => ({ status: 503 }))
+  test('a forward LaunchDarkly answers 503 is sent again, the same, until accepted; the failure is logged once', async () => {
+    const answers = [503, 503]
+    const ld = await standIn(() => ({ status: answers.shift() ?? 202 }))
     try {
-      runtime = await runtimeWith(SETTINGS, { forwardEventsTo: ld.url })
-      expect((await post('/bulk', BODY)).status).toBe(202)
-      await waitFor(
-        () =>
-          runtime.logs.includes(
-            `forward: 1 request to ${ld.url} failed (last: HTTP 503); the SDKs were answered all the same`
-          ),
-        'the forward failure line'
+      runtime = await runtimeWith(
+        SETTINGS,
+        { forwardEventsTo: ld.url },
+        { outbox: { retryBaseMs: 20, retryMaxMs: 50 } }
       )
+      expect((await post('/bulk', BODY, sdkHeaders)).status).toBe(202)
+      await waitFor(() => ld.requests.length === 3, 'the forward, sent three times')
+      expect(new Set(ld.requests.map((r) => r.body))).toEqual(new Set([BODY]))
+      expect(new Set(ld.requests.map((r) => r.headers['x-launchdarkly-payload-id']))).toEqual(
+        new Set([fixture.headers['x-launchdarkly-payload-id']])
+      )
+      await waitFor(() => runtime.logs.some((l) => l.startsWith('forward: LaunchDarkly accepts')), 'the recovery line')
+      expect(runtime.logs.filter((l) => l.startsWith('forward:'))).toEqual([
+        expect.stringMatching(
+          /^forward: LaunchDarkly request failed \(HTTP 503\); 1 SDK requests \(\d+ bytes\) kept on disk, retrying in \d+ ms$/
+        ),
+        'forward: LaunchDarkly accepts requests again (after 2 failures)'
+      ])
     } finally {
       await ld.close()
     }

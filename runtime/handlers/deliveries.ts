@@ -1,11 +1,12 @@
 // LaunchDarkly deliveries (design §6, docs/relay.md "Routes"): a POST on a source route is
-// authenticated before its body is read, refused while the sink cannot take it, read
-// (gzip undone, bounded), forwarded to LaunchDarkly when configured, run through the built
-// source function, and its calls kept by the sink before the 202.
+// authenticated before its body is read, refused while an outbox is full, read (gzip
+// undone, bounded), run through the built source function; once the function has
+// succeeded, its calls are kept by the sink and, for an SDK request with forwarding on,
+// the request by the outbox of forwards, both on disk before the 202.
 
 import type { RuntimeConfig } from '../config/variables'
 import { INPUT_LIMIT } from '../feed'
-import type { Forwarder } from '../forward'
+import { forwardLine, Forwarding } from '../forward'
 import type { Authenticator } from '../http/auth'
 import { BodyError, readBody } from '../http/body'
 import { failure, functionFailure, Handler, RETRY_AFTER_SECONDS, sinkFailure } from '../http/responses'
@@ -20,14 +21,14 @@ export interface DeliveriesOptions {
   auth: Authenticator
   pool: Pick<FunctionPool, 'invoke'>
   sink: Sink
-  forwarder?: Forwarder
+  forwards?: Forwarding
   /** A reason or message as the relay shows it: variables named, secrets redacted. */
   clean(text: string): string
 }
 
 /** The handler of every source route. */
 export function deliveriesHandler(options: DeliveriesOptions): Handler {
-  const { settings, auth, pool, sink, forwarder, clean } = options
+  const { settings, auth, pool, sink, forwards, clean } = options
   return async (req, target, record) => {
     const route = sourceRouteOf(target.path)
     if (!route) return failure(404, 'NotFound', `No route for ${target.path}`)
@@ -45,7 +46,8 @@ export function deliveriesHandler(options: DeliveriesOptions): Handler {
     const verdict = auth.check(route.kind, target.query, req.headers.authorization, clientSideId)
     if (!verdict.ok) return failure(401, 'ValidationError', verdict.message)
     // An outbox at its limit refuses before anything runs; a failing disk is tried again each time.
-    const refusal = sink.refusal?.()
+    const forwarding = route.kind !== 'webhook' ? forwards : undefined
+    const refusal = sink.refusal?.() ?? forwarding?.refusal()
     if (refusal) return failure(503, 'OutboxFull', refusal, { 'Retry-After': String(RETRY_AFTER_SECONDS) })
 
     let body: string
@@ -61,8 +63,6 @@ export function deliveriesHandler(options: DeliveriesOptions): Handler {
     }
     if (body.length <= INPUT_LIMIT) record.input = body
     const query = withoutToken(target.query)
-    // LaunchDarkly gets the SDK's events whatever the function makes of them.
-    if (forwarder && route.kind !== 'webhook') forwarder.forward(target.path, query, req.headers, body)
 
     const invocationSettings = { ...settings }
     // A client-side SDK names its environment in the path.
@@ -79,12 +79,18 @@ export function deliveriesHandler(options: DeliveriesOptions): Handler {
     const summary = summaryOf(result.returned, result.calls, clean)
     record.skipped = summary.skipped
     record.rejected = summary.rejected
-    try {
-      // Like Segment, calls count only once the function has succeeded.
-      await sink.deliver(result.calls)
-    } catch (error) {
-      if (!(error instanceof SinkError)) throw error
-      return sinkFailure(error)
+    // Like Segment, calls count only once the function has succeeded; so does a forward.
+    const forward = forwarding && forwardLine(target.path, query, req.headers, body)
+    // Room in both outboxes, or nothing is written (checked and appended in one turn of the loop).
+    const full = sink.refusalFor?.(result.calls) ?? (forward ? forwarding?.refusalFor(forward) : undefined)
+    if (full) return failure(503, 'OutboxFull', full, { 'Retry-After': String(RETRY_AFTER_SECONDS) })
+    // The two writes go together and the 202 waits for both. When the disk fails one, the
+    // SDK retries the delivery, and what the other kept is a repeat its receiver drops.
+    const kept = await Promise.allSettled([sink.deliver(result.calls), forward && forwarding?.keep(forward)])
+    for (const outcome of kept) {
+      if (outcome.status === 'fulfilled') continue
+      if (!(outcome.reason instanceof SinkError)) throw outcome.reason
+      return sinkFailure(outcome.reason)
     }
     record.calls = result.calls
     record.emitted = result.calls.length

@@ -7,22 +7,31 @@ import type { RuntimeConfig } from '../config/variables'
 import { Answer } from '../http/responses'
 import { DESTINATION_FUNCTION_PATH, DESTINATION_PREFIX, SOURCE_ROUTES } from '../http/routes'
 import type { RelayMetrics } from '../metrics'
+import type { Forwarding } from '../forward'
 import type { OutboxStats } from '../outbox/outbox'
 import type { Sink } from '../sinks'
 
 export interface StatusOptions {
   sink: Sink
+  forwards?: Forwarding
   metrics: RelayMetrics
   /** Whether the relay is stopping (health then says so). */
   stopping(): boolean
 }
 
-export function statusHandlers({ sink, metrics, stopping }: StatusOptions) {
+export function statusHandlers({ sink, forwards, metrics, stopping }: StatusOptions) {
   return {
     health(): Answer {
       const outbox = sink.outbox?.()
-      const problem = stopping() ? { message: 'the relay is stopping' } : sink.problem()
-      const figures = outbox ? { outbox: outboxFigures(outbox) } : {}
+      const problems = [sink.problem(), forwards?.problem()]
+      // What stops deliveries first, then what has stalled.
+      const problem = stopping()
+        ? { message: 'the relay is stopping' }
+        : problems.find((p) => p && !p.stalled) ?? problems.find(Boolean)
+      const figures = {
+        ...(outbox ? { outbox: outboxFigures(outbox) } : {}),
+        ...(forwards ? { forward: outboxFigures(forwards.stats()) } : {})
+      }
       if (problem) {
         const status = problem.stalled ? 'stalled' : 'unavailable'
         return { status: 503, body: { error: 'Unavailable', status, message: problem.message, ...figures } }
@@ -53,20 +62,23 @@ function outboxFigures(stats: OutboxStats) {
 /** What the banner names beside the relay's address. */
 export interface BannerFacts {
   sink: Sink
+  forwards?: Forwarding
   actionSlugs: readonly string[]
   config: RuntimeConfig
   warnings: readonly string[]
 }
 
 /** What to point things at; printed at startup and served at GET /. */
-export function banner(url: string, { sink, actionSlugs, config, warnings }: BannerFacts): string {
+export function banner(url: string, { sink, forwards, actionSlugs, config, warnings }: BannerFacts): string {
   return [
     `LaunchDarkly ⇄ Segment relay on ${url}`,
     '',
     'Source function (POST LaunchDarkly payloads here):',
     ...SOURCE_ROUTES.map((p) => `  ${url}${p.describe}`),
     `  emitted calls go to the ${sink.description}`,
-    ...(config.forwardEventsTo ? [`  SDK requests are also forwarded to ${config.forwardEventsTo}`] : []),
+    ...(forwards
+      ? [`  SDK requests it accepts are also forwarded to ${forwards.url}, through the forward outbox`]
+      : []),
     '',
     'Destination (actions CLI `serve` routes):',
     ...actionSlugs.map((slug) => `  POST ${url}${DESTINATION_PREFIX}${slug}`),

@@ -8,6 +8,11 @@ import { MAX_BODY_BYTES } from '../../shared'
 
 /** Far above Segment's limit: the function reports the exact size; this only bounds memory. */
 export const MAX_READ_BYTES = 8 * 1024 * 1024
+/**
+ * Gzip is inflated only as far as the function takes a body: a few KiB of gzip can
+ * inflate to megabytes, and concurrent requests must not multiply that.
+ */
+export const MAX_INFLATED_BYTES = MAX_BODY_BYTES + 1
 
 const gunzipAsync = promisify(gunzip)
 
@@ -22,26 +27,32 @@ export class BodyError extends Error {
 export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > MAX_READ_BYTES)
-      throw new BodyError(
-        `Expected a body of at most ${MAX_BODY_BYTES} bytes; found more than ${MAX_READ_BYTES} bytes`,
-        true
-      )
-    chunks.push(chunk as Buffer)
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length
+      if (size > MAX_READ_BYTES)
+        throw new BodyError(
+          `Expected a body of at most ${MAX_BODY_BYTES} bytes; found more than ${MAX_READ_BYTES} bytes`,
+          true
+        )
+      chunks.push(chunk as Buffer)
+    }
+  } catch (error) {
+    if (error instanceof BodyError) throw error
+    // The client went away, or the connection's time ran out (LD_REQUEST_TIMEOUT).
+    throw new BodyError('The request body was cut off before its end')
   }
   const raw = Buffer.concat(chunks)
   const encoding = String(req.headers['content-encoding'] ?? '').toLowerCase()
   // Also sniff the gzip magic bytes: some relays compress without saying so.
   if (encoding === 'gzip' || (raw.length > 2 && raw[0] === 0x1f && raw[1] === 0x8b)) {
     try {
-      return (await gunzipAsync(raw, { maxOutputLength: MAX_READ_BYTES })).toString('utf8')
+      return (await gunzipAsync(raw, { maxOutputLength: MAX_INFLATED_BYTES })).toString('utf8')
     } catch (error) {
       const tooBig = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
       throw new BodyError(
         tooBig
-          ? `Expected a body of at most ${MAX_BODY_BYTES} bytes; found gzip data inflating past ${MAX_READ_BYTES} bytes`
+          ? `Expected a body of at most ${MAX_BODY_BYTES} bytes; found gzip data inflating past ${MAX_BODY_BYTES} bytes`
           : 'Expected a gzip body (Content-Encoding: gzip); found data that does not inflate',
         tooBig
       )

@@ -197,6 +197,16 @@ export class Outbox {
     return this.refusing || this.segments.stats().bytes + this.reserved >= this.options.maxBytes
   }
 
+  /** Why `lines` would not be taken now (the limit), or undefined: checked for both outboxes before either is written. */
+  refusalFor(lines: readonly string[]): string | undefined {
+    const bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0)
+    const held = this.segments.stats().bytes + this.reserved
+    if (held + bytes <= this.options.maxBytes) return undefined
+    // Refusing until something is settled, as a refused append does.
+    this.refusing = true
+    return this.fullMessage()
+  }
+
   fullMessage(): string {
     return new OutboxFull(this.segments.stats().bytes + this.reserved, this.options.maxBytes, this.options.sender.words)
       .message
