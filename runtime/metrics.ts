@@ -2,7 +2,7 @@
 // feed, plus the outbox's and the forwarder's figures read when scraped.
 
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { isSkippedKind } from '../shared'
+import { AUDIT_ANONYMOUS_ID, EXPORT_KINDS, isSkippedKind, SKIPPED_KINDS } from '../shared'
 import { DeliveryRecord, pairEvents } from './feed'
 import { DESTINATION_PREFIX, sourceRouteOf } from './http/routes'
 import type { OutboxStats } from './outbox/outbox'
@@ -106,17 +106,18 @@ export class RelayMetrics {
     // Counted per kind first: one labelled increment per kind, not per call.
     const emitted = new Map<string, number>()
     for (const call of record.calls) {
-      const kind = call.type === 'page' ? 'pageview' : call.event ?? String(call.message.event)
+      const kind = callKind(call.type, call.event ?? call.message.event, call.message.anonymousId)
       emitted.set(kind, (emitted.get(kind) ?? 0) + 1)
     }
     for (const [kind, count] of emitted) this.events.inc({ outcome: 'emitted', kind }, count)
-    for (const kind in record.skipped) this.events.inc({ outcome: 'skipped', kind }, record.skipped[kind])
+    for (const kind in record.skipped)
+      this.events.inc({ outcome: 'skipped', kind: kindLabel(kind) }, record.skipped[kind])
     if (record.rejected.length === 0) return
     // Rare, so the input is read again here (off the request's path) to name the kinds.
     const paired = pairEvents(record, isSkippedKind)
     for (const { index } of record.rejected) {
       const kind = (paired?.[index]?.input as { kind?: unknown } | undefined)?.kind
-      this.events.inc({ outcome: 'rejected', kind: typeof kind === 'string' && kind.length <= 40 ? kind : 'unknown' })
+      this.events.inc({ outcome: 'rejected', kind: kindLabel(kind) })
     }
   }
 
@@ -127,6 +128,23 @@ export class RelayMetrics {
   get contentType(): string {
     return this.registry.contentType
   }
+}
+
+/** Bounded label values: LaunchDarkly's kinds (every `diagnostic…` one as `diagnostic`), then `other`; a client cannot add series. */
+const KINDS = new Set<string>([...EXPORT_KINDS, ...SKIPPED_KINDS, 'alias'])
+
+function kindLabel(kind: unknown): string {
+  if (typeof kind !== 'string') return 'other'
+  if (KINDS.has(kind)) return kind
+  return kind.startsWith('diagnostic') ? 'diagnostic' : 'other'
+}
+
+/** The kind a Segment call was made from: its event, or `audit` for an audit-log entry. */
+function callKind(type: string, event: unknown, anonymousId: unknown): string {
+  if (type === 'page') return 'pageview'
+  if (type === 'alias') return 'alias'
+  if (anonymousId === AUDIT_ANONYMOUS_ID) return 'audit'
+  return kindLabel(event)
 }
 
 const OWN_ROUTES = new Set(['/', '/healthz', '/metrics'])

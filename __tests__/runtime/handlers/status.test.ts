@@ -83,12 +83,14 @@ test('GET /healthz is 200 when ready', async () => {
 })
 
 test('GET /metrics: deliveries by route and status, events by outcome and kind, latency, forward failures', async () => {
-  const ld = await standIn(() => ({ status: 500 }))
+  const answers = [500]
+  const ld = await standIn(() => ({ status: answers.shift() ?? 202 }))
   try {
-    runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { forwardEventsTo: ld.url })
+    runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { forwardEventsTo: ld.url }, { outbox: { retryBaseMs: 20 } })
     expect((await post('/bulk')).status).toBe(202)
     expect((await post('/events/bulk/some-client-side-id', '[{"kind":"custom","key":"k"}]')).status).toBe(400)
     expect((await post('/nope/secret-path')).status).toBe(404)
+    // The 202's forward, refused once and sent again; the 400 is not forwarded.
     await waitFor(() => ld.requests.length === 2, 'the forwards')
     await new Promise((resolve) => setTimeout(resolve, 50))
     const res = await fetch(runtime.url + '/metrics')
@@ -104,7 +106,8 @@ test('GET /metrics: deliveries by route and status, events by outcome and kind, 
       'ld_relay_events_total{outcome="skipped",kind="summary"} 1',
       // The 400 (nothing exported) counts its rejected event too.
       'ld_relay_events_total{outcome="rejected",kind="custom"} 1',
-      'ld_relay_forward_failures_total 2',
+      'ld_relay_forward_failures_total 1',
+      'ld_relay_forward_outbox_records 0',
       'ld_relay_delivery_duration_seconds_count{route="/bulk"} 1'
     ])
       expect(text).toContain(line + '\n')
@@ -135,4 +138,38 @@ test('a destination request is recorded with its body and the LaunchDarkly reque
   } finally {
     await ld.close()
   }
+})
+
+test('/metrics label values come from fixed sets: 1,000 made-up kinds are one series, `other`', async () => {
+  runtime = await runtimeWith(SDK_FIXTURE_SETTINGS)
+  const context = { kind: 'user', key: 'u' }
+  // On the keyless client-side route: anyone who can reach the relay can send these.
+  for (let batch = 0; batch < 10; batch++) {
+    const events = Array.from({ length: 100 }, (_, i) => ({ kind: `made-up-${batch * 100 + i}`, key: 'k', context }))
+    expect((await post('/events/bulk/any-id', JSON.stringify(events))).status).toBe(400)
+  }
+  expect((await post('/bulk')).status).toBe(202)
+  const audit = {
+    _id: 'a1',
+    _accountId: 'acc',
+    date: 1,
+    kind: 'flag-of-my-own',
+    accesses: [{ action: 'x', resource: 'proj/p:env/e:flag/f' }]
+  }
+  expect((await post('/sources/launchdarkly', JSON.stringify(audit))).status).toBe(202)
+  await waitFor(() => runtime.logs.length === 12, 'the log lines')
+  const text = await (await fetch(runtime.url + '/metrics')).text()
+  const series = text.split('\n').filter((line) => line.startsWith('ld_relay_events_total{'))
+  expect(series.sort()).toEqual(
+    [
+      'ld_relay_events_total{outcome="rejected",kind="other"} 1000',
+      'ld_relay_events_total{outcome="emitted",kind="feature"} 11',
+      'ld_relay_events_total{outcome="emitted",kind="custom"} 4',
+      'ld_relay_events_total{outcome="skipped",kind="index"} 5',
+      'ld_relay_events_total{outcome="skipped",kind="identify"} 2',
+      'ld_relay_events_total{outcome="skipped",kind="debug"} 1',
+      'ld_relay_events_total{outcome="skipped",kind="summary"} 1',
+      'ld_relay_events_total{outcome="emitted",kind="audit"} 1'
+    ].sort()
+  )
 })
