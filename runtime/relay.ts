@@ -12,7 +12,14 @@ import { redact } from '../shared'
 import { ActionsServe } from './actions-serve'
 import type { OpenAppendFile } from './append-log'
 import { secretsOf, warningsOf, withVariableNames } from './config/report'
-import { DEFAULT_FUNCTION_INSTANCES, RuntimeConfig } from './config/variables'
+import {
+  DEFAULT_FUNCTION_INSTANCES,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  RuntimeConfig
+} from './config/variables'
 import { holdDataFolder } from './data-folder'
 import { DestinationFunction } from './destination-function'
 import { DeliveryFeed, DeliveryRecord } from './feed'
@@ -125,7 +132,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     },
     () => stopping
   )
-  const http = new RelayServer(route, inspector, feed, log, () => stopping)
+  const http = new RelayServer(route, inspector, feed, log, () => stopping, config)
   try {
     url = await http.listen(config)
   } catch (error) {
@@ -203,6 +210,11 @@ function newRecord(method: string, route: string): DeliveryRecord {
   return { time, method, route, status: 0, ms: 0, emitted: 0, skipped: {}, rejected: [], calls: [] }
 }
 
+type ConnectionLimits = Pick<
+  RuntimeConfig,
+  'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnections'
+>
+
 /** The HTTP server: every request answered through the router, its record published; in-flight requests tracked for close(). */
 class RelayServer {
   private readonly server: Server
@@ -213,9 +225,18 @@ class RelayServer {
     private readonly inspector: Inspector,
     private readonly feed: DeliveryFeed,
     private readonly log: (line: string) => void,
-    private readonly stopping: () => boolean
+    private readonly stopping: () => boolean,
+    limits: ConnectionLimits
   ) {
-    this.server = createServer((req, res) => {
+    const headersTimeout = limits.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS
+    const options = {
+      headersTimeout,
+      requestTimeout: limits.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: limits.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+      // How often node looks for connections past those times (its default, 30 s, would let a slow one live 40 s).
+      connectionsCheckingInterval: Math.min(1000, Math.max(100, headersTimeout / 4))
+    }
+    this.server = createServer(options, (req, res) => {
       const handled = this.onRequest(req, res)
       this.inflight.add(handled)
       void handled.finally(() => this.inflight.delete(handled))
@@ -228,6 +249,8 @@ class RelayServer {
       setTimeout(() => socket.destroy(), 1000).unref()
       feed.publish({ ...newRecord('', ''), status: answer.status, error: answer.body as DeliveryRecord['error'] })
     })
+    // Past it, node closes a new connection at once.
+    this.server.maxConnections = limits.maxConnections ?? DEFAULT_MAX_CONNECTIONS
   }
 
   /** Listens as configured; resolves with the relay's URL, or throws a StartupError naming HOST or PORT. */

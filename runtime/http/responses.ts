@@ -1,5 +1,5 @@
 // What the relay answers (docs/relay.md "Answers"): every request gets 2xx, 400, 401,
-// 404, 405, 413, 431 or 503, and every error is `{error, message}`. This module maps each
+// 404, 405, 408, 413, 431 or 503, and every error is `{error, message}`. This module maps each
 // failure the relay meets to that vocabulary, in one place.
 
 import type { IncomingMessage, ServerResponse } from 'http'
@@ -9,7 +9,7 @@ import type { InvocationResult } from '../sandbox/instance'
 import type { SinkError } from '../sinks'
 import type { RequestTarget } from './routes'
 
-export type Status = 200 | 202 | 204 | 400 | 401 | 404 | 405 | 413 | 431 | 503
+export type Status = 200 | 202 | 204 | 400 | 401 | 404 | 405 | 408 | 413 | 431 | 503
 
 export interface Answer {
   status: Status
@@ -77,6 +77,12 @@ export function clientErrorAnswer(code: string | undefined): { answer: Answer; r
   const answer =
     code === 'HPE_HEADER_OVERFLOW'
       ? failure(431, 'HeadersTooLarge', 'The request headers are larger than the relay accepts (16 KiB)')
+      : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? failure(
+          408,
+          'RequestTimeout',
+          'The request was not received in time (LD_HEADERS_TIMEOUT for its headers, LD_REQUEST_TIMEOUT for all of it)'
+        )
       : failure(400, 'InvalidRequest', 'The request could not be read as HTTP/1.1')
   const text = JSON.stringify(answer.body)
   const raw =
