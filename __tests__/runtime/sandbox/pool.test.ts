@@ -99,6 +99,28 @@ test('a delivery waiting on a lookup does not hold up a delivery that needs none
   ])
 })
 
+test.each([
+  ['each its own flag', (n: number) => `flag-${n}`],
+  ['all one flag (one shared lookup)', () => 'one-flag']
+])(
+  'with more deliveries than instances waiting on a hanging API (%s), a delivery that needs no lookup is answered at once',
+  async (_, flagOf) => {
+    const waiting = Array.from({ length: 8 }, (_, n) =>
+      post([{ ...feature(flagOf(n)), creationDate: 1795654789876 + n }]).then((res) => res.status)
+    )
+    while (api.paths.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const started = Date.now()
+    const quick = await post([custom])
+    const ms = Date.now() - started
+    expect(quick.status).toBe(202)
+    console.log(`a delivery needing no lookup, 8 others waiting on a hanging API: answered in ${ms} ms`)
+    expect(ms).toBeLessThan(500)
+    api.release()
+    expect(await Promise.all(waiting)).toEqual(Array(8).fill(202))
+  }
+)
+
 test('concurrent deliveries of one flag look it up once', async () => {
   const deliveries = [0, 1, 2, 3].map((n) => post([{ ...feature('shared-flag'), creationDate: 1795654789876 + n }]))
   while (api.paths.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
