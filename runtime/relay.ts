@@ -36,7 +36,7 @@ import { requestLog } from './request-log'
 import { router } from './router'
 import { FunctionPool } from './sandbox/pool'
 import { openSink, OutboxTiming, Sink } from './sinks'
-import { listenProblem, PROJECT_ROOT, readBuiltFunction, StartupError } from './startup'
+import { listenProblem, PROJECT_ROOT, readBuiltFunction, StartupError, withoutPaths } from './startup'
 import { writeLine } from './stdout-lines'
 // `/index`: in dist/, `destinations/launchdarkly-events.js` is the destination function's
 // bundle, which Node would load for the bare path instead of this folder.
@@ -76,7 +76,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const secrets = secretsOf(config)
   const print = options.log ?? writeLine
   // Without secrets redact() returns the line as it is, at a cost per character.
-  const log = (line: string): void => print(secrets.length ? redact(line, secrets) : line)
+  const log = (line: string): void => {
+    const shown = withoutPaths(line, config.dataDir)
+    print(secrets.length ? redact(shown, secrets) : shown)
+  }
   const clean = (text: string): string => redact(withVariableNames(text), secrets)
   const pool = functionPool(options.functionCode ?? readBuiltFunction(), config, log)
   // Before anything in the folder is read: a second relay on it stops here.

@@ -4,7 +4,7 @@
 
 import { ConfigError, configFromEnv } from './config/parse'
 import { LocalRuntime, startRuntime } from './relay'
-import { PROJECT_ROOT, StartupError } from './startup'
+import { PROJECT_ROOT, StartupError, withoutPaths } from './startup'
 import { writeLine } from './stdout-lines'
 
 async function main(): Promise<void> {
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     runtime = await startRuntime({ config: configFromEnv(process.env, PROJECT_ROOT) })
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof StartupError)) throw error
-    console.error(`relay: cannot start:\n${error.message.replace(/^/gm, '  ')}`)
+    console.error(withoutPaths(`relay: cannot start:\n${error.message.replace(/^/gm, '  ')}`))
     process.exit(1)
   }
   // Through the same queue as the log lines, so that lines logged while starting follow it.
@@ -40,8 +40,13 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+  // A bug, should one remain: one line without this machine's paths, and exit 1 for a supervisor to restart.
+  process.on('uncaughtException', (error) => {
+    console.error(withoutPaths(`relay: crashed: ${error.stack ?? String(error)}`, process.env.LD_SEGMENT_DATA_DIR))
+    process.exit(1)
+  })
   main().catch((error) => {
-    console.error(`relay: ${(error as Error).message}`)
+    console.error(withoutPaths(`relay: ${(error as Error).message}`))
     process.exit(1)
   })
 }

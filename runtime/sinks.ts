@@ -65,7 +65,7 @@ export class NdjsonSink implements Sink {
   private failing?: string
 
   private constructor(private readonly log: AppendLog, readonly path: string) {
-    this.description = `embedded sink: appending to ${path}`
+    this.description = `embedded sink: appending to ${NDJSON_FILE} in LD_SEGMENT_DATA_DIR`
   }
 
   static async open(dataDir: string, openFile?: OpenAppendFile): Promise<NdjsonSink> {

@@ -2,7 +2,7 @@
 // variable (or the command) to change, and exit code 1.
 
 import { existsSync, readFileSync } from 'fs'
-import { dirname, join } from 'path'
+import { dirname, join, relative } from 'path'
 import type { RuntimeConfig } from './config/variables'
 
 /** Startup stopped: the message names the variable to change. */
@@ -25,8 +25,26 @@ export const PROJECT_ROOT = projectRoot(__dirname)
 export const BUILT_FUNCTION = join(PROJECT_ROOT, 'dist', 'sources', 'launchdarkly.js')
 
 export function readBuiltFunction(): string {
-  if (!existsSync(BUILT_FUNCTION)) throw new StartupError(`${BUILT_FUNCTION} is missing: run \`npm run build\` first`)
+  if (!existsSync(BUILT_FUNCTION))
+    throw new StartupError(`${relative(PROJECT_ROOT, BUILT_FUNCTION)} is missing: run \`npm run build\` first`)
   return readFileSync(BUILT_FUNCTION, 'utf8')
+}
+
+/**
+ * A line as the relay shows it: no absolute path of this machine (docs/relay.md "Logs").
+ * The data folder is named by its variable; the project's files relative to it (stack
+ * traces of a bug stay readable).
+ */
+export function withoutPaths(line: string, dataDir?: string): string {
+  let text = line
+  if (dataDir && text.includes(dataDir)) text = text.split(dataDir).join('$LD_SEGMENT_DATA_DIR')
+  if (text.includes(PROJECT_ROOT))
+    text = text
+      .split(PROJECT_ROOT + '/')
+      .join('')
+      .split(PROJECT_ROOT)
+      .join('.')
+  return text
 }
 
 /** Why the relay cannot listen, naming HOST or PORT. */

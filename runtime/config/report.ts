@@ -1,8 +1,18 @@
 // What the configuration means, said to the user: the secrets it holds (kept out of every
 // line and answer), the startup warnings, the settings in effect, the docs table.
 
+import { isAbsolute, relative } from 'path'
 import { SETTINGS, SettingName } from '../../sources/launchdarkly/settings'
-import { ACCEPTED, isSecret, RuntimeConfig, Variable, variableOf, VARIABLES } from './variables'
+import { PROJECT_ROOT } from '../startup'
+import {
+  ACCEPTED,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  isSecret,
+  RuntimeConfig,
+  Variable,
+  variableOf,
+  VARIABLES
+} from './variables'
 
 /** Every secret the configuration holds: kept out of logs, answers and forwarded requests. */
 export function secretsOf(config: RuntimeConfig): string[] {
@@ -45,6 +55,13 @@ export function warningsOf(config: RuntimeConfig): string[] {
     warnings.push(
       'LD_CLIENT_SIDE_IDS is not set: /events/bulk/{id} accepts any client-side ID without a token (browsers cannot send one); list your client-side IDs to accept only those'
     )
+  const keepAlive = config.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS
+  if (keepAlive < 60_000)
+    warnings.push(
+      `LD_KEEP_ALIVE_TIMEOUT is ${
+        keepAlive / 1000
+      } s: load balancers commonly keep idle connections 60 s, and one that sends a request on a connection the relay is closing answers its client 502; set it above your load balancer’s idle timeout`
+    )
   return warnings
 }
 
@@ -56,10 +73,18 @@ export function settingsInEffect(config: RuntimeConfig): string[] {
     const empty = value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
     if (isSecret(variable)) return empty ? 'not set' : Array.isArray(value) ? `set (${value.length})` : 'set'
     if (empty) return variable.default === undefined ? 'not set' : `${variable.default} (default)`
+    // A folder as the project sees it, never this machine's absolute path.
+    if (variable.kind === 'path') return shownPath(String(value), variable.default)
     return Array.isArray(value) ? value.join(',') : String(value)
   }
   const width = Math.max(...VARIABLES.map((v) => v.name.length))
   return VARIABLES.map((variable) => `${variable.name.padEnd(width)}  ${shown(variable)}`)
+}
+
+function shownPath(path: string, fallback: string | undefined): string {
+  const inside = relative(PROJECT_ROOT, path)
+  if (inside === fallback) return `${fallback} (default)`
+  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : 'set (outside the project)'
 }
 
 /** The Markdown table of docs/relay.md (a test keeps the two equal). */

@@ -54,6 +54,12 @@ test("the relay's own variables", () => {
         LD_EVENTS_BASE_URL: 'http://127.0.0.1:2',
         LD_SDK_BASE_URL: 'http://127.0.0.1:3',
         LD_OUTBOX_MAX_BYTES: '64MiB',
+        LD_FORWARD_OUTBOX_MAX_BYTES: '1GiB',
+        LD_OUTBOX_STALLED_AFTER: '90',
+        LD_HEADERS_TIMEOUT: '1500ms',
+        LD_REQUEST_TIMEOUT: '2m',
+        LD_KEEP_ALIVE_TIMEOUT: '1h',
+        LD_MAX_CONNECTIONS: '20000',
         LD_FUNCTION_INSTANCES: '2',
         LD_LOG_CALLS: '1',
         LD_INCLUDE_CUSTOM_DATA: '0'
@@ -72,6 +78,13 @@ test("the relay's own variables", () => {
     eventsBaseUrl: 'http://127.0.0.1:2',
     sdkBaseUrl: 'http://127.0.0.1:3',
     outboxMaxBytes: 64 * 1024 * 1024,
+    forwardOutboxMaxBytes: 1024 ** 3,
+    // A bare number is seconds.
+    outboxStalledAfterMs: 90_000,
+    headersTimeoutMs: 1500,
+    requestTimeoutMs: 120_000,
+    keepAliveTimeoutMs: 3_600_000,
+    maxConnections: 20_000,
     functionInstances: 2,
     logCalls: true
   })
@@ -91,6 +104,14 @@ test('every refused value stops startup with the variable and the accepted value
     'LD_INCLUDE_CUSTOM_DATA must be true, false, 1 or 0, found "yes"'
   ])
   expect(refuse({ PORT: '65536' })).toEqual(['PORT must be a whole number from 0 to 65535, found "65536"'])
+  expect(refuse({ LD_HEADERS_TIMEOUT: '10 minutes', LD_MAX_CONNECTIONS: '0' })).toEqual([
+    'LD_HEADERS_TIMEOUT must be a whole number followed by ms, s, m or h (a bare number is seconds), such as 10s or 5m, found "10 minutes"',
+    'LD_MAX_CONNECTIONS must be a whole number from 1 to 1000000, found "0"'
+  ])
+  // Node refuses a headers timeout longer than the whole request's.
+  expect(refuse({ LD_HEADERS_TIMEOUT: '40s' })).toEqual([
+    'LD_HEADERS_TIMEOUT (40000 ms) must not be longer than LD_REQUEST_TIMEOUT (30000 ms)'
+  ])
   expect(refuse({ LD_FORWARD_EVENTS_TO: 'events.launchdarkly.com' })).toEqual([
     'LD_FORWARD_EVENTS_TO must be an http(s) URL such as https://example.com, found "events.launchdarkly.com"'
   ])
@@ -129,7 +150,8 @@ test('the settings in effect show secrets as set / not set, never their values',
     expect.arrayContaining([
       'HOST 127.0.0.1',
       'PORT 8787',
-      'LD_SEGMENT_DATA_DIR /d',
+      // No absolute path of this machine: a folder outside the project is only said to be set.
+      'LD_SEGMENT_DATA_DIR set (outside the project)',
       'SEGMENT_WRITE_KEY set',
       'SEGMENT_HOST https://api.segment.io (default)',
       'LD_OUTBOX_MAX_BYTES 256MiB (default)',
@@ -155,6 +177,9 @@ test('startup warns, naming the variable and the consequence', () => {
     'HOST is 0.0.0.0, not a loopback address, and LD_INGEST_TOKEN is not set: anyone who can reach this port can send events to your Segment source and use the destination routes'
   ])
   expect(warningsOf({ ...configured, host: '0.0.0.0', ingestTokens: ['t'], clientSideIds: ['cs'] })).toEqual([])
+  expect(warningsOf({ ...configured, keepAliveTimeoutMs: 5000 })).toEqual([
+    'LD_KEEP_ALIVE_TIMEOUT is 5 s: load balancers commonly keep idle connections 60 s, and one that sends a request on a connection the relay is closing answers its client 502; set it above your load balancer’s idle timeout'
+  ])
   expect(warningsOf({ ...configured, ingestTokens: ['t'] })).toEqual([
     'LD_CLIENT_SIDE_IDS is not set: /events/bulk/{id} accepts any client-side ID without a token (browsers cannot send one); list your client-side IDs to accept only those'
   ])
