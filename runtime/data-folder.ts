@@ -1,10 +1,81 @@
 // The relay's data folder (LD_SEGMENT_DATA_DIR): created if need be and held by this
 // process for its whole life (folder-lock.ts), before anything in it is read or written,
 // so that a second relay on the same folder stops at once instead of deleting the
-// segments the first is still appending to. Messages name the folder by its variable.
+// segments the first is still appending to; then what lives in it opened: the sink (the
+// NDJSON file or the Segment outbox) and, with LD_FORWARD_EVENTS_TO, the forward outbox.
+// Messages name the folder by its variable.
 
+import type { OpenAppendFile } from './append-log'
+import type { RuntimeConfig } from './config/variables'
 import { FolderInUse, FolderLock, lockFolder } from './folder-lock'
+import { Forwarding } from './forward'
+import { openSink, OutboxTiming, Sink } from './sinks'
 import { StartupError } from './startup'
+
+export interface DataFolder {
+  sink: Sink
+  forwards?: Forwarding
+  /** Closes the outboxes (sending for up to `flushMs` while their receivers accept), then releases the folder. */
+  close(flushMs?: number): Promise<void>
+}
+
+export interface DataFolderSeams {
+  openFile?: OpenAppendFile
+  outbox?: OutboxTiming
+  /** Hears each request to LaunchDarkly that did not succeed (the metrics count them). */
+  onForwardFailure?(): void
+}
+
+/** Holds the folder and opens what lives in it; a StartupError naming LD_SEGMENT_DATA_DIR if it cannot. */
+export async function openDataFolder(
+  config: RuntimeConfig,
+  secrets: readonly string[],
+  log: (line: string) => void,
+  seams: DataFolderSeams
+): Promise<DataFolder> {
+  const lock = holdDataFolder(config.dataDir, log)
+  let sink: Sink | undefined
+  try {
+    sink = await openSink(config, log, { openFile: seams.openFile, outbox: seams.outbox })
+    const forwards = await openForwarding(config, secrets, log, seams)
+    const opened = sink
+    return {
+      sink: opened,
+      forwards,
+      async close(flushMs) {
+        await Promise.all([opened.close(flushMs), forwards?.close(flushMs)])
+        lock.release()
+      }
+    }
+  } catch (error) {
+    await sink?.close(0)
+    lock.release()
+    throw error
+  }
+}
+
+async function openForwarding(
+  config: RuntimeConfig,
+  secrets: readonly string[],
+  log: (line: string) => void,
+  seams: DataFolderSeams
+): Promise<Forwarding | undefined> {
+  const { forwardEventsTo } = config
+  if (!forwardEventsTo) return undefined
+  try {
+    return await Forwarding.open({ ...config, forwardEventsTo }, secrets, log, {
+      openFile: seams.openFile,
+      timing: seams.outbox,
+      onFailure: seams.onForwardFailure
+    })
+  } catch (error) {
+    throw new StartupError(
+      `LD_SEGMENT_DATA_DIR: the forward outbox in the folder cannot be opened (${
+        (error as NodeJS.ErrnoException).code ?? (error as Error).name
+      }); set LD_SEGMENT_DATA_DIR to a folder this process can write`
+    )
+  }
+}
 
 export const LOCK_FILE = 'relay.lock'
 

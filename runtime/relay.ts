@@ -20,10 +20,9 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   RuntimeConfig
 } from './config/variables'
-import { holdDataFolder } from './data-folder'
+import { openDataFolder } from './data-folder'
 import { DestinationFunction } from './destination-function'
 import { DeliveryFeed, DeliveryRecord } from './feed'
-import { Forwarding } from './forward'
 import { deliveriesHandler } from './handlers/deliveries'
 import { localToolHandlers } from './handlers/local-tools'
 import { banner, statusHandlers } from './handlers/status'
@@ -35,7 +34,7 @@ import { RelayMetrics } from './metrics'
 import { requestLog } from './request-log'
 import { router } from './router'
 import { FunctionPool } from './sandbox/pool'
-import { openSink, OutboxTiming, Sink } from './sinks'
+import type { OutboxTiming, Sink } from './sinks'
 import { listenProblem, PROJECT_ROOT, readBuiltFunction, StartupError, withoutPaths } from './startup'
 import { writeLine } from './stdout-lines'
 // `/index`: in dist/, `destinations/launchdarkly-events.js` is the destination function's
@@ -82,24 +81,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   }
   const clean = (text: string): string => redact(withVariableNames(text), secrets)
   const pool = functionPool(options.functionCode ?? readBuiltFunction(), config, log)
-  // Before anything in the folder is read: a second relay on it stops here.
-  const lock = holdDataFolder(config.dataDir, log)
-  let sink: Sink
-  let forwards: Forwarding | undefined
   let forwardFailed = (): void => undefined
-  try {
-    sink = await openSink(config, log, { openFile: options.openFile, outbox: options.outbox })
-  } catch (error) {
-    lock.release()
-    throw error
-  }
-  try {
-    forwards = await openForwarding(config, secrets, log, options, () => forwardFailed())
-  } catch (error) {
-    await sink.close(0)
-    lock.release()
-    throw error
-  }
+  // Before anything in the folder is read: a second relay on it stops here.
+  const folder = await openDataFolder(config, secrets, log, {
+    openFile: options.openFile,
+    outbox: options.outbox,
+    onForwardFailure: () => forwardFailed()
+  })
+  const { sink, forwards } = folder
   const auth = new Authenticator(config.ingestTokens ?? [], config.clientSideIds ?? [])
   const metrics = new RelayMetrics({ outbox: sink.outbox?.bind(sink), forward: forwards && (() => forwards.stats()) })
   forwardFailed = () => metrics.forwardFailures.inc()
@@ -139,8 +128,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   try {
     url = await http.listen(config)
   } catch (error) {
-    await Promise.all([sink.close(0), forwards?.close(0)])
-    lock.release()
+    await folder.close(0)
     throw error
   }
 
@@ -156,36 +144,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         stopping = true
         // In-flight deliveries finish (their calls reach the sink) before the sink closes.
         await http.close()
-        await Promise.all([sink.close(options.flushOnCloseMs), forwards?.close(options.flushOnCloseMs)])
-        lock.release()
+        await folder.close(options.flushOnCloseMs)
       })()
       return closing
     }
-  }
-}
-
-/** The outbox of forwards, with LD_FORWARD_EVENTS_TO. */
-async function openForwarding(
-  config: RuntimeConfig,
-  secrets: readonly string[],
-  log: (line: string) => void,
-  options: RuntimeOptions,
-  onFailure: () => void
-): Promise<Forwarding | undefined> {
-  const { forwardEventsTo } = config
-  if (!forwardEventsTo) return undefined
-  try {
-    return await Forwarding.open({ ...config, forwardEventsTo }, secrets, log, {
-      openFile: options.openFile,
-      timing: options.outbox,
-      onFailure
-    })
-  } catch (error) {
-    throw new StartupError(
-      `LD_SEGMENT_DATA_DIR: the forward outbox in the folder cannot be opened (${
-        (error as NodeJS.ErrnoException).code ?? (error as Error).name
-      }); set LD_SEGMENT_DATA_DIR to a folder this process can write`
-    )
   }
 }
 

@@ -107,7 +107,8 @@ export const RUNTIME_VARIABLES: readonly Variable[] = [
     field: { config: 'dataDir' },
     kind: 'path',
     default: '.data',
-    description: 'folder of the NDJSON sink, or of the outbox with `SEGMENT_WRITE_KEY`'
+    description:
+      'folder of the NDJSON sink, or of the outbox with `SEGMENT_WRITE_KEY`, and of the forward outbox; one relay at a time holds it (`relay.lock`)'
   },
   {
     name: 'SEGMENT_WRITE_KEY',

@@ -13,10 +13,10 @@
 // batches may settle out of order (several in flight): a segment's `sent` advances over
 // the settled ranges that join it, so a restart sends again only what was not settled.
 
-import { isUtf8 } from 'buffer'
-import { readdir, readFile, rm } from 'fs/promises'
+import { readdir, rm } from 'fs/promises'
 import { join } from 'path'
 import { AppendLog, asWriteFailed, OpenAppendFile } from '../append-log'
+import { countLines, damaged, isRecord, readSent } from './framing'
 
 export const SEGMENT_BYTES = 8 * 1024 * 1024
 export const SEGMENT_AGE_MS = 60_000
@@ -143,7 +143,7 @@ export class Segments {
       const newline = window.indexOf(0x0a, start)
       if (newline < 0) break
       const line = window.toString('utf8', start, newline)
-      if (!this.isRecord(line, window.subarray(start, newline))) {
+      if (!isRecord(line, window.subarray(start, newline), this.options.maxRecordBytes)) {
         if (lines.length === 0) return this.corrupt(segment, from, window.subarray(0, newline + 1))
         break
       }
@@ -185,14 +185,6 @@ export class Segments {
     }
   }
 
-  private isRecord(line: string, bytes: Buffer): boolean {
-    if (bytes.length > this.options.maxRecordBytes || line.length < 2) return false
-    if (line.charCodeAt(0) !== 0x7b || line.charCodeAt(line.length - 1) !== 0x7d) return false
-    // JSON text holds no raw control characters; decoding replaced bytes that are not UTF-8.
-    for (let i = 0; i < line.length; i++) if (line.charCodeAt(i) < 0x20) return false
-    return !line.includes('\ufffd') || isUtf8(bytes)
-  }
-
   /** Reads on from a window that holds no newline, up to and including the next one. */
   private async toNewline(segment: Segment, from: number, window: Buffer): Promise<Buffer> {
     const parts = [window]
@@ -207,28 +199,15 @@ export class Segments {
     return Buffer.concat(parts)
   }
 
-  /**
-   * `line`: bytes from `from` that are not a record, up to and including the next newline.
-   * A record after NUL bytes in the same line (a torn block followed by later appends) is
-   * kept: the damage ends at its last control character.
-   */
+  /** `line`: bytes from `from` that are not a record, up to and including the next newline. */
   private corrupt(segment: Segment, from: number, line: Buffer): Corrupt {
-    const body = line[line.length - 1] === 0x0a ? line.subarray(0, line.length - 1) : line
-    let end = line.length
-    let last = body.length - 1
-    while (last >= 0 && body[last] >= 0x20) last--
-    if (last >= 0 && last < body.length - 1 && this.isRecord(body.toString('utf8', last + 1), body.subarray(last + 1)))
-      end = last + 1
+    const { end, reason } = damaged(line, this.options.maxRecordBytes)
     const cut = Buffer.from(line.subarray(0, end))
     segment.read = from + end
-    const damaged = cut[cut.length - 1] === 0x0a ? cut.subarray(0, cut.length - 1) : cut
-    const what = damaged.every((byte) => byte === 0)
-      ? `${damaged.length} NUL bytes (what a crash can leave in blocks never written)`
-      : `${damaged.length} bytes that are not a whole record`
     return {
       corrupt: cut,
       lines: cut[cut.length - 1] === 0x0a ? 1 : 0,
-      reason: `not a record: ${what} at byte ${from} of ${segment.name}`,
+      reason: `not a record: ${reason} at byte ${from} of ${segment.name}`,
       range: { segment: segment.name, from, to: from + end }
     }
   }
@@ -341,37 +320,4 @@ export class Segments {
   private path(name: string): string {
     return join(this.options.dir, name)
   }
-}
-
-/**
- * What `.sent` says: its last whole line (an earlier version wrote one number without a
- * newline, atomically), if that is where a line of the segment ends; else 0.
- */
-async function readSent(path: string, segment: AppendLog): Promise<number> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch {
-    return 0
-  }
-  const lines = text.includes('\n') ? text.split('\n').slice(0, -1) : [text]
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const value = Number(lines[i].trim())
-    if (!Number.isSafeInteger(value) || value <= 0 || value > segment.size) continue
-    const before = await segment.read(Buffer.alloc(1), 1, value - 1)
-    if (before[0] === 0x0a) return value
-  }
-  return 0
-}
-
-async function countLines(log: AppendLog, from: number): Promise<number> {
-  const chunk = Buffer.allocUnsafe(1024 * 1024)
-  let count = 0
-  for (let at = from; at < log.size; ) {
-    const read = await log.read(chunk, log.size - at, at)
-    if (read.length === 0) break
-    for (let i = read.indexOf(0x0a); i >= 0; i = read.indexOf(0x0a, i + 1)) count++
-    at += read.length
-  }
-  return count
 }

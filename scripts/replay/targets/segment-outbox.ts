@@ -1,8 +1,8 @@
-// The relay's outbox (runtime/outbox.ts) as the replay's SegmentOutbox. Calls are appended,
+// The relay's outbox (runtime/outbox/) as the replay's SegmentOutbox. Calls are appended,
 // as `{"type", …message}` lines, to an outbox folder of the replay's own (locked, so two
 // replays never send the same files; the relay's folder is never touched) and sent under
 // the relay's rules: batches of at most 500 KB, backoff with jitter or Retry-After, a
-// refused call isolated by halving and dead-lettered. Each call is settled by where its
+// refused call isolated by splitting the batch and dead-lettered. Each call is settled by where its
 // line lies on disk, from the outbox's report on the batch that held it. The relay retries
 // for ever; a replay gives up after `--retries` failed requests in a row and leaves what
 // is unsent in the folder, where the next replay to the same source sends it first.
@@ -46,7 +46,7 @@ interface Submission {
 }
 
 const DELIVERED: Settled = { settlement: 'delivered' }
-/** Statuses that refuse the call itself (the outbox halves a batch until it is alone); others refuse the request. */
+/** Statuses that refuse the call itself (the outbox splits a batch until it is alone); others refuse the request. */
 const REFUSING_THE_CALL = new Set([400, 413])
 
 export async function openSegmentOutbox(options: SegmentOutboxOptions): Promise<SegmentOutbox> {
