@@ -48,5 +48,5 @@ export {
   summaryLine
 } from './summary'
 export type { DeliverySummary, ReasonCount, Rejection } from './summary'
-export { toLaunchDarklyEvent, isEcho } from './to-launchdarkly'
-export type { LaunchDarklyEvent } from './to-launchdarkly'
+export { ALIAS_FIELDS, toLaunchDarklyEvent, isEcho } from './to-launchdarkly'
+export type { AliasField, LaunchDarklyEvent, LaunchDarklyKind } from './to-launchdarkly'

@@ -3,6 +3,7 @@
 // folder and only this path changes (README, "Register it with Segment").
 
 export {
+  ALIAS_FIELDS,
   describe,
   EXPORT_KINDS,
   EXPORT_SCHEMA,
@@ -20,10 +21,12 @@ export {
   utf8Length
 } from '../../shared'
 export type {
+  AliasField,
   ExportKind,
   Hash,
   JsonObject,
   LaunchDarklyEvent,
+  LaunchDarklyKind,
   PropertyType,
   SchemaProperty,
   SentProperty
