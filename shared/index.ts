@@ -42,6 +42,7 @@ export {
   MAX_LISTED_REJECTIONS,
   MAX_REASON_LENGTH,
   MAX_SKIPPED_KINDS,
+  NothingExported,
   OTHER_SKIPPED_KINDS,
   redactSummary,
   rejectedCount,
