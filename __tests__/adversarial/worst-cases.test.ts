@@ -3,7 +3,7 @@
 // body rejects, the answer and every log line stay under 64 KB (design §3.8).
 
 import { readFileSync } from 'node:fs'
-import { loadFunction } from '../../runtime/functions-sandbox'
+import { loadFunction } from '../../runtime/sandbox/instance'
 import { MAX_COUNTED_REASONS, MAX_LISTED_REJECTIONS } from '../../shared'
 import type { DeliverySummary } from '../../shared'
 import { worstCases } from '../../scripts/bench/worst-cases'

@@ -3,7 +3,7 @@
 // requests and headers, and Segment's error class for every handler and outcome.
 
 import { payloadIdFor } from '../../shared'
-import type { FunctionHandle } from '../../runtime/functions-sandbox'
+import type { FunctionHandle } from '../../runtime/sandbox/instance'
 import { failure, LaunchDarklyStandIn, launchDarklyStandIn, loadDestination, returned } from './helpers'
 
 const CLIENT_SIDE_ID = 'dest-env-0001'

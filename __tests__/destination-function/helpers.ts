@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { createServer, IncomingHttpHeaders, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { InvocationResult, loadFunctionFile, SandboxOptions, FunctionHandle } from '../../runtime/functions-sandbox'
+import { InvocationResult, loadFunctionFile, SandboxOptions, FunctionHandle } from '../../runtime/sandbox/instance'
 import { buildDestinationFunction } from '../../scripts/build'
 
 const ROOT = path.resolve(__dirname, '..', '..')

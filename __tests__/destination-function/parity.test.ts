@@ -11,7 +11,7 @@ import nock from 'nock'
 import destination from '../../destinations/launchdarkly-events'
 import { deliver } from '../../destinations/launchdarkly-events/delivery'
 import { interpret } from '../../destinations/launchdarkly-events-function/interpreter'
-import type { FunctionHandle } from '../../runtime/functions-sandbox'
+import type { FunctionHandle } from '../../runtime/sandbox/instance'
 import { LaunchDarklyStandIn, launchDarklyStandIn, loadDestination } from './helpers'
 
 const CLIENT_SIDE_ID = 'dest-env-0001'

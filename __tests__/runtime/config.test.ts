@@ -4,14 +4,9 @@
 
 import { readFileSync } from 'fs'
 import { join } from 'path'
-import {
-  configFromEnv,
-  settingsInEffect,
-  variablesTable,
-  warningsOf,
-  withVariableNames,
-  RuntimeConfig
-} from '../../runtime/config'
+import { configFromEnv } from '../../runtime/config/parse'
+import { settingsInEffect, variablesTable, warningsOf, withVariableNames } from '../../runtime/config/report'
+import { RuntimeConfig } from '../../runtime/config/variables'
 
 test('LD_* variables become the source settings; blanks are unset; LD_INGEST_TOKEN is a list the relay keeps', () => {
   const config = configFromEnv(

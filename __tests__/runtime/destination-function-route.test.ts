@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
-import { configFromEnv } from '../../runtime/config'
-import { DESTINATION_FUNCTION_PATH } from '../../runtime/destination-function'
-import { LocalRuntime, startRuntime } from '../../runtime/server'
+import { configFromEnv } from '../../runtime/config/parse'
+import { DESTINATION_FUNCTION_PATH } from '../../runtime/http/routes'
+import { LocalRuntime, startRuntime } from '../../runtime/relay'
 import { ensureBuilt, LaunchDarklyStandIn, launchDarklyStandIn } from '../destination-function/helpers'
 
 const CLIENT_SIDE_ID = 'dest-env-0001'

@@ -1,7 +1,7 @@
 // The sandbox as a destination function's runtime (design §5.4): the globals Segment gives
 // one (no `Segment`), handlers called by name, EventNotSupported for a missing one.
 
-import { loadFunction } from '../../runtime/functions-sandbox'
+import { loadFunction } from '../../runtime/sandbox/instance'
 
 const CODE = `
 async function onTrack(event, settings) {

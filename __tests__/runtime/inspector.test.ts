@@ -4,11 +4,14 @@
 // carries the warnings and each delivery.
 
 import { createHash } from 'crypto'
+import { readFileSync } from 'fs'
 import { connect, Socket } from 'net'
+import { join } from 'path'
 import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
 import { OFF_WITHOUT_TOKEN, TOKEN_NEEDED, wantsHtml } from '../../runtime/inspector'
-import { PAGE_CSP, PAGE_HTML } from '../../runtime/inspector/page'
+import { PAGE_FILES } from '../../runtime/inspector/page'
+import { PROJECT_ROOT } from '../../runtime/startup'
 import { rawRequest, runtimeWith, TestRuntime, waitFor } from './helpers'
 
 jest.setTimeout(30_000)
@@ -18,6 +21,10 @@ const TOKEN = 'tok-s3cret-ingest-value'
 const NO_ORIGIN =
   'no environment or project: the payload has neither, and the environmentId setting (LD_ENVIRONMENT_ID) and the projectId setting (LD_PROJECT_ID) are empty'
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8'
+// The page and its policy as `npm run build` wrote them (npm test builds first).
+const built = (file: string) => readFileSync(join(PROJECT_ROOT, 'dist', file), 'utf8')
+const PAGE_HTML = built(PAGE_FILES.html)
+const PAGE_CSP = (JSON.parse(built(PAGE_FILES.policy)) as { csp: string }).csp
 
 let runtime: TestRuntime
 const sockets: Socket[] = []

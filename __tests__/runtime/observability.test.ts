@@ -5,7 +5,7 @@
 import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_CALLS, SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
 import { isSkippedKind } from '../../shared'
-import { DeliveryRecord, pairEvents } from '../../runtime/delivery-record'
+import { DeliveryRecord, pairEvents } from '../../runtime/feed'
 import { customEventRequest, runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
 
 const BODY = JSON.stringify(fixture.body)

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
-import { BatchReport, Outbox } from '../../runtime/outbox'
+import { BatchReport, Outbox } from '../../runtime/outbox/outbox'
 import { standIn, waitFor } from './helpers'
 
 let dir: string
@@ -52,7 +52,7 @@ test('appends written together get the ranges their lines have in the file, one 
     [ranges[1]?.to, text.length]
   ])
   await waitFor(() => reports.length > 0 && reports[reports.length - 1].to === text.length, 'the reports')
-  expect(reports.every((r) => r.result === 'delivered' && r.segment === segment && r.failures === 0)).toBe(true)
+  expect(reports.every((r) => r.settlement === 'delivered' && r.segment === segment && r.failures === 0)).toBe(true)
   expect(reports[0].from).toBe(0)
   expect(await outbox.append([])).toBeUndefined()
 })
@@ -66,7 +66,8 @@ test('a failed request is reported as retrying with its status and count, a refu
   })
   const range = await outbox.append(['ok-1', 'bad', 'ok-2'].map(line))
   // The report of the last batch follows its acknowledgement on disk.
-  const settled = (r: { to: number; result: string } | undefined) => r?.to === range?.to && r?.result !== 'retrying'
+  const settled = (r: { to: number; settlement: string } | undefined) =>
+    r?.to === range?.to && r?.settlement !== 'retryable'
   await waitFor(() => settled(reports[reports.length - 1]), 'the last report')
   const segment = range?.segment as string
   const [first, second] = [line('ok-1').length + 1, line('bad').length + 1]
@@ -75,22 +76,22 @@ test('a failed request is reported as retrying with its status and count, a refu
       segment,
       from: 0,
       to: range?.to,
-      result: 'retrying',
+      settlement: 'retryable',
       status: 503,
       reason: 'HTTP 503 {"error":"down"}',
       failures: 1
     },
     // Halving: ok-1 and bad, refused; then ok-1 alone, delivered; then bad alone, dead-lettered; then ok-2.
-    { segment, from: 0, to: first, result: 'delivered', failures: 0 },
+    { segment, from: 0, to: first, settlement: 'delivered', failures: 0 },
     {
       segment,
       from: first,
       to: first + second,
-      result: 'dead-lettered',
+      settlement: 'refused',
       status: 400,
       reason: 'HTTP 400 {"error":"no"}',
       failures: 0
     },
-    { segment, from: first + second, to: range?.to, result: 'delivered', failures: 0 }
+    { segment, from: first + second, to: range?.to, settlement: 'delivered', failures: 0 }
   ])
 })

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'fs'
 import { join, relative } from 'path'
 import { SETTINGS as DESTINATION_FUNCTION_SETTINGS } from '../../destinations/launchdarkly-events-function/settings'
-import { variableOf } from '../../runtime/config'
+import { variableOf } from '../../runtime/config/variables'
 import { MAPPING_PATH, withCurrentTable } from '../../scripts/schema-table'
 import { SETTINGS as SOURCE_SETTINGS } from '../../sources/launchdarkly/settings'
 

@@ -3,7 +3,7 @@
 
 import signed from '../fixtures/audit-webhook-signature.json'
 import fixture from '../fixtures/node-server-sdk-bulk.json'
-import { InvocationResult } from '../../runtime/functions-sandbox'
+import { InvocationResult } from '../../runtime/sandbox/instance'
 import { AUDIT_FIXTURE_CALL } from '../fixtures/audit-webhook-signature.expected'
 import { failure, loadSource, SETTINGS, useLocalNetworkOnly } from './helpers'
 

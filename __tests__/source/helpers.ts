@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import nock from 'nock'
-import { InvocationResult, loadFunctionFile, SandboxOptions, FunctionHandle } from '../../runtime/functions-sandbox'
+import { InvocationResult, loadFunctionFile, SandboxOptions, FunctionHandle } from '../../runtime/sandbox/instance'
 import { buildSource } from '../../scripts/build'
 
 const ROOT = path.resolve(__dirname, '..', '..')

@@ -4,7 +4,7 @@
 
 import nock from 'nock'
 import fixture from '../fixtures/node-server-sdk-bulk.json'
-import { InvocationResult } from '../../runtime/functions-sandbox'
+import { InvocationResult } from '../../runtime/sandbox/instance'
 import { failure, loadSource, SETTINGS, useLocalNetworkOnly } from './helpers'
 
 useLocalNetworkOnly()

@@ -8,6 +8,7 @@ export {
   describe,
   EXPORT_KINDS,
   EXPORT_SCHEMA,
+  explanationOf,
   isEcho,
   isObject,
   isSentToLaunchDarkly,
@@ -30,5 +31,6 @@ export type {
   LaunchDarklyKind,
   PropertyType,
   SchemaProperty,
-  SentProperty
+  SentProperty,
+  Settlement
 } from '../../shared'

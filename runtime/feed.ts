@@ -3,7 +3,7 @@
 // listeners of the same feed, called after the answer is sent, outside the request's
 // path: a listener that throws or is slow to return control never delays an answer.
 
-import type { RecordedCall } from './functions-sandbox'
+import type { RecordedCall } from './sandbox/calls'
 
 export interface Rejection {
   index: number

@@ -25,6 +25,9 @@ export const SOURCE_ROUTES: readonly SourceRoute[] = [
 ]
 
 export const DESTINATION_PREFIX = '/destinations/launchdarkly-events/'
+export const DESTINATION_FUNCTION_PATH = '/destination-functions/launchdarkly-events'
+/** The relay's own pages: not deliveries. */
+export const STATUS_PATHS = { banner: '/', health: '/healthz', metrics: '/metrics' } as const
 
 export interface RequestTarget {
   /** Normalised: one slash between segments, no query. What logs and records show. */

@@ -1,4 +1,4 @@
-// The destination's routes, compatible with the Segment actions CLI `serve` command:
+// A stand-in for the Segment actions CLI `serve` command, for the destination:
 // POST /{actionSlug} with {payload, settings, mapping, auth} (an array payload runs the
 // batch path), POST /authenticate with the settings as the body, GET /manifest.
 // A local test tool: where events go is the relay's configuration (LD_EVENTS_BASE_URL,
@@ -6,7 +6,7 @@
 
 import { Destination, DestinationDefinition, JSONObject } from '@segment/actions-core'
 import type { Settings } from '../destinations/launchdarkly-events/generated-types'
-import type { LaunchDarklyRequest } from './delivery-record'
+import type { LaunchDarklyRequest } from './feed'
 
 export interface RouteResult {
   status: number
@@ -80,7 +80,7 @@ function errorOutput(error: unknown): Array<{ statusCode: number; message: strin
   ]
 }
 
-export class DestinationRoutes {
+export class ActionsServe {
   constructor(
     private readonly definition: DestinationDefinition<Settings>,
     readonly directoryName: string,

@@ -2,10 +2,12 @@
 // 404, 405, 413, 431 or 503, and every error is `{error, message}`. This module maps each
 // failure the relay meets to that vocabulary, in one place.
 
-import type { ServerResponse } from 'http'
+import type { IncomingMessage, ServerResponse } from 'http'
 import { STATUS_CODES } from 'http'
-import { httpStatusFor, InvocationResult } from './functions-sandbox'
-import type { SinkError } from './sinks'
+import type { DeliveryRecord } from '../feed'
+import type { InvocationResult } from '../sandbox/instance'
+import type { SinkError } from '../sinks'
+import type { RequestTarget } from './routes'
 
 export type Status = 200 | 202 | 204 | 400 | 401 | 404 | 405 | 413 | 431 | 503
 
@@ -17,11 +19,31 @@ export interface Answer {
   contentType?: string
 }
 
+/** Answers one request; fills in its record (what it read, what became of it) on the way. */
+export type Handler = (req: IncomingMessage, target: RequestTarget, record: DeliveryRecord) => Promise<Answer>
+
 /** Seconds a client should wait before retrying a 503 for a full outbox or a failing disk. */
 export const RETRY_AFTER_SECONDS = 30
 
 export function failure(status: Status, error: string, message: string, headers?: Record<string, string>): Answer {
   return { status, body: { error, message }, headers }
+}
+
+/**
+ * The HTTP status the relay answers with for a function's result (design §6): an error
+ * that is none of Segment's classes is a bug, answered 503 as Segment retries it.
+ */
+export function httpStatusFor(result: InvocationResult): 202 | 400 | 401 | 503 {
+  if (result.ok) return 202
+  switch (result.error.name) {
+    case 'InvalidEventPayload':
+    case 'EventNotSupported':
+      return 400
+    case 'ValidationError':
+      return 401
+    default:
+      return 503
+  }
 }
 
 /** The source function's failure, as Segment would treat it (retried: 503; refused: 400 or 401). */

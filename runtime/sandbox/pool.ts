@@ -3,16 +3,9 @@
 // delivery waiting on a slow REST lookup must not hold up the others. The instances
 // share one `cache`, so concurrent deliveries still look each flag up once.
 
-import { ttlCache } from '../shared'
-import type { FunctionCache, TtlCache } from '../shared'
-import {
-  Delivery,
-  FunctionSettings,
-  InvocationResult,
-  loadFunction,
-  SandboxOptions,
-  FunctionHandle
-} from './functions-sandbox'
+import { ttlCache } from '../../shared'
+import type { FunctionCache, TtlCache } from '../../shared'
+import { Delivery, FunctionHandle, FunctionSettings, InvocationResult, loadFunction, SandboxOptions } from './instance'
 
 /** As the function's own warm cache: many flags, bounded memory. */
 const MAX_CACHE_ENTRIES = 5000

@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'http'
 import { gunzip } from 'zlib'
 import { promisify } from 'util'
-import { MAX_BODY_BYTES } from '../shared'
+import { MAX_BODY_BYTES } from '../../shared'
 
 /** Far above Segment's limit: the function reports the exact size; this only bounds memory. */
 export const MAX_READ_BYTES = 8 * 1024 * 1024
