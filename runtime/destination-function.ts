@@ -15,6 +15,7 @@ export interface DestinationFunctionSettings {
   clientSideId?: string
   eventsBaseUrl?: string
   sendTrackAsCustom?: boolean
+  sendAliasEvents?: boolean
 }
 
 export interface DestinationFunctionResult {
