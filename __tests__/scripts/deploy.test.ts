@@ -2,12 +2,11 @@
  * `npm run deploy` against a local stand-in of the Segment Public API: a real HTTP
  * server on 127.0.0.1 with in-memory functions, so requests go through the real fetch.
  */
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { SettingDeclaration } from '../../shared'
+import { standIn } from '../stand-in'
 import { DeployError, deployFunction } from '../../scripts/deploy-api'
 import { main } from '../../scripts/deploy'
 
@@ -235,34 +234,18 @@ async function startStub(options: StubOptions = {}): Promise<Stub> {
     return json(404, { errors: [{ type: 'not-found', message: 'Resource not found' }] })
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8')
-      const recorded: Recorded = {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        authorization: req.headers.authorization,
-        contentType: req.headers['content-type'],
-        body: text === '' ? undefined : JSON.parse(text)
-      }
-      requests.push(recorded)
-      const reply = options.override?.(recorded) ?? route(recorded)
-      res.writeHead(reply.status, reply.headers ?? {})
-      res.end(reply.body ?? '')
-    })
+  const server = await standIn((req) => {
+    const recorded: Recorded = {
+      method: req.method,
+      url: req.path,
+      authorization: req.headers.authorization,
+      contentType: req.headers['content-type'],
+      body: req.body === '' ? undefined : JSON.parse(req.body)
+    }
+    requests.push(recorded)
+    return options.override?.(recorded) ?? route(recorded)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    functions,
-    sources,
-    destinations,
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())))
-  }
+  return { baseUrl: server.url, requests, functions, sources, destinations, close: server.close }
 }
 
 let stub: Stub | undefined
