@@ -10,6 +10,10 @@
  * would not run there. The syntax level is that of the oldest Node.js Segment may still run
  * a function on.
  *
+ * package.json declares `"sideEffects": false` (shared/ and the adapters bundled here do
+ * nothing when loaded), so a bundle leaves out every module it never calls: the
+ * destination function carries no LaunchDarkly → Segment reader.
+ *
  * esbuild writes the bundle as an ES module and the IIFE is built around it here: its own
  * IIFE with a global name gives the handlers to the global through a module namespace
  * object, and the helpers that make one cost about 470 bytes of every function.

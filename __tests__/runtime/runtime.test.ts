@@ -50,6 +50,7 @@ describe('source routes', () => {
         project: 'proj-1',
         key: 'bool-tracked',
         contextKeys: { user: 'user-123' },
+        version: 1,
         value: true,
         flagVersion: 7,
         variation: 0,
@@ -104,6 +105,7 @@ describe('source routes', () => {
           project: 'proj-1',
           key: 'cta',
           contextKeys: { user: 'u1' },
+          version: 1,
           url: 'https://example.com/',
           selector: '#buy'
         },

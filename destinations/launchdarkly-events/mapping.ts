@@ -8,7 +8,7 @@ export {
   EXPORT_SCHEMA,
   isEcho,
   isObject,
-  isSentToLaunchDarkly,
+  isReadBack,
   MappingError,
   own,
   payloadIdFor,
@@ -19,12 +19,4 @@ export {
   toLaunchDarklyEvent,
   utf8Length
 } from '../../shared'
-export type {
-  ExportKind,
-  Hash,
-  JsonObject,
-  LaunchDarklyEvent,
-  PropertyType,
-  SchemaProperty,
-  SentProperty
-} from '../../shared'
+export type { ExportKind, Hash, JsonObject, LaunchDarklyEvent, PropertyType, SchemaProperty } from '../../shared'
