@@ -2,7 +2,8 @@
  * `npm run build` (design §2, 4.2, 5.4): bundles each Segment function into the one script
  * Segment's function editor takes, and writes its settings for the Segment UI:
  * `dist/sources/launchdarkly.js` + `.settings.json` (the source function) and
- * `dist/destinations/launchdarkly-events.js` + `.settings.json` (the destination function).
+ * `dist/destinations/launchdarkly-events.js` + `.settings.json` (the destination function);
+ * and the tracking plan of the export schema, `dist/tracking-plan.json`.
  *
  * Each bundle is an IIFE assigned to a global, plus a footer declaring the top-level
  * `async function` handlers Segment calls. Platform "neutral" makes an import of a Node
@@ -23,7 +24,7 @@ import path from 'node:path'
 import * as vm from 'node:vm'
 import { build } from 'esbuild'
 import { SETTING_DECLARATIONS as DESTINATION_SETTINGS } from '../destinations/launchdarkly-events-function/settings-text'
-import { OLDEST_FUNCTIONS_NODE } from '../shared'
+import { OLDEST_FUNCTIONS_NODE, trackingPlan } from '../shared'
 import type { SettingDeclaration } from '../shared'
 import { SETTING_DECLARATIONS as SOURCE_SETTINGS } from '../sources/launchdarkly/settings-text'
 
@@ -202,6 +203,18 @@ export function buildDestinationFunction(options: BuildOptions = {}): Promise<Bu
   return buildFunction(DESTINATION_FUNCTION, options)
 }
 
+/** Where the build writes the tracking plan (shared/tracking-plan.ts), under dist/. */
+export const TRACKING_PLAN_FILE = 'tracking-plan.json'
+
+/** Writes the tracking plan derived from the export schema; resolves to its path. */
+export async function buildTrackingPlan(options: BuildOptions = {}): Promise<string> {
+  const distDir = options.distDir ?? path.join(ROOT, 'dist')
+  const file = path.join(distDir, TRACKING_PLAN_FILE)
+  await mkdir(distDir, { recursive: true })
+  await writeAtomically(file, JSON.stringify(trackingPlan(), null, 2) + '\n')
+  return file
+}
+
 /** Test workers may build at the same time; none of them must read a half-written file. */
 async function writeAtomically(file: string, text: string): Promise<void> {
   const temporary = `${file}.${process.pid}.${Date.now()}.tmp`
@@ -210,11 +223,12 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 }
 
 if (require.main === module) {
-  Promise.all(FUNCTIONS.map((fn) => buildFunction(fn))).then(
-    (results) => {
+  Promise.all([Promise.all(FUNCTIONS.map((fn) => buildFunction(fn))), buildTrackingPlan()]).then(
+    ([results, plan]) => {
       const rel = (file: string): string => path.relative(process.cwd(), file)
       for (const result of results)
         console.log(`built ${rel(result.codePath)} (${result.bytes} bytes) and ${rel(result.settingsPath)}`)
+      console.log(`built ${rel(plan)} (the tracking plan, one rule per exported event)`)
     },
     (error: unknown) => {
       console.error(error instanceof BuildError ? error.message : error)

@@ -5,7 +5,7 @@
 // in every warehouse that has the old one.
 
 import { readFileSync } from 'node:fs'
-import { goldenInputs, GOLDEN, GoldenIds, messageIdsOf } from './message-id-inputs'
+import { corpusInputs, GOLDEN, GoldenIds, messageIdsOf } from './corpus-inputs'
 import { sha256Hex, useLocalNetworkOnly } from './helpers'
 
 useLocalNetworkOnly()
@@ -14,13 +14,13 @@ const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as Record<string, Golden
 
 test('the golden file covers both fixtures and every source case of the corpus', () => {
   expect(Object.keys(golden).sort()).toEqual(
-    goldenInputs()
+    corpusInputs()
       .map((input) => input.name)
       .sort()
   )
 })
 
 test('every fixture and corpus input keeps its messageIds, byte for byte', async () => {
-  const today = await messageIdsOf(goldenInputs(), sha256Hex)
+  const today = await messageIdsOf(corpusInputs(), sha256Hex)
   expect(today).toEqual(golden)
 }, 120_000)

@@ -1,12 +1,12 @@
-// The inputs whose messageIds message-ids.golden.json holds (design §3.9): the captured
-// fixtures and every source case of the adversarial corpus, run through the BUILT
-// function. The golden file was written from the function as it was before messageIds
-// escaped `|` and `%` (issue 20): every input without those characters must keep its ids.
+// The captured fixtures and every source case of the adversarial corpus as deliveries to
+// the BUILT function, and what it emits for them: the messageIds that
+// message-ids.golden.json holds (design §3.9; written from the function as it was before
+// messageIds escaped `|` and `%`, issue 20), and the calls the tracking plan must accept.
 
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { loadFunction } from '../../runtime/functions-sandbox'
-import type { Delivery, FunctionSettings } from '../../runtime/functions-sandbox'
+import type { Delivery, FunctionSettings, RecordedCall } from '../../runtime/functions-sandbox'
 import audit from '../fixtures/audit-webhook-signature.json'
 import sdkFixture from '../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
@@ -24,7 +24,7 @@ export interface Input {
   readonly settings: FunctionSettings
 }
 
-export function goldenInputs(): Input[] {
+export function corpusInputs(): Input[] {
   const inputs: Input[] = [
     {
       name: 'fixture: node-server-sdk-bulk',
@@ -56,18 +56,27 @@ function summarized(ids: string[], sha256: (text: string) => string): GoldenIds 
   return { count: ids.length, first: ids[0], last: ids[ids.length - 1], sha256: sha256(ids.join('\n')) }
 }
 
-/** The messageIds each input's first delivery emits, by input name. */
+/** The calls each input's delivery emits, by input name; each input in a cold function. */
+export async function callsOf(inputs: readonly Input[]): Promise<Map<string, readonly RecordedCall[]>> {
+  await ensureBuilt()
+  const code = readFileSync(BUILT, 'utf8')
+  const out = new Map<string, readonly RecordedCall[]>()
+  for (const input of inputs) {
+    const result = await loadFunction(code, { filename: 'launchdarkly.js' }).invoke(input.delivery, input.settings)
+    out.set(input.name, result.calls)
+  }
+  return out
+}
+
+/** The messageIds each input's delivery emits, by input name. */
 export async function messageIdsOf(
   inputs: readonly Input[],
   sha256: (text: string) => string
 ): Promise<Record<string, GoldenIds>> {
-  await ensureBuilt()
-  const code = readFileSync(BUILT, 'utf8')
   const out: Record<string, GoldenIds> = {}
-  for (const input of inputs) {
-    const result = await loadFunction(code, { filename: 'launchdarkly.js' }).invoke(input.delivery, input.settings)
-    out[input.name] = summarized(
-      result.calls.map((call) => String(call.message.messageId)),
+  for (const [name, calls] of await callsOf(inputs)) {
+    out[name] = summarized(
+      calls.map((call) => String(call.message.messageId)),
       sha256
     )
   }
