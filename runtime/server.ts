@@ -15,6 +15,7 @@ import { Answer, clientErrorAnswer, failure, functionFailure, RETRY_AFTER_SECOND
 import type { OpenAppendFile } from './append-log'
 import { Authenticator } from './auth'
 import { BodyError, readBody } from './body'
+import { CORS_HEADERS, preflight, refusedWarning } from './cors'
 import {
   ConfigError,
   configFromEnv,
@@ -56,14 +57,6 @@ function projectRoot(from: string): string {
 
 export const PROJECT_ROOT = projectRoot(__dirname)
 export const BUILT_FUNCTION = join(PROJECT_ROOT, 'dist', 'sources', 'launchdarkly.js')
-
-/** CORS is for browsers' SDKs on the client-side route only; nothing else answers a browser. */
-const CORS_HEADERS = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Methods': 'POST, OPTIONS',
-  'Access-Control-Allow-Headers':
-    'Content-Type, Content-Encoding, X-LaunchDarkly-Event-Schema, X-LaunchDarkly-Payload-ID, X-LaunchDarkly-User-Agent, X-LaunchDarkly-Wrapper'
-}
 
 export interface LocalRuntime {
   readonly url: string
@@ -187,8 +180,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     if (forwarder && route.kind !== 'webhook') forwarder.forward(target.path, query, req.headers, body)
 
     const invocationSettings = { ...config.settings }
-    // A client-side SDK names its environment in the path.
-    if (!invocationSettings.environmentId && clientSideId) invocationSettings.environmentId = clientSideId
+    // A client-side SDK names its environment in the path; LD_ENVIRONMENT_ID is the server-side SDKs'.
+    if (clientSideId) invocationSettings.environmentId = clientSideId
     const result = await pool.invoke(
       { body, headers: req.headers, url: target.path + (query ? `?${query}` : '') },
       invocationSettings
@@ -281,9 +274,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     if (stopping) return failure(503, 'ShuttingDown', 'The relay is stopping', { Connection: 'close' })
     if (req.method === 'OPTIONS') {
       // Preflight for browsers' SDKs on the client-side route, and for nothing else.
-      return sourceRouteOf(path)?.kind === 'client-side'
-        ? { status: 204, body: '', headers: CORS_HEADERS }
-        : failure(405, 'MethodNotAllowed', 'Cross-origin requests are accepted on /events/bulk/{clientSideId} only')
+      if (sourceRouteOf(path)?.kind !== 'client-side')
+        return failure(
+          405,
+          'MethodNotAllowed',
+          'Cross-origin requests are accepted on /events/bulk/{clientSideId} only'
+        )
+      const answer = preflight(req.headers['access-control-request-headers'])
+      if (answer.refused.length) record.warning = refusedWarning(answer.refused)
+      return { status: 204, body: '', headers: answer.headers }
     }
     if (path.startsWith(DESTINATION_PREFIX)) return onDestination(req, target, record)
     if (path === DESTINATION_FUNCTION_PATH) return onDestinationFunction(req, target, record)
@@ -454,6 +453,7 @@ function logLine(log: (line: string) => void, logCalls: boolean): (record: Deliv
     parts.push(`emitted=${record.emitted}`, `skipped=${skippedCount(record)}`, `rejected=${record.rejected.length}`)
     parts.push(`${record.ms.toFixed(1)}ms`)
     if (record.error) parts.push(`${record.error.error}: ${record.error.message}`)
+    if (record.warning) parts.push(`warning: ${record.warning}`)
     // A failed delivery's error lists its rejections already.
     if (record.rejected.length && !record.error)
       parts.push(

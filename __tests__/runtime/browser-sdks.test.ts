@@ -55,9 +55,9 @@ function launchDarklyStandIn(pageUrl: () => string) {
       'Access-Control-Allow-Headers': String(req.headers['access-control-request-headers'] ?? ''),
       'Access-Control-Allow-Methods': 'GET, REPORT, POST, OPTIONS'
     }
-    if (req.method === 'OPTIONS') return res.writeHead(204, cors).end()
-    const send = (body: unknown) =>
-      res.writeHead(200, { ...cors, 'Content-Type': 'application/json' }).end(JSON.stringify(body))
+    if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end()
+    const send = (body: unknown): void =>
+      void res.writeHead(200, { ...cors, 'Content-Type': 'application/json' }).end(JSON.stringify(body))
     const url = req.url ?? ''
     if (url.startsWith('/sdk/goals/')) {
       return send([
@@ -215,7 +215,8 @@ describe.each(SDKS.map((sdk) => [sdk.name, sdk] as const))('%s', (_name, sdk) =>
     let pageUrl = ''
     const launchDarkly = await launchDarklyStandIn(() => pageUrl)
     const page = await serve((req, res) => {
-      if (req.url?.startsWith('/sdk.js')) return res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(script)
+      if (req.url?.startsWith('/sdk.js'))
+        return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(script)
       res.writeHead(200, { 'Content-Type': 'text/html' }).end(pageHtml('/sdk.js'))
     })
     pageUrl = `${page.url}/pricing`
