@@ -27,6 +27,8 @@ export interface RuntimeConfig {
   ingestTokens?: readonly string[]
   /** Client-side IDs accepted on /events/bulk/{id}; empty: any. */
   clientSideIds?: readonly string[]
+  /** Beyond loopback, accept any client-side ID on /events/bulk/{id} all the same (refused at startup otherwise). */
+  anyClientSideId?: boolean
   segmentWriteKey?: string
   segmentHost?: string
   /** LaunchDarkly's events service (or a Relay Proxy) to pass SDK requests on to. */
@@ -115,7 +117,16 @@ export const RUNTIME_VARIABLES: readonly Variable[] = [
     name: 'LD_CLIENT_SIDE_IDS',
     field: { config: 'clientSideIds' },
     kind: 'list',
-    description: 'comma-separated client-side IDs accepted on `/events/bulk/{id}`; unset: any ID, without a token'
+    description:
+      "comma-separated client-side IDs accepted on `/events/bulk/{id}` (the ID in the path is the events' environment); unset: any ID, without a token, and a relay listening beyond loopback refuses to start unless `LD_ACCEPT_ANY_CLIENT_SIDE_ID` is set"
+  },
+  {
+    name: 'LD_ACCEPT_ANY_CLIENT_SIDE_ID',
+    field: { config: 'anyClientSideId' },
+    kind: 'boolean',
+    default: 'false',
+    description:
+      'with `HOST` beyond loopback and no `LD_CLIENT_SIDE_IDS`: start anyway, accepting events for any client-side ID (any page can then label its events with any environment)'
   },
   {
     name: 'LD_EVENTS_BASE_URL',
@@ -305,6 +316,18 @@ export function isLoopback(host: string): boolean {
 export function isLoopbackHost(host: string | undefined): boolean {
   const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
   return isLoopback(name)
+}
+
+/**
+ * Why the relay must not start, if it must not: beyond loopback, a client-side route open
+ * to any ID lets any page send events labelled with any environment.
+ */
+export function startupRefusal(config: RuntimeConfig): string | undefined {
+  if (isLoopback(config.host) || (config.clientSideIds ?? []).length > 0 || config.anyClientSideId) return undefined
+  return (
+    `HOST is ${config.host}, beyond loopback, and LD_CLIENT_SIDE_IDS is not set: /events/bulk/{id} would accept events for any client-side ID, ` +
+    "each labelled with the path's environment. Set LD_CLIENT_SIDE_IDS to your client-side IDs, or LD_ACCEPT_ANY_CLIENT_SIDE_ID=true to accept any"
+  )
 }
 
 /** What startup warns about: each names the variable and what follows from it. */

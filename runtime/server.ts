@@ -27,6 +27,7 @@ import {
   RuntimeConfig,
   secretsOf,
   settingsInEffect,
+  startupRefusal,
   warningsOf,
   withVariableNames
 } from './config'
@@ -102,6 +103,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     // A token given as the setting (programmatic use) counts like LD_INGEST_TOKEN.
     ingestTokens: [...(options.config.ingestTokens ?? []), ...(typeof ingestToken === 'string' ? [ingestToken] : [])]
   }
+  const refusal = startupRefusal(config)
+  if (refusal) throw new StartupError(refusal)
   const secrets = secretsOf(config)
   const print = options.log ?? writeLine
   // Without secrets redact() returns the line as it is, at a cost per character.

@@ -93,6 +93,8 @@ details.input pre { margin: 6px 0 0; padding: 8px; background: var(--code); bord
 .requests { margin: 6px 0 0; padding-left: 20px; }
 .requests code { word-break: break-all; }
 .note { color: var(--dim); font-style: italic; margin: 6px 0 0; }
+.warning { margin: 2px 0 8px; padding: 6px 10px; background: var(--warnbg); color: var(--warn); border-radius: 6px; word-break: break-word; }
+.preflight { color: var(--dim); font-size: 12px; margin: 2px 0; }
 @media (max-width: 800px) { .pair { grid-template-columns: 1fr; } .counts { margin-left: 0; } }
 `
 
@@ -285,6 +287,7 @@ const SCRIPT = `
     // Shown folded or not: what went wrong, at a glance.
     const alert = el('div', 'alert')
     if (v.error) alert.append(errorOf(v.error))
+    if (v.warning) alert.append(el('p', 'warning', 'Warning: ' + v.warning))
     if (v.rejected.length) {
       // One line per reason: a misconfiguration rejects every event for the same one.
       const byReason = new Map()
@@ -343,9 +346,21 @@ const SCRIPT = `
     return p
   }
 
+  // A preflight the browser follows is one quiet line, not a card: its POST comes next.
+  function quietLine(v) {
+    const p = el('p', 'preflight', clock(v.time) + ' ' + v.method + ' ' + v.route + ' ' + v.status + ' (CORS preflight: the browser may post)')
+    p.title = v.time
+    return p
+  }
+
   function show(v) {
+    if (v.method === 'OPTIONS' && !v.warning && v.status < 400) {
+      list.prepend(quietLine(v))
+      while (list.childElementCount > MAX_CARDS) list.lastElementChild.remove()
+      return
+    }
     // The newest request is unfolded; the one before it folds, unless the user unfolded or folded it.
-    const previous = list.firstElementChild
+    const previous = list.querySelector('article')
     if (previous && !previous.dataset.touched) previous.classList.add('collapsed')
     list.prepend(card(v))
     while (list.childElementCount > MAX_CARDS) list.lastElementChild.remove()
