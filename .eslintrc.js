@@ -77,6 +77,53 @@ module.exports = {
       }
     },
     {
+      // The inspector page's script runs in the browser (runtime/inspector/page/): no Node.js,
+      // only types from the relay's files (esbuild bundles what is imported as a value), and no
+      // markup from strings (event data is untrusted).
+      files: ['runtime/inspector/page/**/*.ts'],
+      env: { browser: true, node: false },
+      rules: {
+        'no-restricted-globals': [
+          'error',
+          'process',
+          'Buffer',
+          'require',
+          'module',
+          '__dirname',
+          '__filename',
+          'global'
+        ],
+        '@typescript-eslint/no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                group: ['../*', 'node:*'],
+                allowTypeImports: true,
+                message: 'The page is bundled for the browser: import only types from outside its folder (import type).'
+              }
+            ]
+          }
+        ],
+        'no-eval': 'error',
+        'no-implied-eval': 'error',
+        'no-new-func': 'error',
+        'no-restricted-properties': [
+          'error',
+          { object: 'document', property: 'write', message: 'Build elements with textContent (page/dom.ts).' },
+          { object: 'document', property: 'writeln', message: 'Build elements with textContent (page/dom.ts).' }
+        ],
+        'no-restricted-syntax': [
+          'error',
+          {
+            selector:
+              'MemberExpression[property.name=/^(innerHTML|outerHTML|insertAdjacentHTML|createContextualFragment)$/]',
+            message: 'No markup from strings: build elements with textContent (page/dom.ts).'
+          }
+        ]
+      }
+    },
+    {
       // The core module runs in Segment Functions, actions and Node alike: no Node globals or modules.
       files: ['shared/**/*.ts'],
       rules: {

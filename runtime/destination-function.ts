@@ -6,21 +6,9 @@
 
 import { existsSync, readFileSync } from 'fs'
 import { join } from 'path'
-import type { LaunchDarklyRequest } from './delivery-record'
-import { httpStatusFor, InvocationResult, loadFunction, FunctionHandle } from './functions-sandbox'
-
-export const DESTINATION_FUNCTION_PATH = '/destination-functions/launchdarkly-events'
-
-/** The handler Segment calls for each message type; the built function defines some of them. */
-const HANDLER_OF_TYPE: Readonly<Record<string, string>> = {
-  track: 'onTrack',
-  page: 'onPage',
-  identify: 'onIdentify',
-  screen: 'onScreen',
-  group: 'onGroup',
-  alias: 'onAlias',
-  delete: 'onDelete'
-}
+import type { LaunchDarklyRequest } from './feed'
+import { httpStatusFor } from './http/responses'
+import { FunctionHandle, HANDLER_OF_TYPE, InvocationResult, loadFunction } from './sandbox/instance'
 
 /** The function's settings, as the relay's configuration gives them (LD_CLIENT_SIDE_ID, ...). */
 export interface DestinationFunctionSettings {

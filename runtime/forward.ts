@@ -5,7 +5,7 @@
 // without a Bearer Authorization (the relay's own token); the SDK's own key goes unchanged.
 
 import type { IncomingHttpHeaders } from 'http'
-import { isBearer } from './auth'
+import { isBearer } from './http/auth'
 
 /** What SDKs send that the events service reads; hop-by-hop and length headers are not copied. */
 const FORWARDED_HEADERS = ['content-type', 'user-agent']

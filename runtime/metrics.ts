@@ -3,9 +3,9 @@
 
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { isSkippedKind } from '../shared'
-import { DeliveryRecord, pairEvents } from './delivery-record'
-import { DESTINATION_PREFIX, sourceRouteOf } from './routes'
-import type { OutboxStats } from './outbox'
+import { DeliveryRecord, pairEvents } from './feed'
+import { DESTINATION_PREFIX, sourceRouteOf } from './http/routes'
+import type { OutboxStats } from './outbox/outbox'
 
 export interface MetricsSources {
   outbox?: () => OutboxStats

@@ -6,8 +6,10 @@
 import { mkdir } from 'fs/promises'
 import { join } from 'path'
 import { AppendLog, OpenAppendFile, WriteFailed } from './append-log'
-import type { RecordedCall } from './functions-sandbox'
-import { CallTooLarge, Outbox, OutboxFull, OutboxOptions, OutboxStats } from './outbox'
+import { DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_SEGMENT_HOST, RuntimeConfig } from './config/variables'
+import { CallTooLarge, Outbox, OutboxFull, OutboxOptions, OutboxStats } from './outbox/outbox'
+import type { RecordedCall } from './sandbox/calls'
+import { StartupError } from './startup'
 
 export interface Sink {
   /** For the startup banner. */
@@ -20,7 +22,8 @@ export interface Sink {
   outbox?(): OutboxStats
   /** Why any delivery would be refused now (an outbox at its limit), checked before running one. */
   refusal?(): string | undefined
-  close(): Promise<void>
+  /** Closes its files; the outbox first sends what it can for up to `flushMs` while Segment accepts. */
+  close(flushMs?: number): Promise<void>
 }
 
 export type SinkErrorName = 'SinkWriteFailed' | 'OutboxFull' | 'InvalidEventPayload'
@@ -131,5 +134,42 @@ export class OutboxSink implements Sink {
   /** Sends for up to `flushMs` while Segment accepts; the rest stays on disk. */
   close(flushMs?: number): Promise<void> {
     return this.box.close(flushMs)
+  }
+}
+
+/** The outbox's test seams: its retry timing and request timeout. */
+export type OutboxTiming = Partial<Pick<OutboxOptions, 'retryBaseMs' | 'retryMaxMs' | 'timeoutMs'>>
+
+/** The sink the configuration asks for: the outbox with SEGMENT_WRITE_KEY, else the NDJSON file. */
+export async function openSink(
+  config: RuntimeConfig,
+  log: (line: string) => void,
+  seams: { openFile?: OpenAppendFile; outbox?: OutboxTiming } = {}
+): Promise<Sink> {
+  try {
+    await mkdir(config.dataDir, { recursive: true })
+  } catch (error) {
+    throw new StartupError(
+      `LD_SEGMENT_DATA_DIR: the folder ${config.dataDir} cannot be created (${
+        (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      }); set LD_SEGMENT_DATA_DIR to a folder this process can write`
+    )
+  }
+  try {
+    if (!config.segmentWriteKey) return await NdjsonSink.open(config.dataDir, seams.openFile)
+    return await OutboxSink.open(config.dataDir, {
+      writeKey: config.segmentWriteKey,
+      host: config.segmentHost ?? DEFAULT_SEGMENT_HOST,
+      maxBytes: config.outboxMaxBytes ?? DEFAULT_OUTBOX_MAX_BYTES,
+      log,
+      openFile: seams.openFile,
+      ...seams.outbox
+    })
+  } catch (error) {
+    throw new StartupError(
+      `LD_SEGMENT_DATA_DIR: the files in ${config.dataDir} cannot be opened (${
+        (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      }); set LD_SEGMENT_DATA_DIR to a folder this process can write`
+    )
   }
 }

@@ -18,8 +18,10 @@
  * esbuild writes the bundle as an ES module and the IIFE is built around it here: its own
  * IIFE with a global name gives the handlers to the global through a module namespace
  * object, and the helpers that make one cost about 470 bytes of every function.
+ *
+ * It also builds the inspector's page (scripts/build-inspector.ts).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import * as vm from 'node:vm'
 import { build } from 'esbuild'
@@ -27,6 +29,10 @@ import { SETTING_DECLARATIONS as DESTINATION_SETTINGS } from '../destinations/la
 import { OLDEST_FUNCTIONS_NODE, trackingPlan } from '../shared'
 import type { SettingDeclaration } from '../shared'
 import { SETTING_DECLARATIONS as SOURCE_SETTINGS } from '../sources/launchdarkly/settings-text'
+import { buildInspectorPage } from './build-inspector'
+import { BuildError, esbuildFailed, writeAtomically } from './build-output'
+
+export { BuildError }
 
 const ROOT = path.resolve(__dirname, '..')
 /** design §8: a built function is at most 40 KB (counted here as 40,000 bytes, the stricter reading). */
@@ -116,13 +122,6 @@ const FORBIDDEN: ReadonlyArray<[RegExp, string]> = [
   [/\bBuffer\b/, 'Buffer']
 ]
 
-export class BuildError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'BuildError'
-  }
-}
-
 export interface BuildOptions {
   /** Default: `<project root>/dist`. */
   distDir?: string
@@ -175,12 +174,7 @@ export async function buildFunction(fn: FunctionBuild, options: BuildOptions = {
     legalComments: 'none',
     charset: 'ascii',
     logLevel: 'silent'
-  }).catch((error: { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }) => {
-    const details = (error.errors ?? []).map((e) =>
-      e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text
-    )
-    throw new BuildError(`esbuild failed: ${details.join('; ') || String(error)}`)
-  })
+  }).catch(esbuildFailed)
   const code = `${banner}\n${asIife(result.outputFiles[0].text, fn)}\n${footerOf(fn)}\n`
 
   const problems = problemsOf(code, fn)
@@ -215,19 +209,13 @@ export async function buildTrackingPlan(options: BuildOptions = {}): Promise<str
   return file
 }
 
-/** Test workers may build at the same time; none of them must read a half-written file. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`
-  await writeFile(temporary, text)
-  await rename(temporary, file)
-}
-
 if (require.main === module) {
-  Promise.all([Promise.all(FUNCTIONS.map((fn) => buildFunction(fn))), buildTrackingPlan()]).then(
-    ([results, plan]) => {
+  Promise.all([Promise.all(FUNCTIONS.map((fn) => buildFunction(fn))), buildInspectorPage(), buildTrackingPlan()]).then(
+    ([results, page, plan]) => {
       const rel = (file: string): string => path.relative(process.cwd(), file)
       for (const result of results)
         console.log(`built ${rel(result.codePath)} (${result.bytes} bytes) and ${rel(result.settingsPath)}`)
+      console.log(`built ${rel(page.htmlPath)} (${page.bytes} bytes) and ${rel(page.policyPath)}`)
       console.log(`built ${rel(plan)} (the tracking plan, one rule per exported event)`)
     },
     (error: unknown) => {

@@ -14,7 +14,8 @@
  * token never appears in an error message or a log line.
  */
 
-import type { SettingDeclaration } from '../shared'
+import { isObject, parseJsonOrUndefined } from '../shared'
+import type { JsonObject, SettingDeclaration } from '../shared'
 
 export type DeployErrorCode =
   | 'missing_token'
@@ -176,7 +177,7 @@ export async function ensureDestination(
   const connected = await api.list(
     `/sources/${encodeURIComponent(sourceId)}/connected-destinations`,
     'destinations',
-    (d) => isRecord(d.metadata) && d.metadata.id === options.catalogId
+    (d) => isObject(d.metadata) && d.metadata.id === options.catalogId
   )
   if (connected && typeof connected.id === 'string') {
     options.log?.(`the destination function is already connected to "${options.sourceSlug}" (${connected.id})`)
@@ -245,9 +246,9 @@ export class PublicApi {
       const data = await this.request('GET', page)
       const items = data[key]
       if (!Array.isArray(items)) throw badResponse(what, `data.${key} is not a list`)
-      const found = items.find((item): item is Record<string, unknown> => isRecord(item) && match(item))
+      const found = items.find((item): item is JsonObject => isObject(item) && match(item))
       if (found) return found
-      const next = isRecord(data.pagination) ? data.pagination.next : undefined
+      const next = isObject(data.pagination) ? data.pagination.next : undefined
       if (typeof next !== 'string' || next === '') return undefined
       // A server that hands back a cursor we already followed would loop forever.
       if (seenCursors.has(next)) throw badResponse(what, `pagination cursor "${next}" repeats`)
@@ -267,7 +268,7 @@ export class PublicApi {
   async catalogIdOf(functionId: string): Promise<string> {
     const path = `/functions/${encodeURIComponent(functionId)}`
     const data = await this.request('GET', path)
-    const catalogId = isRecord(data.function) ? summaryOf(data.function).catalogId : undefined
+    const catalogId = isObject(data.function) ? summaryOf(data.function).catalogId : undefined
     if (catalogId === undefined) throw badResponse(`GET ${path}`, 'data.function.catalogId is missing')
     return catalogId
   }
@@ -297,7 +298,7 @@ export class PublicApi {
 
     const text = await response.text()
     // An empty 2xx body reads as `{data: {}}`: the callers that need fields check for them.
-    const json = text.trim() === '' && response.ok ? { data: {} } : parseJson(text)
+    const json = text.trim() === '' && response.ok ? { data: {} } : parseJsonOrUndefined(text)
 
     if (!response.ok) {
       const status = response.status
@@ -323,7 +324,7 @@ export class PublicApi {
       throw new DeployError('api_error', `${what} failed with HTTP ${status}${suffix}`, { status })
     }
 
-    if (!isRecord(json) || !isRecord(json.data)) throw badResponse(what, 'body is not JSON of the form {data: {...}}')
+    if (!isObject(json) || !isObject(json.data)) throw badResponse(what, 'body is not JSON of the form {data: {...}}')
     return json.data
   }
 
@@ -339,7 +340,7 @@ function summaryOf(fn: Record<string, unknown>): FunctionSummary {
 }
 
 function idOf(value: unknown, what: string, field: string): string {
-  const id = isRecord(value) ? value.id : undefined
+  const id = isObject(value) ? value.id : undefined
   if (typeof id !== 'string' || id === '') throw badResponse(what, `${field} is missing`)
   return id
 }
@@ -350,7 +351,7 @@ function badResponse(what: string, detail: string): DeployError {
 
 /** `errors[0].message` of a Public API error body, else a short piece of the raw text. */
 function errorMessage(json: unknown, text: string): string {
-  if (isRecord(json) && Array.isArray(json.errors) && isRecord(json.errors[0])) {
+  if (isObject(json) && Array.isArray(json.errors) && isObject(json.errors[0])) {
     const message = json.errors[0].message
     if (typeof message === 'string') return message
   }
@@ -363,19 +364,7 @@ function retryAfterText(value: string): string {
   return /^\d+$/.test(value.trim()) ? `${value.trim()} s` : value
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
 function stripQuery(path: string): string {
   const q = path.indexOf('?')
   return q === -1 ? path : path.slice(0, q)
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }

@@ -16,7 +16,7 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { SETTINGS as DESTINATION_SETTINGS } from '../destinations/launchdarkly-events-function/settings'
-import { variableOf } from '../runtime/config'
+import { variableOf } from '../runtime'
 import type { SettingDeclaration, TrackingPlan } from '../shared'
 import { SETTINGS as SOURCE_SETTINGS } from '../sources/launchdarkly/settings'
 import { DESTINATION_FUNCTION, FunctionBuild, SOURCE_FUNCTION, TRACKING_PLAN_FILE } from './build'

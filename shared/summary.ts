@@ -5,6 +5,7 @@
 
 import { own } from './lib/json'
 import { redact } from './lib/redact'
+import { firstAndMore } from './lib/text'
 
 /** Rejected events listed one by one, with index and reason. */
 export const MAX_LISTED_REJECTIONS = 100
@@ -106,8 +107,7 @@ export function rejectedCount(summary: DeliverySummary): number {
 /** The first rejections, then how many more. */
 export function describeRejections(summary: DeliverySummary): string {
   const shown = summary.rejected.slice(0, SHOWN_REJECTIONS).map((r) => `event ${r.index}: ${r.reason}`)
-  const more = rejectedCount(summary) - shown.length
-  return shown.join('; ') + (more > 0 ? `; and ${more} more` : '')
+  return firstAndMore(shown, SHOWN_REJECTIONS, rejectedCount(summary))
 }
 
 /** The skipped kinds with their counts, `index=2 summary=1`; empty when none was skipped. */

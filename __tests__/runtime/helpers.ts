@@ -8,8 +8,9 @@ import { tmpdir } from 'os'
 import { join } from 'path'
 import { gunzipSync } from 'zlib'
 import fixture from '../fixtures/node-server-sdk-bulk.json'
-import { RuntimeConfig } from '../../runtime/config'
-import { BUILT_FUNCTION, LocalRuntime, RuntimeOptions, startRuntime } from '../../runtime/server'
+import { RuntimeConfig } from '../../runtime/config/variables'
+import { BUILT_FUNCTION } from '../../runtime/startup'
+import { LocalRuntime, RuntimeOptions, startRuntime } from '../../runtime/relay'
 import { buildSource } from '../../scripts/build'
 
 export async function ensureBuilt(): Promise<void> {

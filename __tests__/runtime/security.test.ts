@@ -5,7 +5,7 @@
 import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
 import { redact } from '../../shared'
-import { MISSING_TOKEN, UNKNOWN_CLIENT_SIDE_ID, WRONG_TOKEN } from '../../runtime/auth'
+import { MISSING_TOKEN, UNKNOWN_CLIENT_SIDE_ID, WRONG_TOKEN } from '../../runtime/http/auth'
 import { customEventRequest, rawRequest, runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
 
 jest.setTimeout(30_000)

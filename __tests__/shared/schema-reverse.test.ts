@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs'
 import { EXPORT_SCHEMA, isReadBack, reverseOf, SCHEMA_REVERSE } from '../../shared'
-import { BUILT, ensureBuilt } from '../source/helpers'
+import { BUILT, ensureBuilt } from '../sources/launchdarkly/helpers'
 
 test('every property has a rule back, or null when it exists only in the export', () => {
   expect(Object.keys(SCHEMA_REVERSE)).toEqual(EXPORT_SCHEMA.map((p) => p.name))

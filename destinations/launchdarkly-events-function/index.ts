@@ -5,7 +5,7 @@
 // Segment's fetch as the `post`, each outcome mapped to Segment's error classes in one
 // place (errorNameOf), one log line per invocation.
 
-import { FUNCTION_TIMEOUT_MS } from '../../shared'
+import { firstAndMore, FUNCTION_TIMEOUT_MS } from '../../shared'
 import type { SegmentErrorName } from '../../shared'
 import { nodeSha256 } from '../../segment-functions/crypto'
 import { segmentError, segmentFetch } from '../../segment-functions/globals'
@@ -111,7 +111,7 @@ async function run(messages: readonly unknown[], rawSettings: unknown): Promise<
 function summaryLine(results: readonly Result[], requests: number): string {
   const delivered = results.filter((r) => r.ok).length
   const failures = results.flatMap((r, index) => (r.ok ? [] : [`event ${index}: ${r.message}`]))
-  const shown = failures.slice(0, 20).join('; ') + (failures.length > 20 ? `; and ${failures.length - 20} more` : '')
+  const shown = firstAndMore(failures, 20)
   return (
     `launchdarkly-events: delivered ${delivered} of ${results.length} in ${requests} request${
       requests === 1 ? '' : 's'

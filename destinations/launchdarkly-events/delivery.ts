@@ -4,8 +4,8 @@
 // serialised size, and a typed outcome for every event. The Actions destination
 // (send.ts) and the destination function map outcomes to their own error vocabulary.
 
-import { isEcho, isObject, MappingError, payloadIdFor, toLaunchDarklyEvent, utf8Length } from './mapping'
-import type { ExportKind, Hash, JsonObject, LaunchDarklyEvent } from './mapping'
+import { explanationOf, isEcho, isObject, MappingError, payloadIdFor, toLaunchDarklyEvent, utf8Length } from './mapping'
+import type { ExportKind, Hash, JsonObject, LaunchDarklyEvent, Settlement } from './mapping'
 import { bulkEventsUrl, clientSideIdOf, EndpointSettings } from './endpoints'
 import { API_VERSION } from './versioning-info'
 
@@ -49,8 +49,8 @@ export interface Failure {
   readonly reason: FailureReason
   /** LaunchDarkly's status, or the HTTP status that describes the failure best. */
   readonly status: number
-  /** Whether sending the same event again later may succeed. */
-  readonly retryable: boolean
+  /** `retryable`: sending the same event again later may succeed; `refused`: it cannot. */
+  readonly settlement: Exclude<Settlement, 'delivered'>
   readonly message: string
   readonly sent?: LaunchDarklyEvent
   readonly body?: string | JsonObject
@@ -58,6 +58,7 @@ export interface Failure {
 
 export interface Delivered {
   readonly ok: true
+  readonly settlement: Extract<Settlement, 'delivered'>
   readonly status: number
   readonly sent: LaunchDarklyEvent
   readonly body: string | JsonObject
@@ -87,7 +88,7 @@ export function failure(
   message: string,
   answer: Pick<Failure, 'sent' | 'body'> = {}
 ): Failure {
-  return { ok: false, reason, status, retryable: RETRYABLE.has(reason), message, ...answer }
+  return { ok: false, reason, status, settlement: RETRYABLE.has(reason) ? 'retryable' : 'refused', message, ...answer }
 }
 
 interface Pending {
@@ -181,7 +182,7 @@ async function sendAll(
     next += count
     // A refused client-side ID, a rate limit or an outage holds for the rest of the batch
     // too: the events not yet sent share the outcome instead of adding requests to it.
-    if (last && !last.ok && (last.retryable || last.reason === 'client-side-id')) {
+    if (last && !last.ok && (last.settlement === 'retryable' || last.reason === 'client-side-id')) {
       const { sent: _sent, body: _body, ...shared } = last
       for (const item of pending.slice(next)) outcomes[item.index] = shared
       return
@@ -241,7 +242,7 @@ async function postPiece(piece: readonly Pending[], options: DeliveryOptions & {
 function outcomeOf(answer: Answer, sent: LaunchDarklyEvent): Outcome {
   if ('failure' in answer) return { ...answer.failure, sent }
   const { status, body } = answer
-  if (status >= 200 && status < 300) return { ok: true, status, sent, body }
+  if (status >= 200 && status < 300) return { ok: true, settlement: 'delivered', status, sent, body }
   const reply = { sent, body }
   if (status === 401 || status === 403 || status === 404) {
     return failure(
@@ -267,7 +268,8 @@ function outcomeOf(answer: Answer, sent: LaunchDarklyEvent): Outcome {
       reply
     )
   }
-  const detail = messageOf(body)
+  // LaunchDarkly's own explanation, short enough for Segment's event delivery view.
+  const detail = explanationOf(body)
   return failure(
     'rejected',
     status,
@@ -308,11 +310,4 @@ function parsedBody(text: string): string | JsonObject {
   } catch {
     return text
   }
-}
-
-/** LaunchDarkly's own explanation, short enough for Segment's event delivery view. */
-function messageOf(body: string | JsonObject): string {
-  const text = typeof body === 'string' ? body : typeof body.message === 'string' ? body.message : JSON.stringify(body)
-  const oneLine = text.replace(/\s+/g, ' ').trim()
-  return oneLine.length > 300 ? `${oneLine.slice(0, 297)}...` : oneLine
 }

@@ -6,6 +6,7 @@ export {
   describe,
   EXPORT_KINDS,
   EXPORT_SCHEMA,
+  explanationOf,
   isEcho,
   isObject,
   isReadBack,
@@ -19,4 +20,12 @@ export {
   toLaunchDarklyEvent,
   utf8Length
 } from '../../shared'
-export type { ExportKind, Hash, JsonObject, LaunchDarklyEvent, PropertyType, SchemaProperty } from '../../shared'
+export type {
+  ExportKind,
+  Hash,
+  JsonObject,
+  LaunchDarklyEvent,
+  PropertyType,
+  SchemaProperty,
+  Settlement
+} from '../../shared'

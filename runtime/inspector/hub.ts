@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'crypto'
 import { redact } from '../../shared'
-import type { DeliveryRecord } from '../delivery-record'
+import type { DeliveryRecord } from '../feed'
 import { viewOf, ViewOptions } from './view'
 
 export interface HubLimits {
@@ -43,6 +43,14 @@ const OWN_PAGES = new Set(['/', '/healthz', '/metrics'])
 const BUSY = 'details not kept: more deliveries a second than the inspector details (counts and rejections are exact)'
 const TOO_LARGE =
   'details not kept: the record was too large to keep until a page asked (counts and rejections are exact)'
+
+/** The stream's first event on each connection, as the page reads it. */
+export interface Hello {
+  /** Names this run of the relay: event IDs restart with it. */
+  boot: string
+  warnings: string[]
+  limits: Pick<HubLimits, 'records' | 'chars'>
+}
 
 /** Where a page's frames are written: an HTTP response, in the relay. */
 export interface EventStream {
@@ -86,7 +94,7 @@ export class InspectorHub {
 
   constructor(private readonly options: HubOptions) {
     this.limits = { ...LIMITS, ...options.limits }
-    const hello = {
+    const hello: Hello = {
       boot: this.boot,
       warnings: options.warnings.map((w) => redact(w, options.secrets)),
       limits: { records: this.limits.records, chars: this.limits.chars }

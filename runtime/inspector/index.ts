@@ -5,15 +5,16 @@
 // loopback host name (DNS rebinding); with LD_INGEST_TOKEN set, only with a token
 // (`?token=`, or Bearer); on another address without a token, nobody (event data would be
 // open to the network). The stream answers its own page only, and nothing sends CORS headers.
+// The page is the build's (./page.ts); without it, the page alone answers 503 NotBuilt.
 
 import type { IncomingMessage, ServerResponse } from 'http'
-import { Answer, failure, send } from '../answers'
-import type { Authenticator } from '../auth'
-import { isLoopback, isLoopbackHost } from '../config'
-import type { DeliveryListener } from '../delivery-record'
-import type { RequestTarget } from '../routes'
+import { Answer, failure, send } from '../http/responses'
+import type { Authenticator } from '../http/auth'
+import { isLoopback, isLoopbackHost } from '../config/report'
+import type { DeliveryListener } from '../feed'
+import type { RequestTarget } from '../http/routes'
 import { HubLimits, InspectorHub } from './hub'
-import { PAGE_HTML, PAGE_HEADERS } from './page'
+import { BuiltPage, loadPage } from './page'
 
 export const STREAM_PATH = '/inspector/stream'
 
@@ -30,16 +31,21 @@ export interface InspectorOptions {
   auth: Authenticator
   log: (line: string) => void
   limits?: Partial<HubLimits>
+  /** The folder holding dist/ (PROJECT_ROOT): the built page is read from there, once. */
+  projectRoot: string
 }
 
 export class Inspector {
   readonly hub: InspectorHub
   /** The feed listener. */
   readonly record: DeliveryListener
+  private readonly page: BuiltPage | { notBuilt: string }
 
   constructor(private readonly options: InspectorOptions) {
     this.hub = new InspectorHub(options)
     this.record = this.hub.record
+    this.page = loadPage(options.projectRoot)
+    if ('notBuilt' in this.page) options.log(`inspector: ${this.page.notBuilt} (the page answers 503 NotBuilt)`)
   }
 
   /** Answers the request and returns true when it is the inspector's; otherwise leaves it alone. */
@@ -51,12 +57,18 @@ export class Inspector {
       const { error, message } = refusal.body as { error: string; message: string }
       this.options.log(`inspector: ${req.method ?? ''} ${target.path} ${refusal.status} ${error}: ${message}`)
       send(res, { ...refusal, headers: { ...refusal.headers, ...NO_STORE } })
-    } else if (page)
-      send(res, { status: 200, body: PAGE_HTML, contentType: 'text/html; charset=utf-8', headers: PAGE_HEADERS })
+    } else if (page && 'html' in this.page)
+      send(res, {
+        status: 200,
+        body: this.page.html,
+        contentType: 'text/html; charset=utf-8',
+        headers: this.page.headers
+      })
     else this.stream(req, res)
     return true
   }
 
+  /** Why the page or the stream is not served: who may watch first, then what is missing or full. */
   private refusal(req: IncomingMessage, target: RequestTarget, page: boolean): Answer | undefined {
     if (!page && req.method !== 'GET')
       return failure(405, 'MethodNotAllowed', 'The inspector stream is read with GET', { Allow: 'GET' })
@@ -68,6 +80,7 @@ export class Inspector {
       return failure(401, 'ValidationError', TOKEN_NEEDED)
     if (!page && crossSite(req))
       return failure(400, 'InvalidOrigin', 'The inspector stream answers its own page only (same origin)')
+    if (page && 'notBuilt' in this.page) return failure(503, 'NotBuilt', this.page.notBuilt)
     if (!page && this.hub.full)
       return failure(503, 'TooManyWatchers', `${this.hub.limits.watchers} pages are watching already; close one`, {
         'Retry-After': '30'

@@ -5,10 +5,9 @@
 // event data is untrusted and a body may hold anything.
 
 import { isSkippedKind, redact } from '../../shared'
-import { DeliveryRecord, LaunchDarklyRequest, pairEvents } from '../delivery-record'
-import { DESTINATION_FUNCTION_PATH } from '../destination-function'
-import type { RecordedCall } from '../functions-sandbox'
-import { DESTINATION_PREFIX, sourceRouteOf } from '../routes'
+import { DeliveryRecord, LaunchDarklyRequest, pairEvents } from '../feed'
+import type { RecordedCall } from '../sandbox/calls'
+import { DESTINATION_FUNCTION_PATH, DESTINATION_PREFIX, sourceRouteOf } from '../http/routes'
 
 /** The JSON texts of one record together stop growing past this; the events left are counted, not listed. */
 export const RECORD_TEXT_CHARS = 64 * 1024

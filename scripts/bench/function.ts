@@ -3,7 +3,7 @@
 // 5 s an invocation may take, read as at most 500 ms. Wall time, as the sandbox measures
 // an invocation: that is what counts against Segment's timeout.
 
-import { loadFunctionFile } from '../../runtime/functions-sandbox'
+import { loadFunctionFile } from '../../runtime'
 import type { Section } from './section'
 import { median, n, round } from './stats'
 import { TARGETS } from './targets'

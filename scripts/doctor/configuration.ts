@@ -1,7 +1,8 @@
 // The configuration as the relay reads it (runtime/config.ts, the same parser): each
 // variable, a misspelt name, and the warnings the relay prints at startup.
 
-import { ConfigError, configFromEnv, RuntimeConfig, secretsOf, VARIABLES, warningsOf } from '../../runtime/config'
+import { ConfigError, configFromEnv, secretsOf, VARIABLES, warningsOf } from '../../runtime'
+import type { RuntimeConfig } from '../../runtime'
 import { Check, fail, ok, warn } from './check'
 import { idVariables, secretKind } from './ids'
 

@@ -1,7 +1,7 @@
 // The IDs the relay and the functions need: set, not a key pasted in their place, and
 // where to find them (with what LaunchDarkly's REST API listed, when it was asked).
 
-import type { RuntimeConfig } from '../../runtime/config'
+import type { RuntimeConfig } from '../../runtime'
 import { DEFAULT_API_BASE_URL } from '../../sources/launchdarkly/settings'
 import { Check, fail, ok, shown, warn } from './check'
 

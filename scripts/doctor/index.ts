@@ -3,7 +3,7 @@
  * use (the LD_* and other variables of docs/relay.md), one line per check with a fix for
  * each failure; exit code 1 when any check fails. docs/doctor.md is the user's guide.
  */
-import { PROJECT_ROOT } from '../../runtime/server'
+import { PROJECT_ROOT } from '../../runtime'
 import type { Fetch } from '../../segment-functions/globals'
 import { nodeFetch } from '../node-fetch'
 import { Check, countsOf, jsonReport, skip, textReport } from './check'

@@ -3,7 +3,8 @@
 // check of a client-side ID (goalsUrl, as its testAuthentication). GET requests only.
 
 import { DEFAULT_SDK_BASE_URL, goalsUrl } from '../../destinations/launchdarkly-events/endpoints'
-import { RuntimeConfig, withVariableNames } from '../../runtime/config'
+import { withVariableNames } from '../../runtime'
+import type { RuntimeConfig } from '../../runtime'
 import { isObject, own } from '../../shared'
 import {
   apiClient,

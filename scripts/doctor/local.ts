@@ -6,9 +6,15 @@ import { existsSync, readdirSync, statSync } from 'fs'
 import { mkdir, open, rm, rmdir, stat, writeFile } from 'fs/promises'
 import { createServer, request } from 'http'
 import { dirname, join, relative } from 'path'
-import { DEFAULT_SEGMENT_HOST, isLoopback, RuntimeConfig } from '../../runtime/config'
-import { DEAD_LETTER_FILE, DEAD_LETTER_REASONS_FILE } from '../../runtime/outbox'
-import { NDJSON_FILE, OUTBOX_DIR } from '../../runtime/sinks'
+import {
+  DEAD_LETTER_FILE,
+  DEAD_LETTER_REASONS_FILE,
+  DEFAULT_SEGMENT_HOST,
+  isLoopback,
+  NDJSON_FILE,
+  OUTBOX_DIR
+} from '../../runtime'
+import type { RuntimeConfig } from '../../runtime'
 import { isObject, own } from '../../shared'
 import { Check, fail, ok, warn } from './check'
 

@@ -5,7 +5,7 @@
 // (accessToken, ingestToken) come from the environment only: a command line is visible
 // to every user of the machine.
 
-import { ConfigError, configFromEnv, DEFAULT_SEGMENT_HOST, variableOf } from '../../runtime/config'
+import { ConfigError, configFromEnv, DEFAULT_SEGMENT_HOST, variableOf } from '../../runtime'
 import { readSettings, SETTINGS } from '../../sources/launchdarkly/settings'
 import { DEFAULT_RETRY } from './retry'
 import { DEFAULT_CONCURRENCY, DEFAULT_OUTPUT, ReplayOptions, SEGMENT_DIR_PREFIX, TargetSpec } from './run'

@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto'
 import { join, resolve } from 'node:path'
-import { DEFAULT_OUTBOX_MAX_BYTES } from '../../runtime/config'
+import { DEFAULT_OUTBOX_MAX_BYTES } from '../../runtime'
 import type { SourceSettings } from '../../sources/launchdarkly/settings'
 import { secretsOf } from '../../sources/launchdarkly/settings'
 import { Checkpoint, Start } from './checkpoint'
@@ -159,7 +159,10 @@ export async function replay(options: ReplayOptions, io: ReplayIO): Promise<Repl
       const converted = conversion.done
       if (!target || converted.calls.length === 0) return { converted, outcomes: [] }
       if (!(await pace(converted.calls.length)))
-        return { converted, outcomes: every(converted, { status: 'failed', reason: 'interrupted before it was sent' }) }
+        return {
+          converted,
+          outcomes: every(converted, { settlement: 'retryable', reason: 'interrupted before it was sent' })
+        }
       const body = 'body' in delivery ? delivery.body : undefined
       return { converted, outcomes: await target.send({ calls: converted.calls, body }) }
     } catch (error) {
@@ -183,12 +186,12 @@ export async function replay(options: ReplayOptions, io: ReplayIO): Promise<Repl
       tally.skip(skipped)
       for (const r of rejected) tally.rejected.add(r.reason, where(r.line))
       outcomes.forEach((outcome, i) => {
-        if (outcome.status === 'sent') tally.sent++
-        else if (outcome.status === 'rejected') tally.rejected.add(outcome.reason, where(lines[i]))
+        if (outcome.settlement === 'delivered') tally.sent++
+        else if (outcome.settlement === 'refused') tally.rejected.add(outcome.reason, where(lines[i]))
         else tally.failed.add(outcome.reason, where(lines[i]))
       })
     }
-    if (failure !== undefined || outcomes.some((outcome) => outcome.status === 'failed')) broken = true
+    if (failure !== undefined || outcomes.some((outcome) => outcome.settlement === 'retryable')) broken = true
     if (broken) return
     if (job.delivery) {
       job.progress.acked = job.delivery.end.offset

@@ -2,7 +2,7 @@
 // for the same input: the reference every replay test compares with.
 
 import { readFileSync } from 'node:fs'
-import { loadFunctionFile } from '../../../runtime/functions-sandbox'
+import { loadFunctionFile } from '../../../runtime/sandbox/instance'
 import { exitCodeOf } from '../../../scripts/replay'
 import { parseCli } from '../../../scripts/replay/options'
 import type { RetryPolicy } from '../../../scripts/replay/retry'

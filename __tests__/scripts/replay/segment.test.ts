@@ -312,14 +312,14 @@ describe('the outbox adapter', () => {
     const settled = await outbox.submit([call('ld-1'), huge, call('ld-3')])
     await outbox.close()
     expect(settled).toEqual([
-      { status: 'delivered' },
+      { settlement: 'delivered' },
       {
-        status: 'dead-lettered',
+        settlement: 'refused',
         reason: `A Segment call is ${Buffer.byteLength(
           JSON.stringify({ type: 'track', ...huge.message })
         )} bytes of JSON, over Segment's limit of 32768 bytes`
       },
-      { status: 'delivered' }
+      { settlement: 'delivered' }
     ])
     expect(ids(standIn.delivered())).toEqual(['ld-1', 'ld-3'])
   })

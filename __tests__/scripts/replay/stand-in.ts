@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs'
 import { createServer, IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { httpStatusFor, loadFunctionFile, RecordedCall } from '../../../runtime/functions-sandbox'
+import { httpStatusFor } from '../../../runtime/http/responses'
+import { loadFunctionFile } from '../../../runtime/sandbox/instance'
+import { RecordedCall } from '../../../runtime/sandbox/calls'
 import { buildSource } from '../../../scripts/build'
 
 export const BUILT_FUNCTION = join(__dirname, '..', '..', '..', 'dist', 'sources', 'launchdarkly.js')

@@ -40,7 +40,7 @@ export function ndjsonTarget(path: string, resumeBytes?: number): Target {
         for (let written = 0; written < text.length; ) written += writeSync(fd, text, written, text.length - written)
         fdatasyncSync(fd)
         bytes += text.length
-        return every(batch, { status: 'sent' })
+        return every(batch, { settlement: 'delivered' })
       } catch (error) {
         // Keep the file whole: no half-written line stays behind.
         try {
@@ -48,7 +48,7 @@ export function ndjsonTarget(path: string, resumeBytes?: number): Target {
         } catch {
           // The write's own error is the one to report.
         }
-        return every(batch, { status: 'failed', reason: `cannot write ${path}: ${(error as Error).message}` })
+        return every(batch, { settlement: 'retryable', reason: `cannot write ${path}: ${(error as Error).message}` })
       }
     },
     mark(): TargetMark {

@@ -7,14 +7,15 @@
 // for ever; a replay gives up after `--retries` failed requests in a row and leaves what
 // is unsent in the folder, where the next replay to the same source sends it first.
 
-import { WriteFailed } from '../../../runtime/append-log'
-import { Appended, BatchReport, CallTooLarge, Outbox, OutboxFull } from '../../../runtime/outbox'
+import { CallTooLarge, Outbox, OutboxFull, WriteFailed } from '../../../runtime'
+import type { Appended, BatchReport } from '../../../runtime'
 import { MAX_MESSAGE_BYTES, redact } from '../../../shared'
+import type { Settled } from '../../../shared'
 import type { ReplayCall } from '../deliveries'
 import { lockFolder } from '../lock'
 import type { RetryContext } from '../retry'
 import { callLine } from './ndjson'
-import type { OutboxSettlement, SegmentOutbox } from './segment'
+import type { SegmentOutbox } from './segment'
 import { TargetError } from './target'
 
 export interface SegmentOutboxOptions {
@@ -38,13 +39,13 @@ interface Submission {
   readonly ends: readonly number[]
   /** The index in the submit of each written call. */
   readonly slots: readonly number[]
-  readonly settled: OutboxSettlement[]
+  readonly settled: Settled[]
   /** Written calls settled so far. */
   next: number
-  resolve(settled: OutboxSettlement[]): void
+  resolve(settled: Settled[]): void
 }
 
-const DELIVERED: OutboxSettlement = { status: 'delivered' }
+const DELIVERED: Settled = { settlement: 'delivered' }
 /** Statuses that refuse the call itself (the outbox halves a batch until it is alone); others refuse the request. */
 const REFUSING_THE_CALL = new Set([400, 413])
 
@@ -55,7 +56,7 @@ export async function openSegmentOutbox(options: SegmentOutboxOptions): Promise<
   /** Why calls are settled as pending at once: set on giving up, cleared when Segment answers again. */
   let gaveUp: string | undefined
 
-  const settleRest = (submission: Submission, settlement: OutboxSettlement): void => {
+  const settleRest = (submission: Submission, settlement: Settled): void => {
     for (; submission.next < submission.ends.length; submission.next++)
       submission.settled[submission.slots[submission.next]] = settlement
     open.delete(submission)
@@ -63,25 +64,25 @@ export async function openSegmentOutbox(options: SegmentOutboxOptions): Promise<
   }
   const giveUp = (reason: string): void => {
     gaveUp = `POST ${url}: ${redact(reason, secrets)}; kept in the replay's outbox`
-    for (const submission of [...open]) settleRest(submission, { status: 'pending', reason: gaveUp })
+    for (const submission of [...open]) settleRest(submission, { settlement: 'retryable', reason: gaveUp })
   }
 
   const onBatch = (report: BatchReport): void => {
     const why = report.reason ?? 'no answer'
-    if (report.result === 'retrying') {
+    if (report.settlement === 'retryable') {
       if (retry.signal?.aborted) giveUp(`${why} (interrupted)`)
       else if (report.failures > retry.policy.retries) giveUp(`${why} (gave up after ${report.failures} attempts)`)
       return
     }
     gaveUp = undefined
     let settlement = DELIVERED
-    if (report.result === 'dead-lettered') {
+    if (report.settlement === 'refused') {
       const reason = redact(why, secrets)
       settlement =
         report.status !== undefined && REFUSING_THE_CALL.has(report.status)
-          ? { status: 'dead-lettered', reason: `Segment refused it (${reason})` }
+          ? { settlement: 'refused', reason: `Segment refused it (${reason})` }
           : {
-              status: 'pending',
+              settlement: 'retryable',
               reason: `Segment refused the request (${reason}): check SEGMENT_WRITE_KEY and SEGMENT_HOST; moved to the dead-letter file of the replay's outbox`
             }
     }
@@ -98,15 +99,15 @@ export async function openSegmentOutbox(options: SegmentOutboxOptions): Promise<
     appended: Appended,
     lengths: readonly number[],
     slots: readonly number[],
-    settled: OutboxSettlement[]
-  ): Promise<OutboxSettlement[]> => {
+    settled: Settled[]
+  ): Promise<Settled[]> => {
     let end = appended.from
     const ends = lengths.map((length) => (end += length))
     return new Promise((resolve) => {
       // Registered before the sender can report on these lines: that takes a read and a request.
       const submission: Submission = { segment: appended.segment, ends, slots, settled, next: 0, resolve }
       open.add(submission)
-      if (gaveUp !== undefined) settleRest(submission, { status: 'pending', reason: gaveUp })
+      if (gaveUp !== undefined) settleRest(submission, { settlement: 'retryable', reason: gaveUp })
     })
   }
 
@@ -137,8 +138,8 @@ export async function openSegmentOutbox(options: SegmentOutboxOptions): Promise<
 
   return {
     description: `${dir} to ${url}`,
-    async submit(calls: readonly ReplayCall[]): Promise<readonly OutboxSettlement[]> {
-      const settled: OutboxSettlement[] = new Array(calls.length)
+    async submit(calls: readonly ReplayCall[]): Promise<readonly Settled[]> {
+      const settled: Settled[] = new Array(calls.length)
       const { lines, slots, lengths } = linesOf(calls, settled)
       if (lines.length === 0) return settled
       let appended: Appended | undefined
@@ -146,7 +147,8 @@ export async function openSegmentOutbox(options: SegmentOutboxOptions): Promise<
         appended = await outbox.append(lines)
       } catch (error) {
         const why = error instanceof WriteFailed || error instanceof OutboxFull ? error.message : String(error)
-        for (const slot of slots) settled[slot] = { status: 'pending', reason: `not written to the outbox (${why})` }
+        for (const slot of slots)
+          settled[slot] = { settlement: 'retryable', reason: `not written to the outbox (${why})` }
         return settled
       }
       return follow(appended as Appended, lengths, slots, settled)
@@ -158,7 +160,7 @@ export async function openSegmentOutbox(options: SegmentOutboxOptions): Promise<
       } finally {
         for (const submission of [...open])
           settleRest(submission, {
-            status: 'pending',
+            settlement: 'retryable',
             reason: "the replay stopped before Segment answered; kept in the replay's outbox"
           })
         lock.release()
@@ -173,7 +175,7 @@ export async function openSegmentOutbox(options: SegmentOutboxOptions): Promise<
  */
 function linesOf(
   calls: readonly ReplayCall[],
-  settled: OutboxSettlement[]
+  settled: Settled[]
 ): { lines: string[]; slots: number[]; lengths: number[] } {
   const lines: string[] = []
   const slots: number[] = []
@@ -181,7 +183,7 @@ function linesOf(
   calls.forEach((call, i) => {
     const line = callLine(call)
     const bytes = Buffer.byteLength(line)
-    if (bytes > MAX_MESSAGE_BYTES) settled[i] = { status: 'dead-lettered', reason: new CallTooLarge(bytes).message }
+    if (bytes > MAX_MESSAGE_BYTES) settled[i] = { settlement: 'refused', reason: new CallTooLarge(bytes).message }
     else {
       lines.push(line)
       slots.push(i)

@@ -2,6 +2,7 @@
 // nothing counted as sent until the target acknowledged it. The NDJSON file, a source
 // function's webhook and Segment (through the relay's outbox) are implementations.
 
+import type { Settled } from '../../../shared'
 import type { ReplayCall } from '../deliveries'
 
 export interface Batch {
@@ -14,13 +15,12 @@ export interface Batch {
   readonly body?: string
 }
 
-export type Outcome =
-  /** Acknowledged: written and flushed, or answered 2xx. */
-  | { readonly status: 'sent' }
-  /** Refused for cause: sending it again cannot help. */
-  | { readonly status: 'rejected'; readonly reason: string }
-  /** Not delivered (network, outage, retries spent, interrupted): a rerun should send it. */
-  | { readonly status: 'failed'; readonly reason: string }
+/**
+ * What became of one call (shared/settlement.ts): delivered (written and flushed, or answered
+ * 2xx), refused for cause (sending it again cannot help), or retryable (network, outage,
+ * retries spent, interrupted: a rerun should send it).
+ */
+export type Outcome = Settled
 
 export interface Target {
   /** For reports; never holds a secret. */

@@ -3,7 +3,7 @@
 // local runtime. The function converts it again, to the same messageIds. The URL's query
 // (Segment's webhook key, an ingest token) never reaches a report.
 
-import { redact } from '../../../shared'
+import { explanationOf, parseJsonOrUndefined, redact } from '../../../shared'
 import { Attempt, RetryContext, retryAfterMs, withRetries } from '../retry'
 import { Batch, every, Outcome, Target, TargetError } from './target'
 
@@ -58,7 +58,7 @@ export function urlTarget(options: UrlTargetOptions): Target {
   let warned = false
   /** The local runtime answers with the function's summary: a different count means different settings. */
   const compare = (answer: string, converted: number): void => {
-    const emitted = (parseJson(answer) as { emitted?: unknown } | undefined)?.emitted
+    const emitted = (parseJsonOrUndefined(answer) as { emitted?: unknown } | undefined)?.emitted
     if (warned || typeof emitted !== 'number' || emitted === converted) return
     warned = true
     options.retry.log(
@@ -77,23 +77,23 @@ export function urlTarget(options: UrlTargetOptions): Target {
     const text = await answerText(response)
     if (status >= 200 && status < 300) {
       compare(text, converted)
-      return { done: { status: 'sent' } }
+      return { done: { settlement: 'delivered' } }
     }
-    const answer = redact(messageOf(text), secrets)
+    const answer = redact(explanationOf(text), secrets)
     const said = answer ? `: ${answer}` : ''
     if (status === 408 || status === 429 || status >= 500)
       return { retry: `HTTP ${status}${said}`, afterMs: retryAfterMs(response.headers.get('retry-after')) }
     if (status === 400)
-      return { done: { status: 'rejected', reason: `the webhook refused the delivery (HTTP 400)${said}` } }
+      return { done: { settlement: 'refused', reason: `the webhook refused the delivery (HTTP 400)${said}` } }
     if (status === 401 || status === 403) {
       return {
         done: {
-          status: 'failed',
+          settlement: 'retryable',
           reason: `the webhook refused the request (HTTP ${status})${said}; check the token in the URL or LD_INGEST_TOKEN`
         }
       }
     }
-    return { done: { status: 'failed', reason: `the webhook answered HTTP ${status}${said}` } }
+    return { done: { settlement: 'retryable', reason: `the webhook answered HTTP ${status}${said}` } }
   }
 
   return {
@@ -104,13 +104,13 @@ export function urlTarget(options: UrlTargetOptions): Target {
       const body = batch.body
       if (body === undefined) {
         return every(batch, {
-          status: 'rejected',
+          settlement: 'refused',
           reason:
             'already a Segment call (a relay file): a source function cannot take it; use --to ndjson or --to segment'
         })
       }
       const result = await withRetries(`POST ${shown}`, () => attempt(body, batch.calls.length), options.retry)
-      return every(batch, 'done' in result ? result.done : { status: 'failed', reason: result.gaveUp })
+      return every(batch, 'done' in result ? result.done : { settlement: 'retryable', reason: result.gaveUp })
     },
     async close(): Promise<void> {
       return undefined
@@ -143,19 +143,4 @@ async function answerText(response: Response): Promise<string> {
   }
   await reader.cancel().catch(() => undefined)
   return text
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
-/** The answer's own explanation (`{message}` of a JSON error body, else its text), one line, at most 300 characters. */
-function messageOf(text: string): string {
-  const message = (parseJson(text) as { message?: unknown } | undefined)?.message
-  const line = (typeof message === 'string' ? message : text).replace(/\s+/g, ' ').trim()
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line
 }

@@ -1,0 +1,93 @@
+// What the configuration means, said to the user: the secrets it holds (kept out of every
+// line and answer), the startup warnings, the settings in effect, the docs table.
+
+import { SETTINGS, SettingName } from '../../sources/launchdarkly/settings'
+import { ACCEPTED, isSecret, RuntimeConfig, Variable, variableOf, VARIABLES } from './variables'
+
+/** Every secret the configuration holds: kept out of logs, answers and forwarded requests. */
+export function secretsOf(config: RuntimeConfig): string[] {
+  const secrets = [...(config.ingestTokens ?? [])]
+  if (config.segmentWriteKey) secrets.push(config.segmentWriteKey)
+  for (const setting of SETTINGS) {
+    const value = config.settings[setting.name]
+    if (setting.sensitive && typeof value === 'string' && value) secrets.push(value)
+  }
+  return secrets
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+/** Whether a request's Host header names a loopback host (`localhost:8787`, `[::1]`, `127.0.0.1`). */
+export function isLoopbackHost(host: string | undefined): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
+  return isLoopback(name)
+}
+
+/**
+ * Why the relay must not start, if it must not: beyond loopback, a client-side route open
+ * to any ID lets any page send events labelled with any environment.
+ */
+export function startupRefusal(config: RuntimeConfig): string | undefined {
+  if (isLoopback(config.host) || (config.clientSideIds ?? []).length > 0 || config.anyClientSideId) return undefined
+  return (
+    `HOST is ${config.host}, beyond loopback, and LD_CLIENT_SIDE_IDS is not set: /events/bulk/{id} would accept events for any client-side ID, ` +
+    "each labelled with the path's environment. Set LD_CLIENT_SIDE_IDS to your client-side IDs, or LD_ACCEPT_ANY_CLIENT_SIDE_ID=true to accept any"
+  )
+}
+
+/** What startup warns about: each names the variable and what follows from it. */
+export function warningsOf(config: RuntimeConfig): string[] {
+  const warnings: string[] = []
+  if (!config.settings.projectId)
+    warnings.push(
+      'LD_PROJECT_ID is not set: SDK events (which name no project) are rejected with 400 until it is set to the LaunchDarkly project ID'
+    )
+  if (!config.settings.environmentId)
+    warnings.push(
+      'LD_ENVIRONMENT_ID is not set: SDK events on /bulk and /mobile (which name no environment) are rejected with 400 until it is set to the client-side ID; /events/bulk/{id} uses the ID in its path'
+    )
+  const tokens = config.ingestTokens ?? []
+  if (!isLoopback(config.host) && tokens.length === 0)
+    warnings.push(
+      `HOST is ${config.host}, not a loopback address, and LD_INGEST_TOKEN is not set: anyone who can reach this port can send events to your Segment source and use the destination routes`
+    )
+  if (tokens.length > 0 && !(config.clientSideIds ?? []).length)
+    warnings.push(
+      'LD_CLIENT_SIDE_IDS is not set: /events/bulk/{id} accepts any client-side ID without a token (browsers cannot send one); list your client-side IDs to accept only those'
+    )
+  return warnings
+}
+
+/** The settings in effect, one `NAME  value` line each; secrets only as set / not set. */
+export function settingsInEffect(config: RuntimeConfig): string[] {
+  const fields = config as unknown as Record<string, unknown>
+  const shown = (variable: Variable): string => {
+    const value = 'setting' in variable.field ? config.settings[variable.field.setting] : fields[variable.field.config]
+    const empty = value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
+    if (isSecret(variable)) return empty ? 'not set' : Array.isArray(value) ? `set (${value.length})` : 'set'
+    if (empty) return variable.default === undefined ? 'not set' : `${variable.default} (default)`
+    return Array.isArray(value) ? value.join(',') : String(value)
+  }
+  const width = Math.max(...VARIABLES.map((v) => v.name.length))
+  return VARIABLES.map((variable) => `${variable.name.padEnd(width)}  ${shown(variable)}`)
+}
+
+/** The Markdown table of docs/relay.md (a test keeps the two equal). */
+export function variablesTable(): string {
+  const rows = VARIABLES.map(
+    (v) =>
+      `| \`${v.name}\` | ${v.default === undefined ? '' : `\`${v.default}\``} | ${ACCEPTED[v.kind]} | ${
+        v.description
+      } |`
+  )
+  return ['| variable | default | accepted values | what it does |', '| --- | --- | --- | --- |', ...rows].join('\n')
+}
+
+/** A message naming a source setting also names its variable: "the environmentId setting (LD_ENVIRONMENT_ID)". */
+export function withVariableNames(text: string): string {
+  return text.replace(/\bthe (\w+) setting\b/g, (whole, name: string) =>
+    SETTINGS.some((s) => s.name === name) ? `${whole} (${variableOf(name as SettingName)})` : whole
+  )
+}
