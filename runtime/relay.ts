@@ -11,7 +11,7 @@ import { format } from 'util'
 import { redact } from '../shared'
 import { ActionsServe } from './actions-serve'
 import type { OpenAppendFile } from './append-log'
-import { secretsOf, warningsOf, withVariableNames } from './config/report'
+import { secretsOf, startupRefusal, warningsOf, withVariableNames } from './config/report'
 import { DEFAULT_FUNCTION_INSTANCES, RuntimeConfig } from './config/variables'
 import { DestinationFunction } from './destination-function'
 import { DeliveryFeed, DeliveryRecord } from './feed'
@@ -65,6 +65,8 @@ export interface RuntimeOptions {
 
 export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
   const config = withIngestToken(options.config)
+  const refusal = startupRefusal(config)
+  if (refusal) throw new StartupError(refusal)
   const secrets = secretsOf(config)
   const print = options.log ?? writeLine
   // Without secrets redact() returns the line as it is, at a cost per character.
