@@ -2,6 +2,7 @@
 // use of runtime/, and nothing else; a test keeps scripts/ from reaching past it.
 
 export { WriteFailed } from './append-log'
+export { delay } from './delay'
 export { ConfigError, configFromEnv } from './config/parse'
 export { isLoopback, secretsOf, warningsOf, withVariableNames } from './config/report'
 export { DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_SEGMENT_HOST, variableOf, VARIABLES } from './config/variables'

@@ -11,6 +11,7 @@ import { format } from 'util'
 import { redact } from '../shared'
 import { ActionsServe } from './actions-serve'
 import type { OpenAppendFile } from './append-log'
+import { delay } from './delay'
 import { secretsOf, startupRefusal, warningsOf, withVariableNames } from './config/report'
 import { DEFAULT_FUNCTION_INSTANCES, RuntimeConfig } from './config/variables'
 import { DestinationFunction } from './destination-function'
@@ -211,7 +212,7 @@ class RelayServer {
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.server.closeIdleConnections()
-    await Promise.race([Promise.allSettled([...this.inflight]), delay(15_000)])
+    await Promise.race([Promise.allSettled([...this.inflight]), delay(15_000, undefined, { unref: true })])
     this.server.closeAllConnections()
     await closed
   }
@@ -238,5 +239,3 @@ class RelayServer {
     this.feed.publish(record)
   }
 }
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())

@@ -5,7 +5,7 @@ import { CORS_HEADERS, preflight, refusedWarning } from './http/cors'
 import { Answer, failure, Handler } from './http/responses'
 import { DESTINATION_FUNCTION_PATH, DESTINATION_PREFIX, sourceRouteOf, STATUS_PATHS } from './http/routes'
 
-export interface RouteHandlers {
+interface RouteHandlers {
   /** Every source route: LaunchDarkly deliveries. */
   deliveries: Handler
   destination: Handler

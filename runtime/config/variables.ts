@@ -73,7 +73,7 @@ export interface Variable {
 }
 
 /** The relay's own variables (the source settings' LD_* variables are added from SETTINGS). */
-export const RUNTIME_VARIABLES: readonly Variable[] = [
+const RUNTIME_VARIABLES: readonly Variable[] = [
   {
     name: 'HOST',
     field: { config: 'host' },
