@@ -2,6 +2,7 @@
 // LaunchDarkly API): exponential backoff with jitter, or the server's Retry-After.
 
 import { delay } from '../../runtime'
+
 export interface RetryPolicy {
   /** Attempts after the first. */
   readonly retries: number
