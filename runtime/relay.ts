@@ -31,7 +31,7 @@ import { FunctionPool } from './sandbox/pool'
 import { openSink, OutboxTiming, Sink } from './sinks'
 import { listenProblem, PROJECT_ROOT, readBuiltFunction, StartupError } from './startup'
 import { writeLine } from './stdout-lines'
-// `/index`: in dist/, `destinations/launchdarkly-events.js` is the destination function's
+// `/index`: `dist/destinations/launchdarkly-events.js` is the destination function's
 // bundle, which Node would load for the bare path instead of this folder.
 import destination from '../destinations/launchdarkly-events/index'
 import { DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL } from '../destinations/launchdarkly-events/endpoints'

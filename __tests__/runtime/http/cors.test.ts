@@ -1,4 +1,4 @@
-// CORS for LaunchDarkly's browser SDKs (runtime/cors.ts), and the client-side route's
+// CORS for LaunchDarkly's browser SDKs (runtime/http/cors.ts), and the client-side route's
 // guard at startup (issue 20): what a preflight is answered, what the log and the
 // inspector say of one the browser will not follow, and a relay beyond loopback that will
 // not start with the route open to any client-side ID.

@@ -639,12 +639,12 @@ describe('npm run doctor', () => {
 
       built(bare)
       mkdirSync(join(bare, 'runtime'))
-      writeFileSync(join(bare, 'runtime', 'config.ts'), '')
+      writeFileSync(join(bare, 'runtime', 'relay.ts'), '')
       const later = new Date(Date.now() + 60_000)
-      utimesSync(join(bare, 'runtime', 'config.ts'), later, later)
+      utimesSync(join(bare, 'runtime', 'relay.ts'), later, later)
       const stale = await doctor(envOf(WORKING), { projectRoot: bare })
       expect(stale.lines[11]).toBe(
-        'warn  dist/ is older than the code (runtime/config.ts changed since) — fix: run npm run build (npm start builds for you; node dist/runtime/server.js does not)'
+        'warn  dist/ is older than the code (runtime/relay.ts changed since) — fix: run npm run build (npm start builds for you; node dist/runtime/server.js does not)'
       )
     })
   })
