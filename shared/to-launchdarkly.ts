@@ -7,7 +7,7 @@ import { MappingError } from './errors'
 import { JsonObject, own } from './lib/json'
 import { ExportKind } from './kinds'
 import { propertiesOf } from './schema'
-import { creationDateOf, isSentToLaunchDarkly, toLaunchDarklyValue } from './schema-reverse'
+import { creationDateOf, isReadBack, toLaunchDarklyValue } from './schema-reverse'
 
 /** What a destination builds: an event of an exported kind, or a legacy alias event. */
 export type LaunchDarklyKind = ExportKind | 'alias'
@@ -96,9 +96,9 @@ export function toLaunchDarklyEvent(kind: LaunchDarklyKind, fields: JsonObject, 
   if (kind === 'alias') return aliasEvent(fields, sentAt)
   const event: JsonObject = { kind }
   for (const property of propertiesOf(kind)) {
-    if (!isSentToLaunchDarkly(property)) continue
+    if (!isReadBack(property)) continue
     const value = toLaunchDarklyValue(property, own(fields, property.name), fields, sentAt)
-    if (value !== undefined) writePath(event, property.ld, value)
+    if (value !== undefined && property.ld !== null) writePath(event, property.ld, value)
   }
   return event as LaunchDarklyEvent
 }

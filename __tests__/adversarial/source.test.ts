@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import nock from 'nock'
 import { InvocationResult, loadFunction, FunctionHandle } from '../../runtime/sandbox/instance'
 import { SEGMENT_ERROR_NAMES } from '../../shared'
-import { BUILT, ensureBuilt } from '../source/helpers'
+import { BUILT, ensureBuilt } from '../sources/launchdarkly/helpers'
 import {
   bodyOf,
   Case,

@@ -7,7 +7,7 @@ import { loadFunction } from '../../runtime/sandbox/instance'
 import { MAX_COUNTED_REASONS, MAX_LISTED_REJECTIONS } from '../../shared'
 import type { DeliverySummary } from '../../shared'
 import { worstCases } from '../../scripts/bench/worst-cases'
-import { BUILT, ensureBuilt } from '../source/helpers'
+import { BUILT, ensureBuilt } from '../sources/launchdarkly/helpers'
 
 const LIMIT = 64 * 1024
 const SETTINGS = { projectId: 'proj-1', environmentId: 'env-1' }

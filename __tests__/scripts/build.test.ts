@@ -18,8 +18,8 @@ import {
   SOURCE_FUNCTION
 } from '../../scripts/build'
 import { OLDEST_FUNCTIONS_NODE } from '../../shared'
-import { ensureBuilt as ensureDestinationBuilt } from '../destination-function/helpers'
-import { ensureBuilt as ensureSourceBuilt } from '../source/helpers'
+import { ensureBuilt as ensureDestinationBuilt } from '../destinations/launchdarkly-events-function/helpers'
+import { ensureBuilt as ensureSourceBuilt } from '../sources/launchdarkly/helpers'
 
 const DIST = path.resolve(__dirname, '..', '..', 'dist')
 const codeOf = (fn: (typeof FUNCTIONS)[number]) => readFileSync(path.join(DIST, `${fn.output}.js`), 'utf8')

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs'
 import { EXPORT_SCHEMA, SCHEMA_TEXT, textOf } from '../../shared'
-import { BUILT, ensureBuilt } from '../source/helpers'
+import { BUILT, ensureBuilt } from '../sources/launchdarkly/helpers'
 
 test('every property has a label, a description and a rule; there is no text for anything else', () => {
   expect(Object.keys(SCHEMA_TEXT)).toEqual(EXPORT_SCHEMA.map((p) => p.name))

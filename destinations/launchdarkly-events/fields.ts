@@ -1,6 +1,6 @@
 // The actions' fields, derived from the export schema (shared/schema.ts): one field per
-// property that travels to LaunchDarkly, named like the Segment property, labelled and
-// described as the schema says, defaulting to where LaunchDarkly's Segment Data Export
+// property the way back reads (shared/schema-reverse.ts), named like the Segment
+// property, labelled and described as the schema says, defaulting to where LaunchDarkly's Segment Data Export
 // puts it. A property added to the schema shows up here without an edit. The alias
 // action's fields are the alias event's (shared/to-launchdarkly.ts), read the same way.
 
@@ -36,9 +36,10 @@ const TIMESTAMP_NOTE =
   'An ISO-8601 date or epoch milliseconds; when it is missing or cannot be read as a date, the time of sending.'
 
 const CONTEXT_KEYS_NOTE =
-  'Defaults to the event\'s contextKeys property, else {"user": userId}, else {"user": anonymousId}.'
+  'Defaults to the event\'s contextKeys property, else {"user": userId or else anonymousId, "unauthenticatedUser": anonymousId} (the second key only when the event has an anonymousId), as Segment\'s LaunchDarkly destination keys it.'
 
 function fieldOf(field: MappedField): InputField {
+  const { only } = field
   const notes = [field.description]
   if (field.name === 'contextKeys') notes.push(CONTEXT_KEYS_NOTE)
   if (field.type === 'json') notes.push(JSON_NOTE)
@@ -50,7 +51,9 @@ function fieldOf(field: MappedField): InputField {
     required: field.required,
     default: fieldMapping(field, defaultSource(field)),
     // Flag versions and variation indexes count from 0 (the reverse mapping rejects negatives).
-    ...(field.type === 'integer' ? { minimum: 0 } : {}),
+    ...(field.type === 'integer' ? { minimum: only?.value ?? 0 } : {}),
+    // A field that takes one value says so (Segment's UI and its generated tests read the bounds).
+    ...(only ? { maximum: only.value } : {}),
     ...(field.type === 'object' ? { defaultObjectUI: 'keyvalue' as const } : {})
   }
 }

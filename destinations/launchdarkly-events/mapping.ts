@@ -11,7 +11,7 @@ export {
   explanationOf,
   isEcho,
   isObject,
-  isSentToLaunchDarkly,
+  isReadBack,
   MappingError,
   own,
   payloadIdFor,
@@ -30,7 +30,7 @@ export type {
   LaunchDarklyEvent,
   LaunchDarklyKind,
   PropertyType,
+  ReverseRule,
   SchemaProperty,
-  SentProperty,
   Settlement
 } from '../../shared'

@@ -7,14 +7,14 @@ import {
   ALIAS_FIELDS,
   EXPORT_KINDS,
   isObject,
-  isSentToLaunchDarkly,
+  isReadBack,
   own,
   propertiesOf,
   reverseOf,
   SEGMENT_CALL,
   textOf
 } from './mapping'
-import type { ExportKind, LaunchDarklyKind, PropertyType } from './mapping'
+import type { ExportKind, LaunchDarklyKind, PropertyType, ReverseRule } from './mapping'
 
 /**
  * Where a value comes from in a Segment message: the subset of Segment's mapping
@@ -43,8 +43,8 @@ export interface Route {
   readonly name: string
   readonly kind: LaunchDarklyKind
   readonly when: Condition
-  /** Field sources that differ from the defaults (`defaultSource`). */
-  readonly fields?: { readonly [field: string]: Source }
+  /** Field sources that differ from the defaults (`defaultSource`); null leaves a field unmapped. */
+  readonly fields?: { readonly [field: string]: Source | null }
   /** The destination function's setting that turns the route on; without one, it is always on. */
   readonly setting?: RouteSetting
   /**
@@ -61,6 +61,8 @@ export interface MappedField {
   readonly segment: string
   readonly type: PropertyType
   readonly required: boolean
+  /** The one value the field takes (ReverseRule's `only`). */
+  readonly only?: ReverseRule['only']
   readonly label: string
   readonly description: string
 }
@@ -73,14 +75,19 @@ function firstOf(...paths: string[]): Source {
   return rest.length === 0 ? at(head) : { ifExists: head, then: at(head), else: firstOf(...rest) }
 }
 
-/** Exported events carry contextKeys; an ordinary Segment call is about its user. */
+/**
+ * Exported events carry contextKeys. An ordinary Segment call is about its user, as
+ * Segment's own LaunchDarkly destination keys it: `user` is the userId, else the
+ * anonymousId, and `unauthenticatedUser` the anonymousId whenever there is one, so that
+ * an experiment randomized by either kind counts the event.
+ */
 export const CONTEXT_KEYS_SOURCE: Source = {
   ifExists: 'properties.contextKeys',
   then: at('properties.contextKeys'),
   else: {
-    ifExists: 'userId',
-    then: { object: { user: at('userId') } },
-    else: { object: { user: at('anonymousId') } }
+    ifExists: 'anonymousId',
+    then: { object: { user: firstOf('userId', 'anonymousId'), unauthenticatedUser: at('anonymousId') } },
+    else: { object: { user: at('userId') } }
   }
 }
 
@@ -123,7 +130,9 @@ export const ROUTES: readonly Route[] = [
     fields: {
       key: at('event'),
       metricValue: firstOf('properties.revenue', 'properties.value'),
-      data: at('properties')
+      data: at('properties'),
+      // An ordinary call's properties.version is the application's, not the export schema's.
+      version: null
     },
     setting: 'sendTrackAsCustom',
     preset: true
@@ -140,21 +149,27 @@ export const ROUTES: readonly Route[] = [
   }
 ]
 
-/** Every field an event of `kind` is built from, in schema order (the alias event's own for alias). */
+/** The fields of the action for `kind`, in schema order: the schema properties the way back reads, or the alias event's. */
 export function mappedFields(kind: LaunchDarklyKind): readonly MappedField[] {
   if (kind === 'alias') return ALIAS_FIELDS
   return propertiesOf(kind)
-    .filter(isSentToLaunchDarkly)
+    .filter(isReadBack)
     .map((property) => {
       const { label, description } = textOf(property)
-      const { required } = reverseOf(property)
-      return { name: property.name, segment: property.segment, type: property.type, required, label, description }
+      const { required, only } = reverseOf(property)
+      const { name, segment, type } = property
+      return { name, segment, type, required, ...(only ? { only } : {}), label, description }
     })
 }
 
-/** Where each field of `route` comes from. */
+/** Where each mapped field of `route` comes from; a field the route leaves unmapped is not listed. */
 export function sourcesOf(route: Route): ReadonlyArray<readonly [MappedField, Source]> {
-  return mappedFields(route.kind).map((f) => [f, route.fields?.[f.name] ?? defaultSource(f)] as const)
+  const sources: Array<readonly [MappedField, Source]> = []
+  for (const field of mappedFields(route.kind)) {
+    const source = route.fields?.[field.name]
+    if (source !== null) sources.push([field, source ?? defaultSource(field)])
+  }
+  return sources
 }
 
 /** The route an action's default subscription comes from: its kind's own, not an ordinary track call's. */

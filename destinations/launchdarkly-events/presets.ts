@@ -30,6 +30,7 @@ export function presetsFor(actions: Actions, actionOf: Record<LaunchDarklyKind, 
     for (const [field, source] of sourcesOf(route)) {
       if (route.fields?.[field.name]) mapping[field.name] = fieldMapping(field, source) as JSONObject
     }
+    for (const [field, source] of Object.entries(route.fields ?? {})) if (source === null) delete mapping[field]
     return { name: route.name, subscribe: toFql(route.when), partnerAction, mapping, type: 'automatic' }
   })
 }

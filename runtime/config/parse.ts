@@ -5,7 +5,7 @@ import { isAbsolute, join } from 'path'
 import { ACCEPTED, isSecret, Kind, RuntimeConfig, VARIABLES, DEFAULT_HOST, DEFAULT_PORT } from './variables'
 
 /** One variable whose value is not accepted; the message names it and the accepted values. */
-export interface ConfigProblem {
+interface ConfigProblem {
   readonly variable: string
   readonly message: string
 }

@@ -9,7 +9,7 @@ import { DESTINATION_FUNCTION_PATH, DESTINATION_PREFIX, SOURCE_ROUTES } from '..
 import type { RelayMetrics } from '../metrics'
 import type { Sink } from '../sinks'
 
-export interface StatusOptions {
+interface StatusOptions {
   sink: Sink
   metrics: RelayMetrics
   /** Whether the relay is stopping (health then says so). */
@@ -42,7 +42,7 @@ export function statusHandlers({ sink, metrics, stopping }: StatusOptions) {
 }
 
 /** What the banner names beside the relay's address. */
-export interface BannerFacts {
+interface BannerFacts {
   sink: Sink
   actionSlugs: readonly string[]
   config: RuntimeConfig
