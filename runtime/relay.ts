@@ -11,7 +11,7 @@ import { format } from 'util'
 import { redact } from '../shared'
 import { ActionsServe } from './actions-serve'
 import type { OpenAppendFile } from './append-log'
-import { secretsOf, warningsOf, withVariableNames } from './config/report'
+import { secretsOf, startupRefusal, warningsOf, withVariableNames } from './config/report'
 import {
   DEFAULT_FUNCTION_INSTANCES,
   DEFAULT_HEADERS_TIMEOUT_MS,
@@ -21,6 +21,7 @@ import {
   RuntimeConfig
 } from './config/variables'
 import { openDataFolder } from './data-folder'
+import { delay } from './delay'
 import { DestinationFunction } from './destination-function'
 import { DeliveryFeed, DeliveryRecord } from './feed'
 import { deliveriesHandler } from './handlers/deliveries'
@@ -37,7 +38,7 @@ import { FunctionPool } from './sandbox/pool'
 import type { OutboxTiming, Sink } from './sinks'
 import { listenProblem, PROJECT_ROOT, readBuiltFunction, StartupError, withoutPaths } from './startup'
 import { writeLine } from './stdout-lines'
-// `/index`: in dist/, `destinations/launchdarkly-events.js` is the destination function's
+// `/index`: `dist/destinations/launchdarkly-events.js` is the destination function's
 // bundle, which Node would load for the bare path instead of this folder.
 import destination from '../destinations/launchdarkly-events/index'
 import { DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL } from '../destinations/launchdarkly-events/endpoints'
@@ -72,6 +73,8 @@ export interface RuntimeOptions {
 
 export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
   const config = withIngestToken(options.config)
+  const refusal = startupRefusal(config)
+  if (refusal) throw new StartupError(refusal)
   const secrets = secretsOf(config)
   const print = options.log ?? writeLine
   // Without secrets redact() returns the line as it is, at a cost per character.
@@ -101,7 +104,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     {
       clientSideId: config.clientSideId,
       eventsBaseUrl: config.eventsBaseUrl,
-      sendTrackAsCustom: config.sendTrackAsCustom
+      sendTrackAsCustom: config.sendTrackAsCustom,
+      sendAliasEvents: config.sendAliasEvents
     },
     options.destinationFunctionCode
   )
@@ -239,7 +243,7 @@ class RelayServer {
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.server.closeIdleConnections()
-    await Promise.race([Promise.allSettled([...this.inflight]), delay(15_000)])
+    await Promise.race([Promise.allSettled([...this.inflight]), delay(15_000, undefined, { unref: true })])
     this.server.closeAllConnections()
     await closed
   }
@@ -266,5 +270,3 @@ class RelayServer {
     this.feed.publish(record)
   }
 }
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())

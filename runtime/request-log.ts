@@ -10,6 +10,7 @@ export function requestLog(log: (line: string) => void, logCalls: boolean): (rec
     parts.push(`emitted=${record.emitted}`, `skipped=${skippedCount(record)}`, `rejected=${record.rejected.length}`)
     parts.push(`${record.ms.toFixed(1)}ms`)
     if (record.error) parts.push(`${record.error.error}: ${record.error.message}`)
+    if (record.warning) parts.push(`warning: ${record.warning}`)
     // A failed delivery's error lists its rejections already.
     if (record.rejected.length && !record.error)
       parts.push(

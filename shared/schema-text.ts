@@ -4,6 +4,7 @@
 // which converts by the schema but never shows it.
 
 import type { PropertyName, SchemaProperty } from './schema'
+import type { AliasField } from './to-launchdarkly'
 
 export interface PropertyText {
   readonly label: string
@@ -45,6 +46,12 @@ export const SCHEMA_TEXT: Readonly<Record<PropertyName, PropertyText>> = {
     label: 'Event ID',
     description: "The LaunchDarkly event ID, present for events from LaunchDarkly's Data Export.",
     rule: '`id`, only when the input has one'
+  },
+  version: {
+    label: 'Export schema version',
+    description:
+      "Version of LaunchDarkly's export schema the event is in (1, the only version there is). An event of any other version is refused rather than read by the rules of version 1.",
+    rule: "the record's `version`, else `1`"
   },
   value: {
     label: 'Flag value',
@@ -112,4 +119,21 @@ export const SCHEMA_TEXT: Readonly<Record<PropertyName, PropertyText>> = {
 /** The text of a property of EXPORT_SCHEMA. */
 export function textOf(property: SchemaProperty): PropertyText {
   return SCHEMA_TEXT[property.name as PropertyName]
+}
+
+/** The alias action's fields (to-launchdarkly.ts, ALIAS_FIELDS), as the Segment UI shows them. */
+export const ALIAS_TEXT: Readonly<Record<AliasField['name'], Pick<PropertyText, 'label' | 'description'>>> = {
+  userId: {
+    label: 'User key',
+    description: 'The key the user is known by now, usually the Segment userId. Sent as key, of context kind user.'
+  },
+  previousId: {
+    label: 'Previous key',
+    description:
+      'The key the user had while anonymous: the previousId of an alias call, else the anonymousId of an identify call. Sent as previousKey, of context kind anonymousUser.'
+  },
+  timestamp: {
+    label: 'Timestamp',
+    description: 'When the user was identified. Sent to LaunchDarkly as creationDate (epoch milliseconds).'
+  }
 }

@@ -30,10 +30,24 @@ export interface SchemaProperty {
 /** As declared: `segment` only for a top-level field; any other property is `properties.<name>`. */
 type Declaration = Omit<SchemaProperty, 'segment'> & { readonly segment?: 'timestamp' }
 
+/**
+ * The version of LaunchDarkly's export schema this bundle reads and writes: what its own
+ * Segment export's examples carry as `properties.version` on every event, and what the
+ * Data Export schema documents as a record's `version` (currently always 1).
+ */
+export const EXPORT_SCHEMA_VERSION = 1
+
 const ALL = EXPORT_KINDS
 const FEATURE = ['feature'] as const
 
-const DECLARED = [
+/**
+ * Checks each entry against Declaration while keeping its literal types (`as const`), which
+ * schema-text.ts and schema-reverse.ts key by; what `satisfies` does, in syntax that the
+ * older tools of Segment's action-destinations repository (Prettier 2.4) can read.
+ */
+const declared = <T extends readonly Declaration[]>(list: T): T => list
+
+const DECLARED = declared([
   {
     name: 'timestamp',
     segment: 'timestamp',
@@ -76,6 +90,13 @@ const DECLARED = [
     kinds: ALL,
     type: 'string',
     convert: convert.eventId
+  },
+  {
+    name: 'version',
+    ld: null,
+    kinds: ALL,
+    type: 'integer',
+    convert: convert.fromSource((e) => e.schemaVersion)
   },
   {
     name: 'value',
@@ -161,7 +182,7 @@ const DECLARED = [
     type: 'json',
     convert: convert.customData
   }
-] as const satisfies readonly Declaration[]
+] as const)
 
 export const EXPORT_SCHEMA: readonly SchemaProperty[] = DECLARED.map((declared) => ({
   segment: `properties.${declared.name}` as const,
@@ -169,7 +190,8 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = DECLARED.map((declared) 
 }))
 
 /** A property as declared, with its literal name and type. */
-export type DeclaredProperty = (typeof DECLARED)[number]
+type Declared = typeof DECLARED
+export type DeclaredProperty = Declared[number]
 
 /** The name of a schema property (schema-text.ts and schema-reverse.ts are keyed by exactly these). */
 export type PropertyName = DeclaredProperty['name']

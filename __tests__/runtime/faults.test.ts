@@ -93,11 +93,11 @@ function start(disk: Disk, env: Record<string, string>): RelayProcess {
   return relay
 }
 
-async function service(respond: (request: Recorded) => number | 'hang') {
+async function service(respond: (request: Recorded) => number | 'hold') {
   const delivered: Recorded[] = []
   const api = await standIn((request) => {
     const status = respond(request)
-    if (status === 'hang') return 'hang'
+    if (status === 'hold') return 'hold'
     if (status < 300) delivered.push(request)
     return { status }
   })
@@ -239,7 +239,7 @@ test('corrupted segments, a flapping Segment, a failing LaunchDarkly, hostile cl
 
 test('150 gzip bombs on the keyless client-side route with LaunchDarkly hanging: nothing forwarded, memory stays flat', async () => {
   const disk = smallDisk()
-  const ld = await service(() => 'hang')
+  const ld = await service(() => 'hold')
   const relay = await relayStarted(start(disk, { LD_FORWARD_EVENTS_TO: ld.url }))
   const rss = () =>
     Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${relay.child.pid ?? 0}/status`, 'utf8'))?.[1]) / 1024

@@ -35,6 +35,18 @@ export function isLoopbackHost(host: string | undefined): boolean {
   return isLoopback(name)
 }
 
+/**
+ * Why the relay must not start, if it must not: beyond loopback, a client-side route open
+ * to any ID lets any page send events labelled with any environment.
+ */
+export function startupRefusal(config: RuntimeConfig): string | undefined {
+  if (isLoopback(config.host) || (config.clientSideIds ?? []).length > 0 || config.anyClientSideId) return undefined
+  return (
+    `HOST is ${config.host}, beyond loopback, and LD_CLIENT_SIDE_IDS is not set: /events/bulk/{id} would accept events for any client-side ID, ` +
+    "each labelled with the path's environment. Set LD_CLIENT_SIDE_IDS to your client-side IDs, or LD_ACCEPT_ANY_CLIENT_SIDE_ID=true to accept any"
+  )
+}
+
 /** What startup warns about: each names the variable and what follows from it. */
 export function warningsOf(config: RuntimeConfig): string[] {
   const warnings: string[] = []

@@ -11,7 +11,7 @@ import type { Forwarding } from '../forward'
 import type { OutboxStats } from '../outbox/outbox'
 import type { Sink } from '../sinks'
 
-export interface StatusOptions {
+interface StatusOptions {
   sink: Sink
   forwards?: Forwarding
   metrics: RelayMetrics
@@ -60,7 +60,7 @@ function outboxFigures(stats: OutboxStats) {
 }
 
 /** What the banner names beside the relay's address. */
-export interface BannerFacts {
+interface BannerFacts {
   sink: Sink
   forwards?: Forwarding
   actionSlugs: readonly string[]

@@ -7,12 +7,12 @@ import { promisify } from 'util'
 import { MAX_BODY_BYTES } from '../../shared'
 
 /** Far above Segment's limit: the function reports the exact size; this only bounds memory. */
-export const MAX_READ_BYTES = 8 * 1024 * 1024
+const MAX_READ_BYTES = 8 * 1024 * 1024
 /**
  * Gzip is inflated only as far as the function takes a body: a few KiB of gzip can
  * inflate to megabytes, and concurrent requests must not multiply that.
  */
-export const MAX_INFLATED_BYTES = MAX_BODY_BYTES + 1
+const MAX_INFLATED_BYTES = MAX_BODY_BYTES + 1
 
 const gunzipAsync = promisify(gunzip)
 

@@ -30,7 +30,7 @@ export const SEGMENT_WORDS: OutboxWords = {
   limitVariable: 'LD_OUTBOX_MAX_BYTES'
 }
 
-export interface BatchApiOptions {
+interface BatchApiOptions {
   writeKey: string
   /** Segment's Tracking API origin; `/v1/batch` is appended. */
   host: string

@@ -10,6 +10,7 @@
 
 import { chmod, mkdir } from 'fs/promises'
 import { OpenAppendFile, openAppendFile, WriteFailed } from '../append-log'
+import { delay } from '../delay'
 import type { Failing } from '../failure-log'
 import { DeadLetters } from './dead-letters'
 import { Appended, Segments } from './segments'
@@ -115,10 +116,12 @@ export class Outbox {
     const { folder, records: unit } = options.sender.words
     if (records > 0) options.log(`${folder}: ${records} ${unit} (${bytes} bytes) from an earlier run are being sent`)
     const deadLetters = new DeadLetters(options.dir, openFile, mode, now)
-    let outbox: Outbox | undefined
-    const loop = new SendLoop({ ...options, now, onProgress: () => outbox?.progressed() }, segments, deadLetters)
-    outbox = new Outbox(options, segments, deadLetters, loop)
-    return outbox
+    // The loop tells the outbox it progressed: the outbox holds the loop.
+    const opened: { outbox?: Outbox } = {}
+    const onProgress = (): void => opened.outbox?.progressed()
+    const loop = new SendLoop({ ...options, now, onProgress }, segments, deadLetters)
+    opened.outbox = new Outbox(options, segments, deadLetters, loop)
+    return opened.outbox
   }
 
   get url(): string {
@@ -215,7 +218,7 @@ export class Outbox {
     const deadline = this.now() + flushMs
     while (this.held() > 0 && this.now() < deadline && !this.loop.faults.isFailing('send')) {
       this.loop.poke()
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      await delay(20)
     }
     this.closed = true
     await this.loop.stop()

@@ -18,7 +18,7 @@ import { join } from 'path'
 import { AppendLog, asWriteFailed, OpenAppendFile } from '../append-log'
 import { countLines, damaged, isRecord, readSent } from './framing'
 
-export const SEGMENT_BYTES = 8 * 1024 * 1024
+const SEGMENT_BYTES = 8 * 1024 * 1024
 export const SEGMENT_AGE_MS = 60_000
 
 const SEGMENT_NAME = /^\d{13}-\d{6}\.ndjson$/

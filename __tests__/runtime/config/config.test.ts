@@ -1,6 +1,6 @@
 // The relay's environment variables (docs/relay.md "Variables"): parsed strictly, each
 // refusal naming the variable and the values it accepts; the banner and the docs table
-// derive from the one declaration in runtime/config.ts.
+// derive from the one declaration in runtime/config/variables.ts.
 
 import { readFileSync } from 'fs'
 import { join } from 'path'
@@ -192,7 +192,7 @@ test('a message naming a setting also names its variable', () => {
   expect(withVariableNames('the fooBar setting is odd')).toBe('the fooBar setting is odd')
 })
 
-test('docs/relay.md lists the variables as runtime/config.ts declares them', () => {
+test('docs/relay.md lists the variables as runtime/config/variables.ts declares them', () => {
   const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'relay.md'), 'utf8')
   // On failure, paste the expected table (printed below) into docs/relay.md.
   expect(doc).toContain(variablesTable())

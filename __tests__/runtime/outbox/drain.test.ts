@@ -61,7 +61,7 @@ async function drain(count: number, statusOf: (ids: string[], n: number) => numb
     const status = statusOf(ids, answered.length + 1)
     answered.push({ ids, status, bytes: Buffer.byteLength(request.body) })
     if (status === 200) ids.forEach((id) => delivered.add(id))
-    return { status, delayMs: latencyMs }
+    return new Promise<{ status: number }>((resolve) => setTimeout(() => resolve({ status }), latencyMs))
   })
   let runtime: TestRuntime | undefined
   try {

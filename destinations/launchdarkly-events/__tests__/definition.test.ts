@@ -5,7 +5,7 @@ import { createTestIntegration } from '@segment/actions-core'
 import type { InputField } from '@segment/actions-core'
 import destination from '..'
 import { USER_AGENT } from '../version'
-import { EXPORT_KINDS, isSentToLaunchDarkly, propertiesOf, textOf } from '../mapping'
+import { EXPORT_KINDS, isReadBack, propertiesOf, textOf } from '../mapping'
 import type { ExportKind } from '../mapping'
 
 const ACTION_OF: Record<ExportKind, string> = {
@@ -15,7 +15,7 @@ const ACTION_OF: Record<ExportKind, string> = {
   custom: 'sendCustomEvent'
 }
 
-test('name, slug, mode and the four actions', () => {
+test('name, slug, mode and the five actions', () => {
   expect(destination.name).toBe('LaunchDarkly Events')
   expect(destination.slug).toBe('actions-launchdarkly-events')
   expect(destination.mode).toBe('cloud')
@@ -23,7 +23,8 @@ test('name, slug, mode and the four actions', () => {
     'sendFeatureEvent',
     'sendClickEvent',
     'sendPageViewEvent',
-    'sendCustomEvent'
+    'sendCustomEvent',
+    'sendAliasEvent'
   ])
 })
 
@@ -64,9 +65,9 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
   '%s → %s: fields from the schema',
   (kind, slug) => {
     const fields = destination.actions[slug].fields as Record<string, InputField>
-    const sent = propertiesOf(kind).filter(isSentToLaunchDarkly)
+    const sent = propertiesOf(kind).filter(isReadBack)
 
-    test('one field per property sent to LaunchDarkly, then the delivery fields', () => {
+    test('one field per property the way back reads, then the delivery fields', () => {
       expect(Object.keys(fields)).toEqual([...sent.map((p) => p.name), 'messageId', 'enable_batching', 'batch_size'])
     })
 
@@ -84,15 +85,28 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
               then: { '@path': '$.properties.contextKeys' },
               else: {
                 '@if': {
-                  exists: { '@path': '$.userId' },
-                  then: { user: { '@path': '$.userId' } },
-                  else: { user: { '@path': '$.anonymousId' } }
+                  exists: { '@path': '$.anonymousId' },
+                  then: {
+                    user: {
+                      '@if': {
+                        exists: { '@path': '$.userId' },
+                        then: { '@path': '$.userId' },
+                        else: { '@path': '$.anonymousId' }
+                      }
+                    },
+                    unauthenticatedUser: { '@path': '$.anonymousId' }
+                  },
+                  else: { user: { '@path': '$.userId' } }
                 }
               }
             }
           })
         } else if (property.type === 'json') {
           expect(field).toMatchObject({ type: 'string', default: { '@json': { mode: 'encode', value: path } } })
+        } else if (property.type === 'datetime') {
+          // Text, so that an unreadable timestamp reaches the action (and becomes the time of sending).
+          expect(field).toMatchObject({ type: 'string', default: path })
+          expect(field.description).toContain('the time of sending')
         } else {
           expect(field).toMatchObject({ type: property.type, default: path })
         }
@@ -100,11 +114,7 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
     )
 
     test('required exactly where the reverse mapping needs the field', () => {
-      expect(Object.keys(fields).filter((name) => fields[name].required === true)).toEqual([
-        'timestamp',
-        'key',
-        'contextKeys'
-      ])
+      expect(Object.keys(fields).filter((name) => fields[name].required === true)).toEqual(['key', 'contextKeys'])
     })
 
     test('the hidden messageId (payload ID) reads the Segment message', () => {
@@ -126,6 +136,41 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
     })
   }
 )
+
+describe('sendAliasEvent: the legacy alias event', () => {
+  const action = destination.actions.sendAliasEvent
+  const fields = action.fields as Record<string, InputField>
+
+  test('fields: userId, previousId (else anonymousId), timestamp, then the delivery fields', () => {
+    expect(Object.keys(fields)).toEqual([
+      'userId',
+      'previousId',
+      'timestamp',
+      'messageId',
+      'enable_batching',
+      'batch_size'
+    ])
+    expect(fields.userId).toMatchObject({ type: 'string', required: true, default: { '@path': '$.userId' } })
+    expect(fields.previousId).toMatchObject({
+      type: 'string',
+      required: true,
+      default: {
+        '@if': {
+          exists: { '@path': '$.previousId' },
+          then: { '@path': '$.previousId' },
+          else: { '@path': '$.anonymousId' }
+        }
+      }
+    })
+    expect(fields.timestamp).toMatchObject({ type: 'string', required: false, default: { '@path': '$.timestamp' } })
+  })
+
+  test('off until added: no preset, a default subscription for identify and alias calls with a userId', () => {
+    expect(destination.presets?.some((p) => p.partnerAction === 'sendAliasEvent')).toBe(false)
+    expect(action.defaultSubscription).toBe('(type = "identify" or type = "alias") and userId != null')
+    expect(action.description).toContain('predate contexts')
+  })
+})
 
 test('each action validates its fields under its own schema key (titles are distinct)', () => {
   // actions-core caches payload schemas under "<destination>:<action title>".
