@@ -80,7 +80,7 @@ async function openForwarding(
 export const LOCK_FILE = 'relay.lock'
 
 /** Holds `dataDir` until release(); a StartupError naming LD_SEGMENT_DATA_DIR if it cannot. */
-export function holdDataFolder(dataDir: string, log: (line: string) => void): FolderLock {
+function holdDataFolder(dataDir: string, log: (line: string) => void): FolderLock {
   try {
     return lockFolder(dataDir, {
       file: LOCK_FILE,

@@ -15,9 +15,9 @@ import { linkSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeF
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 
-export const HEARTBEAT_MS = 10_000
+const HEARTBEAT_MS = 10_000
 /** A lock of another host untouched this long is stale: its owner missed six heartbeats. */
-export const STALE_AFTER_MS = 60_000
+const STALE_AFTER_MS = 60_000
 /** The takeover lock is held for milliseconds; one this old was left by a process killed meanwhile. */
 const TAKEOVER_STALE_MS = 10_000
 /** A lock file that is not one (garbage, an empty file) is left this long to whoever may be writing it. */

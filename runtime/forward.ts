@@ -11,15 +11,13 @@
 import type { IncomingHttpHeaders } from 'http'
 import { join } from 'path'
 import { payloadIdFor } from '../shared'
-import { OpenAppendFile, WriteFailed } from './append-log'
+import type { OpenAppendFile } from './append-log'
 import { DEFAULT_FORWARD_OUTBOX_MAX_BYTES, RuntimeConfig } from './config/variables'
 import { isBearer } from './http/auth'
 import { FORWARD_WORDS, ForwardApi, ForwardRecord, MAX_FORWARD_RECORD_BYTES } from './outbox/forward-api'
-import { Outbox, OutboxFull, OutboxStats, Problem, RecordTooLarge } from './outbox/outbox'
-import { SinkError } from './sinks'
+import { Outbox, OutboxStats, Problem } from './outbox/outbox'
+import { keepIn } from './sinks'
 import type { OutboxTiming } from './sinks'
-
-export const FORWARD_DIR = FORWARD_WORDS.folder
 
 /** What SDKs send that the events service reads; hop-by-hop and length headers are not copied. */
 const FORWARDED_HEADERS = ['content-type', 'user-agent']
@@ -29,7 +27,7 @@ export function forwardLine(path: string, query: string, headers: IncomingHttpHe
   return JSON.stringify(forwardRecord(path, query, headers, body))
 }
 
-export function forwardRecord(path: string, query: string, headers: IncomingHttpHeaders, body: string): ForwardRecord {
+function forwardRecord(path: string, query: string, headers: IncomingHttpHeaders, body: string): ForwardRecord {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue
@@ -48,8 +46,6 @@ export function forwardRecord(path: string, query: string, headers: IncomingHttp
 
 /** The outbox of forwards. */
 export class Forwarding {
-  private failing?: string
-
   private constructor(private readonly box: Outbox, readonly url: string) {}
 
   static async open(
@@ -61,7 +57,7 @@ export class Forwarding {
     const { timeoutMs, retryMaxMs, retryBaseMs } = seams.timing ?? {}
     const sender = new ForwardApi({ base: config.forwardEventsTo, secrets, timeoutMs, retryMaxMs })
     const box = await Outbox.open({
-      dir: join(config.dataDir, FORWARD_DIR),
+      dir: join(config.dataDir, FORWARD_WORDS.folder),
       sender,
       maxBytes: config.forwardOutboxMaxBytes ?? DEFAULT_FORWARD_OUTBOX_MAX_BYTES,
       maxRecordBytes: MAX_FORWARD_RECORD_BYTES,
@@ -80,26 +76,13 @@ export class Forwarding {
   }
 
   /** Keeps the request (its line) on disk; resolves once it is there. Throws a SinkError having kept nothing. */
-  async keep(line: string): Promise<void> {
-    try {
-      await this.box.append([line])
-      this.failing = undefined
-    } catch (error) {
-      if (error instanceof OutboxFull) throw new SinkError('OutboxFull', error.message)
-      if (error instanceof RecordTooLarge)
-        throw new SinkError('InvalidEventPayload', `The request is too large to forward (${error.message})`)
-      if (!(error instanceof WriteFailed)) throw error
-      this.failing = error.message
-      throw new SinkError(
-        'SinkWriteFailed',
-        `The forward outbox could not be written (${error.message}); nothing of this delivery was kept, retry later`
-      )
-    }
+  keep(line: string): Promise<void> {
+    return keepIn(this.box, [line], (bytes) => `The request is too large to forward (${bytes} bytes as a record)`)
   }
 
   /** Why any SDK delivery would be refused now (the outbox at its limit), checked before running one. */
   refusal(): string | undefined {
-    return this.box.full ? this.box.fullMessage() : undefined
+    return this.box.refusal()
   }
 
   /** Why this request (its line) would be refused, checked before anything of the delivery is written. */
@@ -108,12 +91,6 @@ export class Forwarding {
   }
 
   problem(): Problem | undefined {
-    if (this.failing) return { message: `the forward outbox cannot write (${this.failing})` }
-    if (this.box.full)
-      return {
-        message:
-          'the forward outbox is at its limit (LD_FORWARD_OUTBOX_MAX_BYTES) while LaunchDarkly does not accept requests'
-      }
     return this.box.problem()
   }
 

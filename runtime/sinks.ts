@@ -95,10 +95,28 @@ class NdjsonSink implements Sink {
   }
 }
 
+/**
+ * Appends records to an outbox: resolves once they are on disk, or throws a SinkError
+ * having kept none of them (`tooLarge` words a record over the outbox's limit).
+ */
+export async function keepIn(
+  box: Outbox,
+  lines: readonly string[],
+  tooLarge: (bytes: number) => string
+): Promise<void> {
+  try {
+    await box.append(lines)
+  } catch (error) {
+    if (error instanceof OutboxFull) throw new SinkError('OutboxFull', error.message)
+    if (error instanceof RecordTooLarge) throw new SinkError('InvalidEventPayload', tooLarge(error.bytes))
+    if (!(error instanceof WriteFailed)) throw error
+    throw writeFailed(box.name, error)
+  }
+}
+
 /** Keeps the calls in the outbox, which sends them to Segment's batch API. */
 export class OutboxSink implements Sink {
   readonly description: string
-  private failing?: string
 
   private constructor(private readonly box: Outbox) {
     this.description = `Segment: on-disk outbox, sent to ${box.url}`
@@ -107,35 +125,15 @@ export class OutboxSink implements Sink {
   static async open(dataDir: string, options: SegmentOutboxOptions): Promise<OutboxSink> {
     const { writeKey, host, timeoutMs, retryMaxMs, ...rest } = options
     const sender = new BatchApi({ writeKey, host, timeoutMs, retryMaxMs })
-    return new OutboxSink(
-      await Outbox.open({
-        ...rest,
-        retryMaxMs,
-        sender,
-        maxRecordBytes: MAX_MESSAGE_BYTES,
-        dir: join(dataDir, OUTBOX_DIR)
-      })
-    )
+    const dir = join(dataDir, OUTBOX_DIR)
+    return new OutboxSink(await Outbox.open({ ...rest, retryMaxMs, sender, maxRecordBytes: MAX_MESSAGE_BYTES, dir }))
   }
 
-  async deliver(calls: readonly RecordedCall[]): Promise<void> {
-    try {
-      await this.box.append(calls.map(lineOf))
-      this.failing = undefined
-    } catch (error) {
-      if (error instanceof OutboxFull) throw new SinkError('OutboxFull', error.message)
-      if (error instanceof RecordTooLarge)
-        throw new SinkError('InvalidEventPayload', new CallTooLarge(error.bytes).message)
-      if (!(error instanceof WriteFailed)) throw error
-      this.failing = error.message
-      throw writeFailed('outbox', error)
-    }
+  deliver(calls: readonly RecordedCall[]): Promise<void> {
+    return keepIn(this.box, calls.map(lineOf), (bytes) => new CallTooLarge(bytes).message)
   }
 
   problem(): Problem | undefined {
-    if (this.failing) return { message: `the outbox cannot write (${this.failing})` }
-    if (this.box.full)
-      return { message: 'the outbox is at its limit (LD_OUTBOX_MAX_BYTES) while Segment does not accept batches' }
     return this.box.problem()
   }
 
@@ -144,7 +142,7 @@ export class OutboxSink implements Sink {
   }
 
   refusal(): string | undefined {
-    return this.box.full ? this.box.fullMessage() : undefined
+    return this.box.refusal()
   }
 
   refusalFor(calls: readonly RecordedCall[]): string | undefined {

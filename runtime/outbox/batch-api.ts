@@ -10,7 +10,7 @@ import { MAX_MESSAGE_BYTES, redact } from '../../shared'
 import { isRetryableStatus, OutboxWords, PostOutcome, retryAfterMs, Sender } from './sender'
 
 /** Segment's limit for one batch request. */
-export const MAX_BATCH_BYTES = 500 * 1024
+const MAX_BATCH_BYTES = 500 * 1024
 
 /** A call the batch API would refuse (over 32 KB): never written. */
 export class CallTooLarge extends Error {
@@ -20,7 +20,7 @@ export class CallTooLarge extends Error {
   }
 }
 
-export const SEGMENT_WORDS: OutboxWords = {
+const SEGMENT_WORDS: OutboxWords = {
   folder: 'outbox',
   name: 'outbox',
   receiver: 'Segment',

@@ -73,7 +73,7 @@ export interface OutboxStats {
 
 export type { Appended, BatchReport }
 
-export const DEFAULT_STALLED_AFTER_MS = 5 * 60_000
+const DEFAULT_STALLED_AFTER_MS = 5 * 60_000
 
 /** Why an outbox is not healthy, for /healthz: its folder fails, or it has stalled. */
 export interface Problem {
@@ -84,6 +84,8 @@ export interface Problem {
 export class Outbox {
   private reserved = 0
   private refusing = false
+  /** Why the last append failed to write, until one succeeds. */
+  private appendFailing?: string
   private closed = false
   private readonly now: () => number
 
@@ -128,6 +130,11 @@ export class Outbox {
     return this.options.sender.url
   }
 
+  /** As answers name it ("outbox", "forward outbox"). */
+  get name(): string {
+    return this.options.sender.words.name
+  }
+
   stats(): OutboxStats {
     const figures = this.segments.stats()
     const idleMs = this.now() - this.loop.lastAdvanceMs
@@ -143,9 +150,12 @@ export class Outbox {
     }
   }
 
-  /** A disk that fails (the folder cannot be read or written), or a stall; undefined when healthy. */
+  /** Why it cannot take appends (a disk that fails, its limit), or has stalled; undefined when healthy. */
   problem(): Problem | undefined {
-    const { name, records: unit, receiver } = this.options.sender.words
+    const { name, records: unit, receiver, requests, limitVariable } = this.options.sender.words
+    if (this.appendFailing) return { message: `the ${name} cannot write (${this.appendFailing})` }
+    if (this.full)
+      return { message: `the ${name} is at its limit (${limitVariable}) while ${receiver} does not accept ${requests}` }
     const { records, oldestAgeMs, stalledMs, failing, faults } = this.stats()
     const disk = faults.find((f) => f.kind === 'disk' || f.kind === 'acknowledge')
     if (disk) return { message: `the ${name} folder cannot be written or read (${disk.last}; ${disk.count} times)` }
@@ -159,6 +169,11 @@ export class Outbox {
         failing ? `last failure: ${failing}` : `${receiver} has not answered`
       })`
     }
+  }
+
+  /** Why any append would be refused now (at its limit), checked before a delivery runs. */
+  refusal(): string | undefined {
+    return this.full ? this.fullMessage() : undefined
   }
 
   /** Refusing appends: at the limit, or an append was refused and nothing has been settled since. */
@@ -175,7 +190,7 @@ export class Outbox {
     return this.fullMessage()
   }
 
-  fullMessage(): string {
+  private fullMessage(): string {
     return new OutboxFull(this.held(), this.options.maxBytes, this.options.sender.words).message
   }
 
@@ -202,8 +217,12 @@ export class Outbox {
     this.reserved += data.length
     try {
       const appended = await this.segments.append(data, lines.length)
+      this.appendFailing = undefined
       this.loop.poke()
       return appended
+    } catch (error) {
+      if (error instanceof WriteFailed) this.appendFailing = error.message
+      throw error
     } finally {
       this.reserved -= data.length
     }

@@ -19,7 +19,7 @@ import { AppendLog, asWriteFailed, OpenAppendFile } from '../append-log'
 import { countLines, damaged, isRecord, readSent } from './framing'
 
 const SEGMENT_BYTES = 8 * 1024 * 1024
-export const SEGMENT_AGE_MS = 60_000
+const SEGMENT_AGE_MS = 60_000
 
 const SEGMENT_NAME = /^\d{13}-\d{6}\.ndjson$/
 
@@ -104,11 +104,6 @@ export class Segments {
       oldest ??= segment.createdMs
     }
     return { records, bytes, oldestAgeMs: oldest === undefined ? 0 : Math.max(0, this.options.now() - oldest) }
-  }
-
-  /** Whether there is anything the sender has not read yet. */
-  hasUnread(): boolean {
-    return this.list.some((s) => s.log.size > s.read)
   }
 
   /** Appends whole lines (`data`, `lines` of them) to the newest segment; resolves once on disk. */

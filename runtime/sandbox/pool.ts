@@ -17,7 +17,7 @@ import { Delivery, FunctionHandle, FunctionSettings, InvocationResult, loadFunct
 /** As the function's own warm cache: many flags, bounded memory. */
 const MAX_CACHE_ENTRIES = 5000
 /** Instances at most, those waiting on the network included. */
-export const MAX_INSTANCES = 64
+const MAX_INSTANCES = 64
 
 /**
  * One instance's view of the shared cache. A value crosses realms unharmed, but a thrown
