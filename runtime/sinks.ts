@@ -117,6 +117,7 @@ export async function keepIn(
 /** Keeps the calls in the outbox, which sends them to Segment's batch API. */
 export class OutboxSink implements Sink {
   readonly description: string
+  private readonly lines = new WeakMap<readonly RecordedCall[], string[]>()
 
   private constructor(private readonly box: Outbox) {
     this.description = `Segment: on-disk outbox, sent to ${box.url}`
@@ -130,7 +131,7 @@ export class OutboxSink implements Sink {
   }
 
   deliver(calls: readonly RecordedCall[]): Promise<void> {
-    return keepIn(this.box, calls.map(lineOf), (bytes) => new CallTooLarge(bytes).message)
+    return keepIn(this.box, this.linesOf(calls), (bytes) => new CallTooLarge(bytes).message)
   }
 
   problem(): Problem | undefined {
@@ -146,7 +147,14 @@ export class OutboxSink implements Sink {
   }
 
   refusalFor(calls: readonly RecordedCall[]): string | undefined {
-    return this.box.refusalFor(calls.map(lineOf))
+    return this.box.refusalFor(this.linesOf(calls))
+  }
+
+  /** A delivery's lines, made once for the check of room and the append that follows it. */
+  private linesOf(calls: readonly RecordedCall[]): string[] {
+    let lines = this.lines.get(calls)
+    if (!lines) this.lines.set(calls, (lines = calls.map(lineOf)))
+    return lines
   }
 
   /** Sends for up to `flushMs` while Segment accepts; the rest stays on disk. */

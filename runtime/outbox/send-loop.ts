@@ -57,6 +57,7 @@ export class SendLoop {
   private resumeAt = 0
   private wake?: () => void
   private timer?: NodeJS.Timeout
+  private timerAt = 0
   private readonly loop: Promise<void>
   /** Sends in flight. */
   private readonly flights = new Set<Promise<void>>()
@@ -307,8 +308,14 @@ export class SendLoop {
     this.wakeAt(this.now() + 1000)
   }
 
+  /** Wakes the loop at `time`, or at the earlier time already set. */
   private wakeAt(time: number): void {
+    if (this.timer && this.timerAt <= time && this.timerAt > this.now()) return
     clearTimeout(this.timer)
-    this.timer = setTimeout(() => this.wake?.(), Math.max(0, time - this.now()))
+    this.timerAt = time
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.wake?.()
+    }, Math.max(0, time - this.now()))
   }
 }
