@@ -6,6 +6,7 @@
 import { mkdir } from 'fs/promises'
 import { join } from 'path'
 import { AppendLog, OpenAppendFile, WriteFailed } from './append-log'
+import { FailureLog } from './failure-log'
 import { DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_SEGMENT_HOST, RuntimeConfig } from './config/variables'
 import { MAX_MESSAGE_BYTES } from '../shared'
 import { BatchApi, CallTooLarge } from './outbox/batch-api'
@@ -61,37 +62,41 @@ function writeFailed(where: string, error: WriteFailed): SinkError {
 
 /** Appends each call as one JSON line to `<data dir>/segment-events.ndjson`. */
 class NdjsonSink implements Sink {
-  readonly description: string
-  private failing?: string
+  readonly description = `embedded sink: appending to ${NDJSON_FILE} in LD_SEGMENT_DATA_DIR`
+  private readonly faults: FailureLog
 
-  private constructor(private readonly log: AppendLog, readonly path: string) {
-    this.description = `embedded sink: appending to ${NDJSON_FILE} in LD_SEGMENT_DATA_DIR`
+  private constructor(private readonly file: AppendLog, log: (line: string) => void) {
+    this.faults = new FailureLog(log)
   }
 
-  static async open(dataDir: string, openFile?: OpenAppendFile): Promise<NdjsonSink> {
+  static async open(dataDir: string, log: (line: string) => void, openFile?: OpenAppendFile): Promise<NdjsonSink> {
     await mkdir(dataDir, { recursive: true })
-    const path = join(dataDir, NDJSON_FILE)
-    return new NdjsonSink(await AppendLog.open(path, openFile), path)
+    return new NdjsonSink(await AppendLog.open(join(dataDir, NDJSON_FILE), openFile), log)
   }
 
   async deliver(calls: readonly RecordedCall[]): Promise<void> {
     if (calls.length === 0) return
     try {
-      await this.log.append(Buffer.from(calls.map(lineOf).join('\n') + '\n'))
-      this.failing = undefined
+      await this.file.append(Buffer.from(calls.map(lineOf).join('\n') + '\n'))
+      this.faults.recovered('write', (count) => `sink: ${NDJSON_FILE} is written again (after ${count} failures)`)
     } catch (error) {
       if (!(error instanceof WriteFailed)) throw error
-      this.failing = error.message
+      this.faults.failed('write', error.message, (count) =>
+        count === 1
+          ? `sink: ${NDJSON_FILE} cannot be written (${error.message}); deliveries get 503 until it can`
+          : `sink: ${NDJSON_FILE} could not be written ${count} times in a row (last: ${error.message})`
+      )
       throw writeFailed('NDJSON sink file', error)
     }
   }
 
   problem(): Problem | undefined {
-    return this.failing ? { message: `the NDJSON sink cannot write (${this.failing})` } : undefined
+    const failing = this.faults.failing()[0]
+    return failing ? { message: `the NDJSON sink cannot write (${failing.last})` } : undefined
   }
 
   close(): Promise<void> {
-    return this.log.close()
+    return this.file.close()
   }
 }
 
@@ -181,7 +186,7 @@ export async function openSink(
   seams: { openFile?: OpenAppendFile; outbox?: OutboxTiming } = {}
 ): Promise<Sink> {
   try {
-    if (!config.segmentWriteKey) return await NdjsonSink.open(config.dataDir, seams.openFile)
+    if (!config.segmentWriteKey) return await NdjsonSink.open(config.dataDir, log, seams.openFile)
     return await OutboxSink.open(config.dataDir, {
       writeKey: config.segmentWriteKey,
       host: config.segmentHost ?? DEFAULT_SEGMENT_HOST,

@@ -79,6 +79,11 @@ test('a full disk leaves the NDJSON file as it was; the 503 names the problem an
   expect(lines.pop()).toBe('')
   expect(lines).toHaveLength(30)
   for (const line of lines) expect(() => JSON.parse(line)).not.toThrow()
+  // One line when the failures start, one when they end: not one per failed delivery.
+  expect(runtime.logs.filter((l) => l.startsWith('sink:'))).toEqual([
+    'sink: segment-events.ndjson cannot be written (ENOSPC: no space left on the device); deliveries get 503 until it can',
+    'sink: segment-events.ndjson is written again (after 2 failures)'
+  ])
 })
 
 test('concurrent appends are grouped, and a failed group leaves none of its appends written', async () => {

@@ -84,8 +84,6 @@ export interface Problem {
 export class Outbox {
   private reserved = 0
   private refusing = false
-  /** Why the last append failed to write, until one succeeds. */
-  private appendFailing?: string
   private closed = false
   private readonly now: () => number
 
@@ -153,10 +151,11 @@ export class Outbox {
   /** Why it cannot take appends (a disk that fails, its limit), or has stalled; undefined when healthy. */
   problem(): Problem | undefined {
     const { name, records: unit, receiver, requests, limitVariable } = this.options.sender.words
-    if (this.appendFailing) return { message: `the ${name} cannot write (${this.appendFailing})` }
+    const { records, oldestAgeMs, stalledMs, failing, faults } = this.stats()
+    const append = faults.find((f) => f.kind === 'append')
+    if (append) return { message: `the ${name} cannot write (${append.last})` }
     if (this.full)
       return { message: `the ${name} is at its limit (${limitVariable}) while ${receiver} does not accept ${requests}` }
-    const { records, oldestAgeMs, stalledMs, failing, faults } = this.stats()
     const disk = faults.find((f) => f.kind === 'disk' || f.kind === 'acknowledge')
     if (disk) return { message: `the ${name} folder cannot be written or read (${disk.last}; ${disk.count} times)` }
     if (stalledMs === undefined) return undefined
@@ -217,11 +216,14 @@ export class Outbox {
     this.reserved += data.length
     try {
       const appended = await this.segments.append(data, lines.length)
-      this.appendFailing = undefined
+      this.loop.faults.recovered(
+        'append',
+        (count) => `${this.words.folder}: new ${this.words.records} are written again (after ${count} failures)`
+      )
       this.loop.poke()
       return appended
     } catch (error) {
-      if (error instanceof WriteFailed) this.appendFailing = error.message
+      if (error instanceof WriteFailed) this.appendFailed(error)
       throw error
     } finally {
       this.reserved -= data.length
@@ -250,6 +252,20 @@ export class Outbox {
       this.options.log(
         `${folder}: ${records} ${unit} (${bytes} bytes) not yet accepted by ${receiver} stay on disk; they are sent on the next start`
       )
+  }
+
+  /** One line for the first failed append of a run of them, then one a minute with the count. */
+  private appendFailed(error: WriteFailed): void {
+    const { folder, records } = this.words
+    this.loop.faults.failed('append', error.message, (count) =>
+      count === 1
+        ? `${folder}: new ${records} cannot be written (${error.message}); deliveries get 503 until they can`
+        : `${folder}: new ${records} could not be written ${count} times in a row (last: ${error.message})`
+    )
+  }
+
+  private get words(): OutboxWords {
+    return this.options.sender.words
   }
 
   private progressed(): void {

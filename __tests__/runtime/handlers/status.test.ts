@@ -6,6 +6,7 @@ import fixture from '../../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_CALLS, SDK_FIXTURE_SETTINGS } from '../../fixtures/node-server-sdk-bulk.expected'
 import { isSkippedKind } from '../../../shared'
 import { DeliveryRecord, pairEvents } from '../../../runtime/feed'
+import { PROJECT_ROOT } from '../../../runtime/startup'
 import { customEventRequest, runtimeWith, standIn, TestRuntime, waitFor } from '../helpers'
 
 const BODY = JSON.stringify(fixture.body)
@@ -60,6 +61,24 @@ test('a listener that throws changes no answer and stops no other listener', asy
   expect((await post('/bulk')).status).toBe(202)
   await waitFor(() => seen === 1, 'the second listener')
   expect(runtime.logs).toContain('listener failed: listener bug')
+})
+
+test('no log line holds an absolute path of this machine: the data folder by its variable, the project relative', async () => {
+  runtime = await runtimeWith(SDK_FIXTURE_SETTINGS)
+  const { dataDir } = runtime
+  runtime.feed.subscribe(() => {
+    throw new Error(`ENOENT: open '${dataDir}/outbox/x.ndjson' at ${PROJECT_ROOT}/runtime/outbox/segments.ts:12:3`)
+  })
+  expect((await post('/bulk')).status).toBe(202)
+  await waitFor(() => runtime.logs.some((l) => l.startsWith('listener failed')), 'the line')
+  expect(runtime.logs.find((l) => l.startsWith('listener failed'))).toBe(
+    "listener failed: ENOENT: open '$LD_SEGMENT_DATA_DIR/outbox/x.ndjson' at runtime/outbox/segments.ts:12:3"
+  )
+  const banner = await (await fetch(runtime.url + '/')).text()
+  for (const text of [banner, runtime.logs.join('\n'), await (await fetch(runtime.url + '/metrics')).text()]) {
+    expect(text).not.toContain(dataDir)
+    expect(text).not.toContain(PROJECT_ROOT)
+  }
 })
 
 test('one log line per request; each call only with LD_LOG_CALLS', async () => {
