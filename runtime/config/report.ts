@@ -2,12 +2,16 @@
 // line and answer), the startup warnings, the settings in effect, the docs table.
 
 import { SETTINGS, SettingName } from '../../sources/launchdarkly/settings'
-import { ACCEPTED, isSecret, RuntimeConfig, Variable, variableOf, VARIABLES } from './variables'
+import { acceptedBy, fileVariableOf, isSecret, RuntimeConfig, Variable, variableOf, VARIABLES } from './variables'
 
 /** Every secret the configuration holds: kept out of logs, answers and forwarded requests. */
 export function secretsOf(config: RuntimeConfig): string[] {
   const secrets = [...(config.ingestTokens ?? [])]
   if (config.segmentWriteKey) secrets.push(config.segmentWriteKey)
+  for (const proxy of [config.httpsProxy, config.httpProxy]) {
+    const password = proxy ? new URL(proxy).password : ''
+    if (password) secrets.push(password, decodeURIComponent(password))
+  }
   for (const setting of SETTINGS) {
     const value = config.settings[setting.name]
     if (setting.sensitive && typeof value === 'string' && value) secrets.push(value)
@@ -48,6 +52,18 @@ export function warningsOf(config: RuntimeConfig): string[] {
   return warnings
 }
 
+/**
+ * Why this configuration must not start, beyond any one variable's value: a relay that
+ * others can reach writing an NDJSON file that grows until the disk is full, unasked.
+ */
+export function startupProblem(config: RuntimeConfig): string | undefined {
+  if (config.sink === 'segment' && !config.segmentWriteKey)
+    return 'LD_SINK is segment but SEGMENT_WRITE_KEY is not set: set it to your Segment source\'s write key'
+  if (config.sink === undefined && !config.segmentWriteKey && !isLoopback(config.host))
+    return `HOST is ${config.host}, not a loopback address, and SEGMENT_WRITE_KEY is not set: every call would go to the NDJSON file in LD_SEGMENT_DATA_DIR, which grows without bound. Set SEGMENT_WRITE_KEY to send them to Segment, or LD_SINK=ndjson to keep that file on purpose`
+  return undefined
+}
+
 /** The settings in effect, one `NAME  value` line each; secrets only as set / not set. */
 export function settingsInEffect(config: RuntimeConfig): string[] {
   const fields = config as unknown as Record<string, unknown>
@@ -56,19 +72,29 @@ export function settingsInEffect(config: RuntimeConfig): string[] {
     const empty = value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
     if (isSecret(variable)) return empty ? 'not set' : Array.isArray(value) ? `set (${value.length})` : 'set'
     if (empty) return variable.default === undefined ? 'not set' : `${variable.default} (default)`
+    if (variable.kind === 'proxy') return withoutPassword(String(value))
     return Array.isArray(value) ? value.join(',') : String(value)
   }
   const width = Math.max(...VARIABLES.map((v) => v.name.length))
   return VARIABLES.map((variable) => `${variable.name.padEnd(width)}  ${shown(variable)}`)
 }
 
+/** A proxy URL as shown: its password never. */
+function withoutPassword(text: string): string {
+  const url = new URL(text)
+  if (!url.password) return text
+  url.password = '***'
+  return url.href
+}
+
 /** The Markdown table of docs/relay.md (a test keeps the two equal). */
 export function variablesTable(): string {
+  const accepted = (v: Variable): string => {
+    const file = fileVariableOf(v)
+    return file ? `${acceptedBy(v)}; or \`${file}\`: a file holding it` : acceptedBy(v)
+  }
   const rows = VARIABLES.map(
-    (v) =>
-      `| \`${v.name}\` | ${v.default === undefined ? '' : `\`${v.default}\``} | ${ACCEPTED[v.kind]} | ${
-        v.description
-      } |`
+    (v) => `| \`${v.name}\` | ${v.default === undefined ? '' : `\`${v.default}\``} | ${accepted(v)} | ${v.description} |`
   )
   return ['| variable | default | accepted values | what it does |', '| --- | --- | --- | --- |', ...rows].join('\n')
 }
