@@ -33,7 +33,8 @@ afterEach(async () => {
 function start(env: Record<string, string>): Relay {
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'runtime', 'server.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    // As at a terminal (`npm start`): the banner as text.
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_FORMAT: 'text', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   children.add(child)
