@@ -57,6 +57,9 @@ export interface LocalRuntime {
   close(): Promise<void>
 }
 
+/** How long each step of close() may take at most: a platform's grace period must cover them (deploy/kubernetes). */
+export const STOP_BUDGET_MS = { inflight: 15_000, forwards: 2000, outboxFlush: 5000 } as const
+
 export interface RuntimeOptions {
   config: RuntimeConfig
   /** Where finished log lines go (the default prints to stdout); every line is redacted first. */
@@ -66,7 +69,7 @@ export interface RuntimeOptions {
   /** Test seams: how sink files are opened, and the outbox's retry timing. */
   openFile?: OpenAppendFile
   outbox?: OutboxTiming
-  /** How long close() keeps sending the outbox to Segment (default 5 s). */
+  /** How long close() keeps sending the outbox to Segment (default STOP_BUDGET_MS.outboxFlush). */
   flushOnCloseMs?: number
   /** The built destination function's code; read from dist/ by default. */
   destinationFunctionCode?: string
@@ -155,8 +158,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       stopSummaries?.()
       // In-flight deliveries finish (their calls reach the sink) before the sink closes.
       await http.close()
-      await forwarder?.drain(2000)
-      await opened.close(options.flushOnCloseMs)
+      await forwarder?.drain(STOP_BUDGET_MS.forwards)
+      await opened.close(options.flushOnCloseMs ?? STOP_BUDGET_MS.outboxFlush)
       requests.summarize()
       await metricsServer?.close()
     })()
@@ -262,7 +265,7 @@ class RelayServer {
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.server.closeIdleConnections()
-    await Promise.race([Promise.allSettled([...this.inflight]), delay(15_000)])
+    await Promise.race([Promise.allSettled([...this.inflight]), delay(STOP_BUDGET_MS.inflight)])
     this.server.closeAllConnections()
     await closed
   }
