@@ -29,7 +29,10 @@ export interface LogOptions {
 }
 
 /** LOG_FORMAT, or text when stdout is a terminal (a person reads it) and JSON otherwise (a collector does). */
-export function logFormatOf(config: Pick<RuntimeConfig, 'logFormat'>, isTerminal = process.stdout.isTTY === true): LogFormat {
+export function logFormatOf(
+  config: Pick<RuntimeConfig, 'logFormat'>,
+  isTerminal = process.stdout.isTTY === true
+): LogFormat {
   return config.logFormat ?? (isTerminal ? 'text' : 'json')
 }
 

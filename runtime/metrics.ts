@@ -100,7 +100,8 @@ export class RelayMetrics {
       emitted.set(kind, (emitted.get(kind) ?? 0) + 1)
     }
     for (const [kind, count] of emitted) this.events.inc({ outcome: 'emitted', kind }, count)
-    for (const kind in record.skipped) this.events.inc({ outcome: 'skipped', kind: kindLabel(kind) }, record.skipped[kind])
+    for (const kind in record.skipped)
+      this.events.inc({ outcome: 'skipped', kind: kindLabel(kind) }, record.skipped[kind])
     if (record.rejected.length === 0) return
     // Rare, so the input is read again here (off the request's path) to name the kinds.
     const paired = pairEvents(record, isSkippedKind)

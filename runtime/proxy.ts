@@ -27,7 +27,10 @@ export function useProxies(config: Pick<RuntimeConfig, 'httpProxy' | 'httpsProxy
   } finally {
     process.emitWarning = emitWarning
   }
-  const through = [httpsProxy && 'https through HTTPS_PROXY', httpProxy && `http${httpsProxy ? '' : '(s)'} through HTTP_PROXY`]
+  const through = [
+    httpsProxy && 'https through HTTPS_PROXY',
+    httpProxy && `http${httpsProxy ? '' : '(s)'} through HTTP_PROXY`
+  ]
   return `outbound requests: ${through.filter(Boolean).join(', ')}${
     noProxy?.length ? `; directly to NO_PROXY's ${noProxy.length} host${noProxy.length === 1 ? '' : 's'}` : ''
   }`

@@ -88,7 +88,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   let sink: Sink | undefined
   const metrics = new RelayMetrics({ outbox: usesOutbox(config) ? () => sink?.outbox?.() ?? noStats : undefined })
   const outboxLog = (line: string, level?: 'info' | 'error'): void => log[level ?? 'warn'](line)
-  sink = await openSink(config, outboxLog, { openFile: options.openFile, outbox: options.outbox, onBatch: metrics.batch })
+  sink = await openSink(config, outboxLog, {
+    openFile: options.openFile,
+    outbox: options.outbox,
+    onBatch: metrics.batch
+  })
   const opened = sink
   const auth = new Authenticator(config.ingestTokens ?? [], config.clientSideIds ?? [])
   const forwarder = config.forwardEventsTo
@@ -112,7 +116,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const requests = requestLog(log, { logCalls: config.logCalls === true, outbox: opened.outbox?.bind(opened) })
   feed.subscribe(requests.listener)
   const warnings = warningsOf(config)
-  const inspector = new Inspector({ secrets, warnings, host: config.host, auth, log: log.warn, projectRoot: PROJECT_ROOT })
+  const inspector = new Inspector({
+    secrets,
+    warnings,
+    host: config.host,
+    auth,
+    log: log.warn,
+    projectRoot: PROJECT_ROOT
+  })
   feed.subscribe(inspector.record)
 
   let stopping = false
@@ -181,7 +192,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     async drain(drainMs) {
       if (drainMs > 0 && !closing) {
         draining = true
-        log.info(`draining: /readyz answers 503 for ${drainMs / 1000} s while requests are still served, then the relay stops`)
+        log.info(
+          `draining: /readyz answers 503 for ${drainMs / 1000} s while requests are still served, then the relay stops`
+        )
         await delay(drainMs)
       }
       await close()

@@ -146,5 +146,9 @@ function summaryText(tally: Tally, stats: OutboxStats | undefined): string {
 }
 
 function outboxFields(stats: OutboxStats): LogFields {
-  return { outboxRecords: stats.records, outboxBytes: stats.bytes, outboxOldestSeconds: Math.round(stats.oldestAgeMs / 1000) }
+  return {
+    outboxRecords: stats.records,
+    outboxBytes: stats.bytes,
+    outboxOldestSeconds: Math.round(stats.oldestAgeMs / 1000)
+  }
 }

@@ -186,7 +186,10 @@ describe('the StatefulSet runs the relay as its configuration table says', () =>
   test('the Services and the PodDisruptionBudget select its pods; the Services reach its ports by name', () => {
     const labels = sts.spec.template.metadata.labels
     expect(sts.spec.selector.matchLabels).toEqual(labels)
-    for (const selected of [one('Service', 'ld-segment-relay').spec.selector, one('PodDisruptionBudget').spec.selector.matchLabels])
+    for (const selected of [
+      one('Service', 'ld-segment-relay').spec.selector,
+      one('PodDisruptionBudget').spec.selector.matchLabels
+    ])
       expect(selected).toEqual(labels)
     const headless = one('Service', sts.spec.serviceName)
     expect(headless.spec.clusterIP).toBe('None')

@@ -18,9 +18,11 @@ interface Rule {
   annotations: Record<string, string>
 }
 
-const rules = (parse(readFileSync(join(ROOT, 'deploy', 'prometheus', 'alerts.yaml'), 'utf8')) as {
-  groups: Array<{ name: string; rules: Rule[] }>
-}).groups.flatMap((group) => group.rules)
+const rules = (
+  parse(readFileSync(join(ROOT, 'deploy', 'prometheus', 'alerts.yaml'), 'utf8')) as {
+    groups: Array<{ name: string; rules: Rule[] }>
+  }
+).groups.flatMap((group) => group.rules)
 
 /** A relay's /metrics after a delivery, a refusal, each batch outcome and each forward result. */
 async function exposition(): Promise<string> {

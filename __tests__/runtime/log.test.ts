@@ -127,7 +127,11 @@ describe('what the log says about requests', () => {
         msg: 'POST /bulk 400 emitted=0 skipped=6 rejected=0 4.2ms InvalidEventPayload: Every event of the delivery was rejected',
         similar: 0
       },
-      { level: 'error', msg: 'POST /bulk 503 emitted=0 skipped=6 rejected=0 4.2ms SinkWriteFailed: ENOSPC', similar: 0 },
+      {
+        level: 'error',
+        msg: 'POST /bulk 503 emitted=0 skipped=6 rejected=0 4.2ms SinkWriteFailed: ENOSPC',
+        similar: 0
+      },
       {
         level: 'warn',
         msg: 'POST /bulk 400 emitted=0 skipped=6 rejected=0 4.2ms InvalidEventPayload: Every event of the delivery was rejected (and 5 more like it since the last line)',

@@ -61,9 +61,7 @@ describe('source routes', () => {
     })
     // One log line for the request; the calls are printed only with LD_LOG_CALLS.
     const line = await waitFor(() => runtime.logs.find((l) => l.startsWith('POST /bulk ')), 'the request log line')
-    expect(line).toMatch(
-      /^POST \/bulk 202 emitted=15 skipped=9 rejected=0 \d+\.\dms$/
-    )
+    expect(line).toMatch(/^POST \/bulk 202 emitted=15 skipped=9 rejected=0 \d+\.\dms$/)
     expect(runtime.logs.join('\n')).not.toContain(JSON.stringify(lines[0]))
   })
 

@@ -58,7 +58,7 @@ export function warningsOf(config: RuntimeConfig): string[] {
  */
 export function startupProblem(config: RuntimeConfig): string | undefined {
   if (config.sink === 'segment' && !config.segmentWriteKey)
-    return 'LD_SINK is segment but SEGMENT_WRITE_KEY is not set: set it to your Segment source\'s write key'
+    return "LD_SINK is segment but SEGMENT_WRITE_KEY is not set: set it to your Segment source's write key"
   if (config.sink === undefined && !config.segmentWriteKey && !isLoopback(config.host))
     return `HOST is ${config.host}, not a loopback address, and SEGMENT_WRITE_KEY is not set: every call would go to the NDJSON file in LD_SEGMENT_DATA_DIR, which grows without bound. Set SEGMENT_WRITE_KEY to send them to Segment, or LD_SINK=ndjson to keep that file on purpose`
   return undefined
@@ -94,7 +94,8 @@ export function variablesTable(): string {
     return file ? `${acceptedBy(v)}; or \`${file}\`: a file holding it` : acceptedBy(v)
   }
   const rows = VARIABLES.map(
-    (v) => `| \`${v.name}\` | ${v.default === undefined ? '' : `\`${v.default}\``} | ${accepted(v)} | ${v.description} |`
+    (v) =>
+      `| \`${v.name}\` | ${v.default === undefined ? '' : `\`${v.default}\``} | ${accepted(v)} | ${v.description} |`
   )
   return ['| variable | default | accepted values | what it does |', '| --- | --- | --- | --- |', ...rows].join('\n')
 }

@@ -67,7 +67,9 @@ async function folderProblem(dataDir: string): Promise<string | undefined> {
     await access(dataDir, constants.W_OK)
     return undefined
   } catch (error) {
-    return `the data folder (LD_SEGMENT_DATA_DIR) cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`
+    return `the data folder (LD_SEGMENT_DATA_DIR) cannot be written (${
+      (error as NodeJS.ErrnoException).code ?? 'error'
+    })`
   }
 }
 
