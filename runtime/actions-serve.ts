@@ -8,7 +8,7 @@ import { Destination, DestinationDefinition, JSONObject } from '@segment/actions
 import type { Settings } from '../destinations/launchdarkly-events/generated-types'
 import type { LaunchDarklyRequest } from './feed'
 
-export interface RouteResult {
+interface RouteResult {
   status: number
   body: unknown
   /** What was asked of LaunchDarkly, for the delivery record. */
@@ -16,7 +16,7 @@ export interface RouteResult {
 }
 
 /** Where the routes may send requests: the relay's settings, not the caller's. */
-export interface DestinationOrigins {
+interface DestinationOrigins {
   eventsBaseUrl: string
   sdkBaseUrl: string
 }

@@ -11,13 +11,13 @@ import { httpStatusFor } from './http/responses'
 import { FunctionHandle, HANDLER_OF_TYPE, InvocationResult, loadFunction } from './sandbox/instance'
 
 /** The function's settings, as the relay's configuration gives them (LD_CLIENT_SIDE_ID, ...). */
-export interface DestinationFunctionSettings {
+interface DestinationFunctionSettings {
   clientSideId?: string
   eventsBaseUrl?: string
   sendTrackAsCustom?: boolean
 }
 
-export interface DestinationFunctionResult {
+interface DestinationFunctionResult {
   status: 200 | 400 | 401 | 503
   body: unknown
   /** The requests the function made to LaunchDarkly. */

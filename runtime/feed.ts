@@ -32,6 +32,8 @@ export interface DeliveryRecord {
   rejected: Rejection[]
   /** The typed error of a failed request, redacted. */
   error?: { error: string; message: string }
+  /** What went wrong though the answer was a success: a preflight the browser will not follow. */
+  warning?: string
   /** The request body as text (undefined when over INPUT_LIMIT): the LaunchDarkly input, or a destination route's request. */
   input?: string
   /** The Segment calls the input became (accepted deliveries only). */

@@ -2,6 +2,7 @@
 // use of runtime/, and nothing else; a test keeps scripts/ from reaching past it.
 
 export { WriteFailed } from './append-log'
+export { delay } from './delay'
 export { ConfigError, configFromEnv } from './config/parse'
 export { isLoopback, secretsOf, warningsOf, withVariableNames } from './config/report'
 export { DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_SEGMENT_HOST, variableOf, VARIABLES } from './config/variables'
@@ -10,6 +11,7 @@ export { CallTooLarge, Outbox, OutboxFull } from './outbox/outbox'
 export type { Appended, BatchReport } from './outbox/outbox'
 export { DEAD_LETTER_FILE, DEAD_LETTER_REASONS_FILE } from './outbox/segments'
 export { startRuntime } from './relay'
+export { PAGE_FILES } from './inspector/page'
 export { loadFunctionFile } from './sandbox/instance'
 export { NDJSON_FILE, OUTBOX_DIR } from './sinks'
 export { PROJECT_ROOT } from './startup'

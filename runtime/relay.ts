@@ -11,8 +11,9 @@ import { format } from 'util'
 import { redact } from '../shared'
 import { ActionsServe } from './actions-serve'
 import type { OpenAppendFile } from './append-log'
-import { secretsOf, startupProblem, warningsOf, withVariableNames } from './config/report'
+import { secretsOf, startupRefusal, warningsOf, withVariableNames } from './config/report'
 import { DEFAULT_FUNCTION_INSTANCES, DEFAULT_LOG_SUMMARY_SECONDS, RuntimeConfig } from './config/variables'
+import { delay } from './delay'
 import { DestinationFunction } from './destination-function'
 import { DeliveryFeed, DeliveryRecord } from './feed'
 import { Forwarder } from './forward'
@@ -31,7 +32,7 @@ import { router } from './router'
 import { FunctionPool } from './sandbox/pool'
 import { openSink, OutboxTiming, Sink, usesOutbox } from './sinks'
 import { listenProblem, PROJECT_ROOT, readBuiltFunction, StartupError } from './startup'
-// `/index`: in dist/, `destinations/launchdarkly-events.js` is the destination function's
+// `/index`: `dist/destinations/launchdarkly-events.js` is the destination function's
 // bundle, which Node would load for the bare path instead of this folder.
 import destination from '../destinations/launchdarkly-events/index'
 import { DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL } from '../destinations/launchdarkly-events/endpoints'
@@ -77,8 +78,8 @@ export interface RuntimeOptions {
 
 export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
   const config = withIngestToken(options.config)
-  const problem = startupProblem(config)
-  if (problem) throw new StartupError(problem)
+  const refusal = startupRefusal(config)
+  if (refusal) throw new StartupError(refusal)
   const secrets = secretsOf(config)
   const format = logFormatOf(config)
   const log = createLog({ level: config.logLevel, format, secrets, output: options.log })
@@ -278,7 +279,10 @@ class RelayServer {
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.server.closeIdleConnections()
-    await Promise.race([Promise.allSettled([...this.inflight]), delay(STOP_BUDGET_MS.inflight)])
+    await Promise.race([
+      Promise.allSettled([...this.inflight]),
+      delay(STOP_BUDGET_MS.inflight, undefined, { unref: true })
+    ])
     this.server.closeAllConnections()
     await closed
   }
@@ -306,5 +310,3 @@ class RelayServer {
     this.feed.publish(record)
   }
 }
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())

@@ -37,7 +37,8 @@ export function requestLog(log: Log, { logCalls, outbox, now = Date.now }: Reque
   const listener = (record: DeliveryRecord): void => {
     if (isProbeOrScrape(record.route)) return
     count(tally, record)
-    const failed = record.status >= 400
+    // A warning (a preflight asking for a header the relay refuses) says events will be lost: as a failure.
+    const failed = record.status >= 400 || record.warning !== undefined
     if (!failed) {
       if (log.enabled('debug')) log.debug(lineOf(record), fieldsOf(record))
     } else {
@@ -81,6 +82,7 @@ function lineOf(record: DeliveryRecord): string {
   parts.push(`emitted=${record.emitted}`, `skipped=${skippedCount(record)}`, `rejected=${record.rejected.length}`)
   parts.push(`${record.ms.toFixed(1)}ms`)
   if (record.error) parts.push(`${record.error.error}: ${record.error.message}`)
+  if (record.warning) parts.push(`warning: ${record.warning}`)
   // A failed delivery's error lists its rejections already.
   if (record.rejected.length && !record.error)
     parts.push(

@@ -1,18 +1,11 @@
 // Which handler answers a request (docs/relay.md "Routes"), and the CORS that browsers'
-// SDKs need on the client-side route, and nothing else gets.
+// SDKs need on the client-side route (http/cors.ts), and nothing else gets.
 
+import { CORS_HEADERS, preflight, refusedWarning } from './http/cors'
 import { Answer, failure, Handler } from './http/responses'
 import { DESTINATION_FUNCTION_PATH, DESTINATION_PREFIX, sourceRouteOf, STATUS_PATHS } from './http/routes'
 
-/** CORS is for browsers' SDKs on the client-side route only; nothing else answers a browser. */
-const CORS_HEADERS = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Methods': 'POST, OPTIONS',
-  'Access-Control-Allow-Headers':
-    'Content-Type, Content-Encoding, X-LaunchDarkly-Event-Schema, X-LaunchDarkly-Payload-ID, X-LaunchDarkly-User-Agent, X-LaunchDarkly-Wrapper'
-}
-
-export interface RouteHandlers {
+interface RouteHandlers {
   /** Every source route: LaunchDarkly deliveries. */
   deliveries: Handler
   destination: Handler
@@ -35,9 +28,15 @@ export function router(handlers: RouteHandlers, stopping: () => boolean): Handle
     const clientSide = sourceRouteOf(path)?.kind === 'client-side'
     if (req.method === 'OPTIONS') {
       // Preflight for browsers' SDKs on the client-side route, and for nothing else.
-      return clientSide
-        ? { status: 204, body: '', headers: CORS_HEADERS }
-        : failure(405, 'MethodNotAllowed', 'Cross-origin requests are accepted on /events/bulk/{clientSideId} only')
+      if (!clientSide)
+        return failure(
+          405,
+          'MethodNotAllowed',
+          'Cross-origin requests are accepted on /events/bulk/{clientSideId} only'
+        )
+      const answer = preflight(req.headers['access-control-request-headers'])
+      if (answer.refused.length) record.warning = refusedWarning(answer.refused)
+      return { status: 204, body: '', headers: answer.headers }
     }
     if (path.startsWith(DESTINATION_PREFIX)) return handlers.destination(req, target, record)
     if (path === DESTINATION_FUNCTION_PATH) return handlers.destinationFunction(req, target, record)

@@ -26,7 +26,7 @@ export interface Sink {
   close(flushMs?: number): Promise<void>
 }
 
-export type SinkErrorName = 'SinkWriteFailed' | 'OutboxFull' | 'InvalidEventPayload'
+type SinkErrorName = 'SinkWriteFailed' | 'OutboxFull' | 'InvalidEventPayload'
 
 /** A delivery the sink did not keep: the relay answers it with this name. */
 export class SinkError extends Error {
@@ -56,7 +56,7 @@ function writeFailed(where: string, error: WriteFailed): SinkError {
 }
 
 /** Appends each call as one JSON line to `<data dir>/segment-events.ndjson`. */
-export class NdjsonSink implements Sink {
+class NdjsonSink implements Sink {
   readonly description: string
   private failing?: string
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { build, BuildOptions as EsbuildOptions } from 'esbuild'
-import { PAGE_FILES } from '../runtime/inspector/page'
+import { PAGE_FILES } from '../runtime'
 import { BuildError, esbuildFailed, writeAtomically } from './build-output'
 
 const ROOT = path.resolve(__dirname, '..')

@@ -2,13 +2,18 @@
  * `npm run build` (design §2, 4.2, 5.4): bundles each Segment function into the one script
  * Segment's function editor takes, and writes its settings for the Segment UI:
  * `dist/sources/launchdarkly.js` + `.settings.json` (the source function) and
- * `dist/destinations/launchdarkly-events.js` + `.settings.json` (the destination function).
+ * `dist/destinations/launchdarkly-events.js` + `.settings.json` (the destination function);
+ * and the tracking plan of the export schema, `dist/tracking-plan.json`.
  *
  * Each bundle is an IIFE assigned to a global, plus a footer declaring the top-level
  * `async function` handlers Segment calls. Platform "neutral" makes an import of a Node
  * built-in fail the build instead of reaching Segment; the checks below catch whatever else
  * would not run there. The syntax level is that of the oldest Node.js Segment may still run
  * a function on.
+ *
+ * package.json declares `"sideEffects": false` (shared/ and the adapters bundled here do
+ * nothing when loaded), so a bundle leaves out every module it never calls: the
+ * destination function carries no LaunchDarkly → Segment reader.
  *
  * esbuild writes the bundle as an ES module and the IIFE is built around it here: its own
  * IIFE with a global name gives the handlers to the global through a module namespace
@@ -21,7 +26,7 @@ import path from 'node:path'
 import * as vm from 'node:vm'
 import { build } from 'esbuild'
 import { SETTING_DECLARATIONS as DESTINATION_SETTINGS } from '../destinations/launchdarkly-events-function/settings-text'
-import { OLDEST_FUNCTIONS_NODE } from '../shared'
+import { OLDEST_FUNCTIONS_NODE, trackingPlan } from '../shared'
 import type { SettingDeclaration } from '../shared'
 import { SETTING_DECLARATIONS as SOURCE_SETTINGS } from '../sources/launchdarkly/settings-text'
 import { buildInspectorPage } from './build-inspector'
@@ -192,13 +197,26 @@ export function buildDestinationFunction(options: BuildOptions = {}): Promise<Bu
   return buildFunction(DESTINATION_FUNCTION, options)
 }
 
+/** Where the build writes the tracking plan (shared/tracking-plan.ts), under dist/. */
+export const TRACKING_PLAN_FILE = 'tracking-plan.json'
+
+/** Writes the tracking plan derived from the export schema; resolves to its path. */
+export async function buildTrackingPlan(options: BuildOptions = {}): Promise<string> {
+  const distDir = options.distDir ?? path.join(ROOT, 'dist')
+  const file = path.join(distDir, TRACKING_PLAN_FILE)
+  await mkdir(distDir, { recursive: true })
+  await writeAtomically(file, JSON.stringify(trackingPlan(), null, 2) + '\n')
+  return file
+}
+
 if (require.main === module) {
-  Promise.all([Promise.all(FUNCTIONS.map((fn) => buildFunction(fn))), buildInspectorPage()]).then(
-    ([results, page]) => {
+  Promise.all([Promise.all(FUNCTIONS.map((fn) => buildFunction(fn))), buildInspectorPage(), buildTrackingPlan()]).then(
+    ([results, page, plan]) => {
       const rel = (file: string): string => path.relative(process.cwd(), file)
       for (const result of results)
         console.log(`built ${rel(result.codePath)} (${result.bytes} bytes) and ${rel(result.settingsPath)}`)
       console.log(`built ${rel(page.htmlPath)} (${page.bytes} bytes) and ${rel(page.policyPath)}`)
+      console.log(`built ${rel(plan)} (the tracking plan, one rule per exported event)`)
     },
     (error: unknown) => {
       console.error(error instanceof BuildError ? error.message : error)

@@ -308,7 +308,7 @@ export class PublicApi {
         throw new DeployError(
           'unauthorized',
           `the Segment Public API refused the token (HTTP ${status} on ${what})${suffix}. ` +
-            'It needs access to Functions, Sources and Destinations: use a token created by a Workspace Owner, or one with the Functions Admin and Source Admin roles',
+            'It needs access to Functions, Sources and Destinations (and Tracking Plans, with --tracking-plan): use a token created by a Workspace Owner, or one with the Functions Admin and Source Admin roles (and Tracking Plan Admin)',
           { status }
         )
       }

@@ -17,6 +17,10 @@ export interface DryRunOptions {
 function shown(body: Record<string, unknown>, sensitive: ReadonlySet<string>): string {
   const printable: Record<string, unknown> = { ...body }
   if (typeof body.code === 'string') printable.code = `<${Buffer.byteLength(body.code)} bytes of built code>`
+  if (Array.isArray(body.rules)) {
+    const named = body.rules.map((r: { type?: unknown; key?: unknown }) => [r.type, r.key].filter(Boolean).join(' '))
+    printable.rules = `<${named.length} rules from dist/tracking-plan.json: ${named.join(', ')}>`
+  }
   const settings = body.settings
   if (Array.isArray(settings)) {
     printable.settings = `<${settings.length} setting declarations: ${settings
@@ -45,6 +49,9 @@ function answer({ method, path, body }: Call, options: DryRunOptions): Record<st
   if (method === 'POST' && route === '/sources') return { source: { id: '<new source ID>', slug: body?.slug } }
   if (method === 'GET' && route.endsWith('/connected-destinations')) return { destinations: [], pagination: {} }
   if (method === 'POST' && route === '/destinations') return { destination: { id: '<new destination ID>' } }
+  if (method === 'GET' && route === '/tracking-plans') return { trackingPlans: [], pagination: {} }
+  if (method === 'POST' && route === '/tracking-plans') return { trackingPlan: { id: '<new tracking plan ID>' } }
+  if (method === 'GET' && route.endsWith('/sources')) return { sources: [], pagination: {} }
   return {}
 }
 

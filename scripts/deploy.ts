@@ -2,7 +2,9 @@
  * `npm run deploy` (design §7): after the build, install both halves in a Segment
  * workspace through the Public API: create or update the source function and deploy it,
  * create or update the destination function, create the source function's source unless
- * it exists, and with `--source <slug>` connect the destination function to that source.
+ * it exists, with `--source <slug>` connect the destination function to that source, and
+ * with `--tracking-plan <name>` create or update the export schema's tracking plan and
+ * connect it to the source function's source (deploy-tracking-plan.ts).
  * `--dry-run` prints every call instead of making it, with no token needed.
  *
  * Env: SEGMENT_PUBLIC_API_TOKEN (required unless --dry-run), SEGMENT_API_BASE (default
@@ -15,9 +17,9 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { SETTINGS as DESTINATION_SETTINGS } from '../destinations/launchdarkly-events-function/settings'
 import { variableOf } from '../runtime'
-import type { SettingDeclaration } from '../shared'
+import type { SettingDeclaration, TrackingPlan } from '../shared'
 import { SETTINGS as SOURCE_SETTINGS } from '../sources/launchdarkly/settings'
-import { DESTINATION_FUNCTION, FunctionBuild, SOURCE_FUNCTION } from './build'
+import { DESTINATION_FUNCTION, FunctionBuild, SOURCE_FUNCTION, TRACKING_PLAN_FILE } from './build'
 import {
   DEFAULT_API_BASE,
   DeployError,
@@ -28,12 +30,13 @@ import {
   publicApi
 } from './deploy-api'
 import { dryRunFetch } from './deploy-dry-run'
+import { ensureTrackingPlan } from './deploy-tracking-plan'
 
 export const DEFAULT_FUNCTION_NAME = 'LaunchDarkly Events Source'
 export const DEFAULT_DESTINATION_FUNCTION_NAME = 'LaunchDarkly Events Destination'
 export const DEFAULT_SOURCE_SLUG = 'launchdarkly-events'
 const USAGE =
-  'usage: npm run deploy -- [--dry-run] [--source <slug of the source to connect the destination function to>]'
+  'usage: npm run deploy -- [--dry-run] [--source <slug of the source to connect the destination function to>] [--tracking-plan <name of the tracking plan to create or update>]'
 
 export interface CliIo {
   out: (line: string) => void
@@ -51,15 +54,22 @@ const defaultIo: CliIo = {
 interface Arguments {
   dryRun: boolean
   source?: string
+  trackingPlan?: string
 }
+
+/** The options that take a value, as `--name value` or `--name=value`. */
+const VALUED = { '--source': 'source', '--tracking-plan': 'trackingPlan' } as const
 
 function parseArguments(argv: readonly string[]): Arguments {
   const args: Arguments = { dryRun: false }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
+    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined]
+    const field = Object.prototype.hasOwnProperty.call(VALUED, name) ? VALUED[name as keyof typeof VALUED] : undefined
     if (arg === '--dry-run') args.dryRun = true
-    else if (arg === '--source' && argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) args.source = argv[++i]
-    else if (arg.startsWith('--source=') && arg.length > '--source='.length) args.source = arg.slice('--source='.length)
+    else if (field && inline !== undefined && inline !== '') args[field] = inline
+    else if (field && inline === undefined && argv[i + 1] !== undefined && !argv[i + 1].startsWith('--'))
+      args[field] = argv[++i]
     else throw new RangeError(`unknown argument ${JSON.stringify(arg)}`)
   }
   return args
@@ -108,9 +118,11 @@ export async function main(
   const distDir = io.distDir ?? path.resolve(__dirname, '..', 'dist')
   let source: Built
   let destination: Built
+  let plan: TrackingPlan | undefined
   try {
     source = await readBuilt(distDir, SOURCE_FUNCTION)
     destination = await readBuilt(distDir, DESTINATION_FUNCTION)
+    if (args.trackingPlan !== undefined) plan = await readTrackingPlan(path.join(distDir, TRACKING_PLAN_FILE))
   } catch (err) {
     io.err(`deploy failed: ${err instanceof Error ? err.message : String(err)} (run \`npm run build\` first)`)
     return 1
@@ -161,6 +173,20 @@ export async function main(
       `webhook URL: the Public API does not return it; copy it from Segment: Connections → Sources → ${slug} → Settings → Endpoint`
     )
 
+    if (args.trackingPlan !== undefined && plan !== undefined) {
+      const result = await ensureTrackingPlan(api, {
+        name: args.trackingPlan,
+        plan,
+        sourceId: sourceInstance.id,
+        log
+      })
+      io.out(
+        `${result.action} tracking plan "${args.trackingPlan}" with ${plan.rules.length} rules (tracking plan ID: ${
+          result.id
+        }), ${result.connected ? 'connected to' : 'already connected to'} source "${slug}"`
+      )
+    }
+
     if (args.source === undefined) {
       io.out(
         'destination function not connected to a source: run `npm run deploy -- --source <slug>` to connect it, or add it in Segment (Connections → Destinations → Add destination → Functions)'
@@ -198,6 +224,20 @@ export async function main(
     }
     throw err
   }
+}
+
+/** The build writes this file: the body of `PUT /tracking-plans/{id}/rules`. */
+async function readTrackingPlan(file: string): Promise<TrackingPlan> {
+  const text = await readFile(file, 'utf8')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    throw new Error(`${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  const rules = typeof parsed === 'object' && parsed !== null ? (parsed as { rules?: unknown }).rules : undefined
+  if (!Array.isArray(rules) || rules.length === 0) throw new Error(`${file} has no rules`)
+  return parsed as TrackingPlan
 }
 
 /** The build writes this file; a shallow check catches a stale or hand-edited one. */

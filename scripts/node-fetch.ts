@@ -1,4 +1,4 @@
-// Node's fetch in the shape the source function's code takes (segment-globals' Fetch), for
+// Node's fetch in the shape the source function's code takes (segment-functions/globals.ts' Fetch), for
 // the scripts that run that code outside Segment.
 
 import type { Fetch } from '../segment-functions/globals'

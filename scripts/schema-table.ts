@@ -4,13 +4,14 @@
 
 import { readFileSync, writeFileSync } from 'fs'
 import { join } from 'path'
-import { EXPORT_KINDS, EXPORT_SCHEMA, isSentToLaunchDarkly, textOf } from '../shared'
+import { EXPORT_KINDS, EXPORT_SCHEMA, isReadBack, textOf } from '../shared'
 
 export function schemaTableMarkdown(): string {
   const rows = EXPORT_SCHEMA.map((p) => {
     const kinds = p.kinds.length === EXPORT_KINDS.length ? 'all' : p.kinds.join(', ')
     const ld = p.ld === null ? '(delivery)' : '`' + p.ld + '`'
-    const back = isSentToLaunchDarkly(p) ? 'yes' : 'no'
+    // A property read back without a LaunchDarkly field of its own is checked, not sent.
+    const back = !isReadBack(p) ? 'no' : p.ld === null ? 'checked, not sent' : 'yes'
     return `| \`${p.segment}\` | ${ld} | ${kinds} | ${textOf(p).rule} | ${back} |`
   })
   return [

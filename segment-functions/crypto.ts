@@ -1,4 +1,4 @@
-// Hashes, HMACs and comparisons on whichever crypto the runtime offers (segment-globals.ts).
+// Hashes, HMACs and comparisons on whichever crypto the runtime offers (globals.ts).
 
 import { hexOf, sha256From, sha256Hex } from '../shared'
 import { segmentCrypto } from './globals'

@@ -6,6 +6,14 @@ import { describe, isObject, own, JsonObject } from './lib/json'
 
 export type ContextKeys = Record<string, string>
 
+/**
+ * Legacy SDKs' `contextKind` of an anonymous user. In the context model that is a `user`
+ * context marked anonymous, not a kind of its own: it becomes `{user: key}` and a
+ * `userId`, as the same visitor from a context SDK does, and an experiment randomized by
+ * `user` counts it when it goes back to LaunchDarkly.
+ */
+const ANONYMOUS_USER = 'anonymousUser'
+
 // LaunchDarkly's rule for kind names; "kind" and "multi" are reserved.
 const KIND_PATTERN = /^[A-Za-z0-9._-]+$/
 
@@ -56,22 +64,32 @@ export function contextKeysOf(event: JsonObject): ContextKeys {
   const userKey = own(event, 'userKey')
   if (userKey !== undefined) {
     const contextKind = own(event, 'contextKind') ?? 'user'
-    if (contextKind !== 'user' && contextKind !== 'anonymousUser') {
+    if (contextKind !== 'user' && contextKind !== ANONYMOUS_USER) {
       throw new EventRejection(`contextKind must be "user" or "anonymousUser", found ${describeKind(contextKind)}`)
     }
-    return { [contextKind]: checkKey(userKey, contextKind, 'userKey') }
+    return { user: checkKey(userKey, 'user', 'userKey') }
   }
   throw new EventRejection('event has no context (expected context, contextKeys, user or userKey)')
 }
 
-/** Validates a `{kind: key}` object; also used for the destination's mapped contextKeys. */
+/**
+ * Validates a `{kind: key}` object; also used for the destination's mapped contextKeys.
+ * The legacy kind name `anonymousUser` is read as `user` (see ANONYMOUS_USER), in both
+ * directions: an export of an older version of this bundle carries it.
+ */
 export function checkedContextKeys(value: unknown, where: string): ContextKeys {
   if (!isObject(value)) throw new EventRejection(`${where} must be an object, found ${describe(value)}`)
-  const entries = Object.keys(value).map((kind): [string, string] => {
+  const kinds = Object.keys(value)
+  const entries = kinds.map((kind): [string, string] => {
     checkKind(kind, () => `${where} key ${describeKind(kind)}`)
-    return [kind, checkKey(value[kind], kind, () => `${where} key`)]
+    const key = checkKey(value[kind], kind, () => `${where} key`)
+    return [kind === ANONYMOUS_USER ? 'user' : kind, key]
   })
   if (entries.length === 0) throw new EventRejection(`${where} is empty`)
+  if (kinds.includes(ANONYMOUS_USER) && kinds.includes('user'))
+    throw new EventRejection(
+      `${where} has both "user" and "anonymousUser" (the legacy name of an anonymous user, read as "user")`
+    )
   // fromEntries defines own properties, so a "__proto__" kind cannot reach the prototype.
   return Object.fromEntries(entries)
 }
@@ -121,7 +139,5 @@ export function canonicalKey(keys: ContextKeys): string {
 export function identityOf(keys: ContextKeys): { userId: string } | { anonymousId: string } {
   const user = own(keys, 'user')
   if (typeof user === 'string') return { userId: user }
-  const anonymousUser = own(keys, 'anonymousUser')
-  if (typeof anonymousUser === 'string') return { anonymousId: anonymousUser }
   return { anonymousId: canonicalKey(keys) }
 }

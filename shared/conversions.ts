@@ -12,6 +12,8 @@ export interface SourceEvent {
   readonly environment: string
   readonly project: string
   readonly contextKeys: ContextKeys
+  /** The Data Export record's `version`, else the export schema's (schema.ts). */
+  readonly schemaVersion: number
   readonly includeCustomData: boolean
   /** Looked up from the REST API by the source function, when configured (design §3.6). */
   readonly variationName?: string

@@ -4,8 +4,11 @@
 export const EXPORT_KINDS = ['feature', 'click', 'pageview', 'custom'] as const
 export type ExportKind = (typeof EXPORT_KINDS)[number]
 
-/** Kinds that are counted as skipped, never an error. */
-export const SKIPPED_KINDS = ['index', 'identify', 'summary', 'debug', 'migration_op'] as const
+/**
+ * Kinds that are counted as skipped, never an error. `click_pageview` is the JavaScript
+ * SDK v3's note that a page matching a click goal was viewed: no goal was reached.
+ */
+export const SKIPPED_KINDS = ['index', 'identify', 'summary', 'debug', 'migration_op', 'click_pageview'] as const
 
 export function isExportKind(kind: string): kind is ExportKind {
   return (EXPORT_KINDS as readonly string[]).includes(kind)

@@ -11,6 +11,18 @@ function idFrom(text: string, hash: Hash): string {
   return 'ld-' + hash(text).slice(0, 32)
 }
 
+const UNSAFE = /[%|]/
+
+/**
+ * A part of the hashed text with `%` written `%25` and `|` written `%7C`, so that it holds
+ * no `|` and the joined text splits back into its parts one way only: environment `x`
+ * with id `y|z` and environment `x|y` with id `z` no longer share an id. A part with
+ * neither character is written as it is, so its ids are those of before.
+ */
+function escaped(part: string): string {
+  return UNSAFE.test(part) ? part.replace(/%/g, '%25').replace(/\|/g, '%7C') : part
+}
+
 /** `prefix` + canonical JSON of an event + `suffix`; untrusted input may nest deeper than the walk allows. */
 function canonicalEvent(prefix: string, event: JsonObject, suffix: string): string {
   try {
@@ -38,11 +50,12 @@ export class MessageIds {
 
   /** The event's own id wins; otherwise its canonical JSON plus how many identical events came before. */
   forEvent(environment: string, event: JsonObject, id: string | undefined): string {
-    if (id !== undefined) return idFrom(environment + '|' + id, this.#hash)
-    // Events of a delivery mostly share their environment: its prefix is kept.
+    if (id !== undefined) return idFrom(escaped(environment) + '|' + escaped(id), this.#hash)
+    // Events of a delivery mostly share their environment: its prefix is kept. The count
+    // after the last `|` and an environment without one bound the canonical JSON between.
     if (environment !== this.#environment) {
       this.#environment = environment
-      this.#prefix = environment + '|'
+      this.#prefix = escaped(environment) + '|'
     }
     // Written in one piece with the first count, the usual case, to be hashed as it is.
     const text = canonicalEvent(this.#prefix, event, '|0')
@@ -53,9 +66,12 @@ export class MessageIds {
   }
 }
 
-/** Audit-log entries have a unique `_id` of their own. */
+/**
+ * Audit-log entries have a unique `_id` of their own. Escaped like an event's parts: a
+ * text without `|` is never an event's, which always holds one.
+ */
 export function auditMessageId(entryId: string, hash: Hash = sha256Hex): string {
-  return idFrom(entryId, hash)
+  return idFrom(escaped(entryId), hash)
 }
 
 /**

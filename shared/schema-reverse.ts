@@ -7,11 +7,19 @@ import { checkedContextKeys } from './contexts'
 import { absent, CheckedType, checkedCopy, requiredValue, shallowEnough } from './conversions'
 import { MappingError } from './errors'
 import { describe, isFiniteNumber, JsonObject, own } from './lib/json'
+import { EXPORT_SCHEMA_VERSION } from './schema'
 import type { DeclaredProperty, PropertyName, SchemaProperty } from './schema'
 
+/**
+ * How the way back reads a property: each property with a rule is a field of the
+ * destination's actions. A property with a LaunchDarkly field (`ld`) is written there; one
+ * without (`version`) is only checked.
+ */
 export interface ReverseRule {
   /** Required to build a LaunchDarkly event (the destination's field is required). */
   readonly required: boolean
+  /** The one value taken, and what it is: any other is refused, and the field is bounded to it. */
+  readonly only?: { readonly value: number; readonly what: string }
   /**
    * `undefined` omits the field; `fields` holds every mapped field, for rules that depend
    * on another one. May throw MappingError. Without it, the value is copied as the export
@@ -21,7 +29,9 @@ export interface ReverseRule {
 }
 
 /** Only properties of a type that can be checked may go without a rule of their own. */
-type RuleOf<P extends DeclaredProperty> = P['type'] extends CheckedType ? ReverseRule : Required<ReverseRule>
+type RuleOf<P extends DeclaredProperty> = P['type'] extends CheckedType
+  ? ReverseRule
+  : ReverseRule & Required<Pick<ReverseRule, 'toLaunchDarkly'>>
 
 /** null: the property exists only in the export (its delivery or LaunchDarkly sets it). */
 export const SCHEMA_REVERSE: { readonly [P in DeclaredProperty as P['name']]: RuleOf<P> | null } = {
@@ -34,6 +44,11 @@ export const SCHEMA_REVERSE: { readonly [P in DeclaredProperty as P['name']]: Ru
   },
   contextKeys: { required: true, toLaunchDarkly: mappedContextKeys },
   eventId: null,
+  // Events of an export schema version this bundle does not know are refused, not misread.
+  version: {
+    required: false,
+    only: { value: EXPORT_SCHEMA_VERSION, what: "the version of LaunchDarkly's export schema this destination reads" }
+  },
   value: {
     required: false,
     toLaunchDarkly: (value) => (value === undefined ? null : shallowEnough(value, 'value', MappingError))
@@ -87,23 +102,25 @@ function fallbackValue(value: unknown, fields: JsonObject): unknown {
   return served === undefined ? null : served
 }
 
-/** A property that travels Segment → LaunchDarkly: it has a LaunchDarkly field and a way back. */
-export type SentProperty = SchemaProperty & { readonly ld: string }
-
-export function isSentToLaunchDarkly(property: SchemaProperty): property is SentProperty {
-  return property.ld !== null && SCHEMA_REVERSE[property.name as PropertyName] !== null
+/** Whether the way back reads the property: it is a field of the destination's actions. */
+export function isReadBack(property: SchemaProperty): boolean {
+  return SCHEMA_REVERSE[property.name as PropertyName] !== null
 }
 
-/** How a property sent to LaunchDarkly goes back. */
-export function reverseOf(property: SentProperty): ReverseRule {
+/** How a property the way back reads goes back (isReadBack). */
+export function reverseOf(property: SchemaProperty): ReverseRule {
   return SCHEMA_REVERSE[property.name as PropertyName] as ReverseRule
 }
 
-/** The LaunchDarkly value of a sent property's mapped Segment value. Throws MappingError. */
-export function toLaunchDarklyValue(property: SentProperty, value: unknown, fields: JsonObject): unknown {
-  const { toLaunchDarkly } = reverseOf(property)
-  // Without a rule of its own, the type is a CheckedType (RuleOf).
+/** The LaunchDarkly value of a read-back property's mapped Segment value. Throws MappingError. */
+export function toLaunchDarklyValue(property: SchemaProperty, value: unknown, fields: JsonObject): unknown {
+  const { toLaunchDarkly, only } = reverseOf(property)
+  if (only && !absent(value) && value !== only.value) {
+    const found = isFiniteNumber(value) ? String(value) : describe(value)
+    throw new MappingError(`${property.name} must be ${only.value} (${only.what}), found ${found}`)
+  }
+  // Without a rule of its own, the type is a CheckedType (RuleOf) and there is an `ld`.
   return toLaunchDarkly
     ? toLaunchDarkly(value, fields)
-    : checkedCopy(value, property.type as CheckedType, property.ld, MappingError)
+    : checkedCopy(value, property.type as CheckedType, property.ld as string, MappingError)
 }

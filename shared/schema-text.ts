@@ -46,6 +46,12 @@ export const SCHEMA_TEXT: Readonly<Record<PropertyName, PropertyText>> = {
     description: "The LaunchDarkly event ID, present for events from LaunchDarkly's Data Export.",
     rule: '`id`, only when the input has one'
   },
+  version: {
+    label: 'Export schema version',
+    description:
+      "Version of LaunchDarkly's export schema the event is in (1, the only version there is). An event of any other version is refused rather than read by the rules of version 1.",
+    rule: "the record's `version`, else `1`"
+  },
   value: {
     label: 'Flag value',
     description: 'The value the flag evaluation served: any JSON value.',

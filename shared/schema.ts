@@ -30,6 +30,13 @@ export interface SchemaProperty {
 /** As declared: `segment` only for a top-level field; any other property is `properties.<name>`. */
 type Declaration = Omit<SchemaProperty, 'segment'> & { readonly segment?: 'timestamp' }
 
+/**
+ * The version of LaunchDarkly's export schema this bundle reads and writes: what its own
+ * Segment export's examples carry as `properties.version` on every event, and what the
+ * Data Export schema documents as a record's `version` (currently always 1).
+ */
+export const EXPORT_SCHEMA_VERSION = 1
+
 const ALL = EXPORT_KINDS
 const FEATURE = ['feature'] as const
 
@@ -76,6 +83,13 @@ const DECLARED = [
     kinds: ALL,
     type: 'string',
     convert: convert.eventId
+  },
+  {
+    name: 'version',
+    ld: null,
+    kinds: ALL,
+    type: 'integer',
+    convert: convert.fromSource((e) => e.schemaVersion)
   },
   {
     name: 'value',

@@ -4,7 +4,7 @@
 import { JsonObject, own } from './lib/json'
 import { ExportKind } from './kinds'
 import { propertiesOf } from './schema'
-import { isSentToLaunchDarkly, toLaunchDarklyValue } from './schema-reverse'
+import { isReadBack, toLaunchDarklyValue } from './schema-reverse'
 
 export type LaunchDarklyEvent = JsonObject & {
   kind: ExportKind
@@ -27,9 +27,9 @@ function writePath(target: JsonObject, path: string, value: unknown): void {
 export function toLaunchDarklyEvent(kind: ExportKind, fields: JsonObject): LaunchDarklyEvent {
   const event: JsonObject = { kind }
   for (const property of propertiesOf(kind)) {
-    if (!isSentToLaunchDarkly(property)) continue
+    if (!isReadBack(property)) continue
     const value = toLaunchDarklyValue(property, own(fields, property.name), fields)
-    if (value !== undefined) writePath(event, property.ld, value)
+    if (value !== undefined && property.ld !== null) writePath(event, property.ld, value)
   }
   return event as LaunchDarklyEvent
 }

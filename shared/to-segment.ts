@@ -13,7 +13,7 @@ import { describe, isNonEmptyString, isObject, JsonObject, jsonSurelyWithin, own
 import { utf8Length } from './lib/utf8'
 import { EXPORT_KINDS, ExportKind, isExportKind, isSkippedKind, SEGMENT_CALL } from './kinds'
 import { Hash, MessageIds } from './message-id'
-import { propertiesOf } from './schema'
+import { EXPORT_SCHEMA_VERSION, propertiesOf } from './schema'
 import { SegmentCall } from './segment'
 import { MAX_MESSAGE_BYTES } from './functions-contract'
 import { DeliverySummary, describeRejections, skippedKinds, SummaryTally } from './summary'
@@ -46,6 +46,7 @@ interface ReadEvent {
   readonly project: string
   /** Absent for alias events. */
   readonly contextKeys: ContextKeys | undefined
+  readonly schemaVersion: number
   /** Set for feature events whose variation name is to be looked up. */
   readonly flagKey: string | undefined
   readonly variation: number | undefined
@@ -196,6 +197,7 @@ function readItem(item: Item, settings: ExportSettings): ReadItem {
     environment,
     project,
     contextKeys,
+    schemaVersion: record === undefined ? EXPORT_SCHEMA_VERSION : recordVersion(record),
     flagKey: named ? (event.key as string) : undefined,
     variation: named ? (event.variation as number) : undefined
   }
@@ -225,6 +227,14 @@ function origin(
     throw new EventRejection(`record ${field} must be a non-empty string, found ${describe(carried)}`)
   }
   return isNonEmptyString(setting) ? setting : undefined
+}
+
+/** A Data Export record's schema version; a record without one is of the current version. */
+function recordVersion(record: JsonObject): number {
+  const version = own(record, 'version')
+  if (version === undefined || version === null) return EXPORT_SCHEMA_VERSION
+  if (Number.isInteger(version) && (version as number) >= 0) return version as number
+  throw new EventRejection(`record version must be a non-negative integer, found ${describe(version)}`)
 }
 
 function noOrigin(project: string | undefined): string {
@@ -288,6 +298,7 @@ function toCall(
     environment: read.environment,
     project: read.project,
     contextKeys: read.contextKeys as ContextKeys,
+    schemaVersion: read.schemaVersion,
     includeCustomData,
     variationName: name === '' ? undefined : name
   }

@@ -1,4 +1,4 @@
-// canonicalJson was rewritten for speed (scripts/bench.ts measures it): it must still
+// canonicalJson was rewritten for speed (scripts/bench/codec.ts measures it): it must still
 // write exactly what JSON.stringify writes for the same value with its keys sorted,
 // including the escapes JSON.stringify makes for quotes, control characters and
 // unpaired surrogates.

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'fs'
 import { join } from 'path'
 import { parseAllDocuments } from 'yaml'
 import { configFromEnv } from '../../runtime/config/parse'
-import { startupProblem } from '../../runtime/config/report'
+import { startupRefusal } from '../../runtime/config/report'
 import { fileVariableOf, isSecret, VARIABLES } from '../../runtime/config/variables'
 import { STATUS_PATHS } from '../../runtime/http/routes'
 import { STOP_BUDGET_MS } from '../../runtime/relay'
@@ -140,7 +140,7 @@ describe('the StatefulSet runs the relay as its configuration table says', () =>
         files[value] = secret.stringData[key]
       }
     const config = configFromEnv(env, '/app', (path) => files[path])
-    expect(startupProblem(config)).toBeUndefined()
+    expect(startupRefusal(config)).toBeUndefined()
     expect(config).toMatchObject({ host: '0.0.0.0', sink: 'segment', segmentWriteKey: 'your-segment-write-key' })
   })
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'fs'
 import { join } from 'path'
 import { configFromEnv } from '../../runtime/config/parse'
-import { startupProblem } from '../../runtime/config/report'
+import { startupRefusal } from '../../runtime/config/report'
 import { fileVariableOf, VARIABLES } from '../../runtime/config/variables'
 import { STOP_BUDGET_MS } from '../../runtime/relay'
 
@@ -34,7 +34,7 @@ test('every variable it and the example set is one the relay reads; each credent
   expect(credentials.length).toBeGreaterThan(0)
   for (const name of credentials) expect(environment[`${name}_FILE`]).toBe(`%d/${name}`)
   const config = configFromEnv({ ...example, ...environment }, '/opt/ld-segment-relay', () => 'a-secret-value')
-  expect(startupProblem(config)).toBeUndefined()
+  expect(startupRefusal(config)).toBeUndefined()
   expect(config.sink).toBe('segment')
 })
 

@@ -108,7 +108,8 @@ function contextKeysOf(original: Original): Record<string, string> {
   }
   if (context) return { [context.kind ?? 'user']: context.key }
   if (original.user) return { user: original.user.key }
-  return { [original.contextKind ?? 'user']: original.userKey }
+  // A legacy anonymous user (contextKind anonymousUser) is a user context marked anonymous.
+  return { user: original.userKey }
 }
 
 /** What the export keeps of an original event, as a LaunchDarkly event. */

@@ -1,5 +1,5 @@
 // `npm start` runs the compiled relay, dist/runtime/server.js, not the TypeScript the other
-// relay tests start: there, `destinations/launchdarkly-events.js` (the destination
+// relay tests start: there, `dist/destinations/launchdarkly-events.js` (the destination
 // function's bundle) sits beside the Actions destination's folder, and a bare import of
 // the folder loaded the bundle, so the relay stopped before its banner.
 

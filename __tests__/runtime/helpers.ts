@@ -1,12 +1,11 @@
 // Shared set-up for the runtime tests: the built function, a runtime on a free port with
-// its own data folder, and small local stand-ins for outside services.
+// its own data folder, the stand-in for outside services, and raw HTTP requests.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs'
-import { createServer, IncomingMessage, Server } from 'http'
-import { AddressInfo, connect } from 'net'
+import type { IncomingMessage } from 'http'
+import { connect } from 'net'
 import { tmpdir } from 'os'
 import { join } from 'path'
-import { gunzipSync } from 'zlib'
 import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { RuntimeConfig } from '../../runtime/config/variables'
 import { BUILT_FUNCTION } from '../../runtime/startup'
@@ -59,43 +58,9 @@ export async function runtimeWith(
   })
 }
 
-export interface Recorded {
-  method: string
-  path: string
-  headers: IncomingMessage['headers']
-  body: string
-}
-
-/** A local HTTP server recording every request and answering with `respond`. */
-export async function standIn(
-  respond: (req: Recorded) => { status: number; body?: unknown } | 'hang' = () => ({ status: 200, body: {} })
-) {
-  const requests: Recorded[] = []
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
-    let raw = Buffer.concat(chunks)
-    if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw)
-    const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: raw.toString('utf8') }
-    requests.push(recorded)
-    const answer = respond(recorded)
-    // A service that never answers: the connection stays open until close().
-    if (answer === 'hang') return
-    const { status, body } = answer
-    res.writeHead(status, { 'Content-Type': 'application/json' })
-    res.end(body === undefined ? '' : JSON.stringify(body))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
-  }
-}
+/** The shared stand-in (__tests__/stand-in.ts), under the names these tests use. */
+export { standIn } from '../stand-in'
+export type { Received as Recorded } from '../stand-in'
 
 export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs

@@ -5,6 +5,7 @@
 import { gzipSync } from 'zlib'
 import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_CALLS, SDK_FIXTURE_SETTINGS, SDK_FIXTURE_SUMMARY } from '../fixtures/node-server-sdk-bulk.expected'
+import { convertDelivery, readDelivery } from '../../shared'
 import { runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
 
 jest.setTimeout(30_000)
@@ -50,6 +51,7 @@ describe('source routes', () => {
         project: 'proj-1',
         key: 'bool-tracked',
         contextKeys: { user: 'user-123' },
+        version: 1,
         value: true,
         flagVersion: 7,
         variation: 0,
@@ -81,8 +83,11 @@ describe('source routes', () => {
     expect(runtime.lines()).toHaveLength(30)
   })
 
-  test("a client-side SDK's path names the environment when LD_ENVIRONMENT_ID is unset", async () => {
-    runtime = await runtimeWith({ projectId: 'proj-1' })
+  test.each([
+    ['LD_ENVIRONMENT_ID unset', { projectId: 'proj-1' }],
+    ["LD_ENVIRONMENT_ID set (it is the server-side SDKs')", { projectId: 'proj-1', environmentId: 'server-env' }]
+  ])("a client-side SDK's path names the environment, %s", async (_name, settings) => {
+    runtime = await runtimeWith(settings)
     const click = {
       kind: 'click',
       key: 'cta',
@@ -92,6 +97,10 @@ describe('source routes', () => {
       contextKeys: { user: 'u1' }
     }
     expect((await post('/events/bulk/client-side-id-123', JSON.stringify([click]))).status).toBe(202)
+    // The messageId is hashed over the path's environment too.
+    const messageId = convertDelivery(
+      readDelivery(JSON.stringify([click]), { projectId: 'proj-1', environmentId: 'client-side-id-123' })
+    ).calls[0].message.messageId
     expect(runtime.lines()).toEqual([
       {
         type: 'track',
@@ -102,11 +111,12 @@ describe('source routes', () => {
           project: 'proj-1',
           key: 'cta',
           contextKeys: { user: 'u1' },
+          version: 1,
           url: 'https://example.com/',
           selector: '#buy'
         },
         timestamp: '2023-11-14T22:13:20.000Z',
-        messageId: expect.stringMatching(/^ld-[0-9a-f]{32}$/)
+        messageId
       }
     ])
   })

@@ -1,7 +1,9 @@
 // End to end with real clients and no mocks in the middle: LaunchDarkly's Node server
-// SDK (offline, TestData flags, events URI pointed at the local runtime) evaluates and
-// tracks; the test reads the exact Segment messages from the NDJSON sink, and from a
-// local stand-in of Segment's Tracking API fed by the relay's outbox.
+// SDKs (offline, TestData flags, events URI pointed at the local runtime) evaluate and
+// track; the test reads the exact Segment messages from the NDJSON sink, and from a
+// local stand-in of Segment's Tracking API fed by the relay's outbox. Besides
+// @launchdarkly/node-server-sdk 9, the legacy launchdarkly-node-server-sdk 7 (contexts)
+// and 6 (users, anonymous users and alias events) post the same session.
 
 import { init, integrations, LDClient, LDContext } from '@launchdarkly/node-server-sdk'
 import { runtimeWith, standIn, TestRuntime, waitFor } from './helpers'
@@ -62,6 +64,7 @@ const EXPECTED = [
       ...ORIGIN,
       key: 'bool-tracked',
       contextKeys: { user: 'user-123' },
+      version: 1,
       value: true,
       flagVersion: 7,
       variation: 0,
@@ -79,6 +82,7 @@ const EXPECTED = [
       ...ORIGIN,
       key: 'exp-flag',
       contextKeys: { user: 'user-123' },
+      version: 1,
       value: 'control',
       flagVersion: 12,
       variation: 0,
@@ -97,6 +101,7 @@ const EXPECTED = [
       ...ORIGIN,
       key: 'org-flag',
       contextKeys: { org: 'org-only-1' },
+      version: 1,
       value: 'b',
       flagVersion: 3,
       variation: 1,
@@ -115,6 +120,7 @@ const EXPECTED = [
       ...ORIGIN,
       key: 'bool-tracked',
       contextKeys: { user: 'user-123', org: 'org-9' },
+      version: 1,
       value: true,
       flagVersion: 7,
       variation: 0,
@@ -132,6 +138,7 @@ const EXPECTED = [
       ...ORIGIN,
       key: 'bool-tracked',
       contextKeys: { user: 'anon-456' },
+      version: 1,
       value: true,
       flagVersion: 7,
       variation: 0,
@@ -149,6 +156,7 @@ const EXPECTED = [
       ...ORIGIN,
       key: 'purchase',
       contextKeys: { user: 'user-123' },
+      version: 1,
       metricValue: 42.5,
       data: { sku: 'A-1' }
     },
@@ -159,7 +167,7 @@ const EXPECTED = [
     type: 'track',
     event: 'custom',
     userId: 'anon-456',
-    properties: { ...ORIGIN, key: 'signup', contextKeys: { user: 'anon-456' } },
+    properties: { ...ORIGIN, key: 'signup', contextKeys: { user: 'anon-456' }, version: 1 },
     timestamp: ts,
     messageId: id
   },
@@ -167,7 +175,7 @@ const EXPECTED = [
     type: 'track',
     event: 'custom',
     anonymousId: 'org:org-only-1',
-    properties: { ...ORIGIN, key: 'metric-only', contextKeys: { org: 'org-only-1' }, metricValue: 0 },
+    properties: { ...ORIGIN, key: 'metric-only', contextKeys: { org: 'org-only-1' }, version: 1, metricValue: 0 },
     timestamp: ts,
     messageId: id
   }
@@ -237,4 +245,96 @@ test('the same session through SEGMENT_WRITE_KEY reaches the Tracking API stand-
   } finally {
     await tracking.close()
   }
+})
+
+/** The part of the legacy Node SDKs (launchdarkly-node-server-sdk 6 and 7) a session uses. */
+interface LegacySdk {
+  init(sdkKey: string, options: Record<string, unknown>): LegacyClient
+}
+interface LegacyClient {
+  waitForInitialization(): Promise<unknown>
+  variation(key: string, who: Record<string, unknown>, fallback: unknown): Promise<unknown>
+  track(key: string, who: Record<string, unknown>, data?: unknown, metricValue?: number): void
+  alias?(user: Record<string, unknown>, previous: Record<string, unknown>): void
+  flush(): Promise<void>
+  close(): void
+}
+
+/** A session of a legacy SDK: `users` are v6's user objects, v7's contexts of kind user. */
+async function runLegacySession(module: string, eventsUri: string, users: boolean): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const sdk = require(module) as LegacySdk
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { TestData } = require(`${module}/integrations`) as {
+    TestData: () => { usePreconfiguredFlag(flag: object): void }
+  }
+  const td = TestData()
+  td.usePreconfiguredFlag(FLAGS[0])
+  const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} }
+  const client = sdk.init('sdk-00000000-aaaa-bbbb-cccc-000000000000', {
+    updateProcessor: td,
+    eventsUri,
+    sendEvents: true,
+    diagnosticOptOut: true,
+    flushInterval: 3600,
+    logger: silent
+  })
+  const kind = users ? {} : { kind: 'user' }
+  const user = { ...kind, key: 'user-123', name: 'Ada', email: 'ada@example.com' }
+  const visitor = { ...kind, key: 'anon-456', anonymous: true }
+  try {
+    await client.waitForInitialization()
+    await client.variation('bool-tracked', user, false)
+    await client.variation('bool-tracked', visitor, false)
+    client.track('purchase', user, { sku: 'A-1' }, 42.5)
+    client.track('signup', visitor)
+    if (users) client.alias?.(user, visitor)
+    await client.flush()
+  } finally {
+    client.close()
+  }
+}
+
+const boolTracked = (userId: string) => ({
+  type: 'track',
+  event: 'feature',
+  userId,
+  properties: {
+    ...ORIGIN,
+    key: 'bool-tracked',
+    contextKeys: { user: userId },
+    version: 1,
+    value: true,
+    flagVersion: 7,
+    variation: 0,
+    inExperiment: false,
+    default: false
+  },
+  timestamp: ts,
+  messageId: id
+})
+
+/** What both legacy sessions must produce; v6's anonymous user is a user like v7's. */
+const LEGACY_EXPECTED = [
+  boolTracked('user-123'),
+  boolTracked('anon-456'),
+  EXPECTED[EXPECTED.length - 3],
+  EXPECTED[EXPECTED.length - 2]
+]
+
+test.each([
+  ['launchdarkly-node-server-sdk 7', 'launchdarkly-node-server-sdk', false, LEGACY_EXPECTED],
+  [
+    'launchdarkly-node-server-sdk 6, with an alias event',
+    'launchdarkly-node-server-sdk-v6',
+    true,
+    [...LEGACY_EXPECTED, { type: 'alias', userId: 'user-123', previousId: 'anon-456', timestamp: ts, messageId: id }]
+  ]
+])('%s: exactly the documented Segment calls', async (_name, module, users, expected) => {
+  runtime = await runtimeWith(SETTINGS)
+  await runLegacySession(module, runtime.url, users)
+  const lines = await waitFor(() => runtime!.lines().length >= expected.length && runtime!.lines(), 'the sink lines')
+  expect(lines).toEqual(expected)
+  expect(new Set(lines.map((l) => l.messageId)).size).toBe(expected.length)
+  expect(JSON.stringify(lines)).not.toMatch(/Ada|ada@example.com/)
 })

@@ -110,7 +110,7 @@ describe('routing and forwarding', () => {
   })
 
   test('a hanging forward target does not delay the SDK answer', async () => {
-    const hanging = await standIn(() => 'hang')
+    const hanging = await standIn(() => 'hold')
     standIns.push(hanging)
     runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { forwardEventsTo: hanging.url })
     const started = Date.now()

@@ -2,12 +2,13 @@
  * `npm run deploy` against a local stand-in of the Segment Public API: a real HTTP
  * server on 127.0.0.1 with in-memory functions, so requests go through the real fetch.
  */
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { SettingDeclaration } from '../../shared'
+import { trackingPlan } from '../../shared'
+import { buildTrackingPlan } from '../../scripts/build'
+import { standIn } from '../stand-in'
 import { DeployError, deployFunction } from '../../scripts/deploy-api'
 import { main } from '../../scripts/deploy'
 
@@ -69,6 +70,15 @@ interface StoredDestination {
   settings: unknown
 }
 
+interface StoredTrackingPlan {
+  id: string
+  name: string
+  description: string
+  type: string
+  rules: unknown
+  sourceIds: string[]
+}
+
 interface Reply {
   status: number
   headers?: Record<string, string>
@@ -81,6 +91,7 @@ interface Stub {
   functions: StoredFunction[]
   sources: StoredSource[]
   destinations: StoredDestination[]
+  trackingPlans: StoredTrackingPlan[]
   close: () => Promise<void>
 }
 
@@ -119,6 +130,7 @@ async function startStub(options: StubOptions = {}): Promise<Stub> {
     settings: {}
   }))
   const destinations: StoredDestination[] = []
+  const trackingPlans: StoredTrackingPlan[] = []
   /** As Segment lists them: destination functions with the workspace's name appended. */
   const listed = (f: StoredFunction) =>
     f.resourceType === 'DESTINATION' ? `${f.displayName} (Acme Workspace)` : f.displayName
@@ -216,6 +228,46 @@ async function startStub(options: StubOptions = {}): Promise<Stub> {
         data: { destination: { id: created.id, sourceId: created.sourceId, metadata: { id: created.metadataId } } }
       })
     }
+    if (req.method === 'GET' && url.pathname === '/tracking-plans') {
+      const { items, pagination } = page(
+        url,
+        trackingPlans.map(({ id, name, description, type }) => ({ id, name, description, type }))
+      )
+      return json(200, { data: { trackingPlans: items, pagination } })
+    }
+    if (req.method === 'POST' && url.pathname === '/tracking-plans') {
+      const body = req.body as Record<string, unknown>
+      const created = {
+        id: `tp_${nextId++}`,
+        name: String(body.name),
+        description: String(body.description),
+        type: String(body.type),
+        rules: [],
+        sourceIds: []
+      }
+      trackingPlans.push(created)
+      const { id, name, description, type } = created
+      return json(200, { data: { trackingPlan: { id, name, description, type } } })
+    }
+    const plan = parts[0] === 'tracking-plans' ? trackingPlans.find((p) => p.id === parts[1]) : undefined
+    if (plan && req.method === 'PUT' && parts[2] === 'rules') {
+      plan.rules = (req.body as Record<string, unknown>).rules
+      return json(200, { data: {} })
+    }
+    if (plan && req.method === 'GET' && parts[2] === 'sources') {
+      const { items, pagination } = page(
+        url,
+        sources.filter((source) => plan.sourceIds.includes(source.id))
+      )
+      return json(200, { data: { sources: items, pagination } })
+    }
+    if (plan && req.method === 'POST' && parts[2] === 'sources') {
+      const { sourceId } = req.body as { sourceId: string }
+      if (!sources.some((source) => source.id === sourceId))
+        return json(404, { errors: [{ message: 'no such source' }] })
+      plan.sourceIds.push(sourceId)
+      return json(200, { data: {} })
+    }
     const fn = parts[0] === 'functions' ? functions.find((f) => f.id === parts[1]) : undefined
     if (!fn) return json(404, { errors: [{ type: 'not-found', message: 'Resource not found' }] })
     if (req.method === 'GET' && parts.length === 2)
@@ -235,34 +287,18 @@ async function startStub(options: StubOptions = {}): Promise<Stub> {
     return json(404, { errors: [{ type: 'not-found', message: 'Resource not found' }] })
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8')
-      const recorded: Recorded = {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        authorization: req.headers.authorization,
-        contentType: req.headers['content-type'],
-        body: text === '' ? undefined : JSON.parse(text)
-      }
-      requests.push(recorded)
-      const reply = options.override?.(recorded) ?? route(recorded)
-      res.writeHead(reply.status, reply.headers ?? {})
-      res.end(reply.body ?? '')
-    })
+  const server = await standIn((req) => {
+    const recorded: Recorded = {
+      method: req.method,
+      url: req.path,
+      authorization: req.headers.authorization,
+      contentType: req.headers['content-type'],
+      body: req.body === '' ? undefined : JSON.parse(req.body)
+    }
+    requests.push(recorded)
+    return options.override?.(recorded) ?? route(recorded)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    functions,
-    sources,
-    destinations,
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())))
-  }
+  return { baseUrl: server.url, requests, functions, sources, destinations, trackingPlans, close: server.close }
 }
 
 let stub: Stub | undefined
@@ -554,6 +590,7 @@ describe('main (the npm run deploy CLI)', () => {
       path.join(distDir, 'destinations', 'launchdarkly-events.settings.json'),
       JSON.stringify(DESTINATION_SETTINGS)
     )
+    await buildTrackingPlan({ distDir })
   })
   afterEach(async () => {
     await rm(distDir, { recursive: true, force: true })
@@ -722,13 +759,98 @@ describe('main (the npm run deploy CLI)', () => {
     expect(result.out.join('\n')).not.toContain('api-secret-token-123456')
   })
 
+  describe('--tracking-plan: the export schema as a Segment Protocols tracking plan', () => {
+    const PLAN = 'LaunchDarkly export'
+    const AFTER_SOURCE = [
+      `GET /tracking-plans?pagination[count]=200`,
+      'POST /tracking-plans',
+      'PUT /tracking-plans/tp_4/rules',
+      'GET /tracking-plans/tp_4/sources?pagination[count]=200',
+      'POST /tracking-plans/tp_4/sources'
+    ]
+
+    test("creates the plan, puts the built rules in it and connects it to the source function's source", async () => {
+      stub = await startStub()
+      const env = { SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_API_BASE: stub.baseUrl }
+      const result = await run(env, ['--tracking-plan', PLAN])
+      expect(result.err).toEqual([])
+      expect(result.code).toBe(0)
+      const all = calls(stub)
+      expect(all.slice(all.indexOf('POST /sources') + 1)).toEqual(AFTER_SOURCE)
+      const [created] = stub.trackingPlans
+      expect(created).toEqual({
+        id: 'tp_4',
+        name: PLAN,
+        description: "LaunchDarkly's Segment export schema, as the LaunchDarkly Events source function emits it.",
+        type: 'LIVE',
+        // Exactly the plan the schema declares, as the build wrote it.
+        rules: trackingPlan().rules,
+        sourceIds: ['src_3']
+      })
+      expect(created.rules).toHaveLength(4)
+      expect(result.out).toContain(
+        `created tracking plan "${PLAN}" with 4 rules (tracking plan ID: tp_4), connected to source "launchdarkly-events"`
+      )
+    })
+
+    test('a second run finds the plan by name, replaces its rules and leaves the connection', async () => {
+      stub = await startStub()
+      const env = { SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_API_BASE: stub.baseUrl }
+      await run(env, [`--tracking-plan=${PLAN}`])
+      stub.trackingPlans[0].rules = [{ type: 'TRACK', key: 'edited in Segment', version: 3, jsonSchema: {} }]
+      stub.requests.length = 0
+      const second = await run(env, [`--tracking-plan=${PLAN}`])
+      expect(second.code).toBe(0)
+      const all = calls(stub)
+      expect(all.slice(all.indexOf('GET /tracking-plans?pagination[count]=200'))).toEqual([
+        'GET /tracking-plans?pagination[count]=200',
+        'PUT /tracking-plans/tp_4/rules',
+        'GET /tracking-plans/tp_4/sources?pagination[count]=200'
+      ])
+      expect(stub.trackingPlans).toHaveLength(1)
+      expect(stub.trackingPlans[0]).toMatchObject({ rules: trackingPlan().rules, sourceIds: ['src_3'] })
+      expect(second.out).toContain(
+        `updated tracking plan "${PLAN}" with 4 rules (tracking plan ID: tp_4), already connected to source "launchdarkly-events"`
+      )
+    })
+
+    test('--dry-run prints the tracking plan calls, the rules by name', async () => {
+      const noNetwork = (() => {
+        throw new Error('a dry run must not send anything')
+      }) as unknown as typeof fetch
+      const base = 'http://127.0.0.1:9'
+      const result = await run({ SEGMENT_API_BASE: base }, ['--dry-run', '--tracking-plan', PLAN], noNetwork)
+      expect(result.code).toBe(0)
+      const lines = result.out.filter((line) => line.startsWith('would call: '))
+      expect(lines.slice(-5)).toEqual([
+        `would call: GET ${base}/tracking-plans?pagination[count]=200`,
+        `would call: POST ${base}/tracking-plans {"name":"${PLAN}","description":"LaunchDarkly's Segment export schema, as the LaunchDarkly Events source function emits it.","type":"LIVE"}`,
+        `would call: PUT ${base}/tracking-plans/<new tracking plan ID>/rules {"rules":"<4 rules from dist/tracking-plan.json: TRACK feature, TRACK click, PAGE, TRACK custom>"}`,
+        `would call: GET ${base}/tracking-plans/<new tracking plan ID>/sources?pagination[count]=200`,
+        `would call: POST ${base}/tracking-plans/<new tracking plan ID>/sources {"sourceId":"<new source ID>"}`
+      ])
+    })
+
+    test('without a built tracking plan: says to run the build, and calls nothing', async () => {
+      stub = await startStub()
+      await rm(path.join(distDir, 'tracking-plan.json'))
+      const result = await run({ SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_API_BASE: stub.baseUrl }, [
+        '--tracking-plan',
+        PLAN
+      ])
+      expect(result.code).toBe(1)
+      expect(result.err[0]).toMatch(/^deploy failed: .*tracking-plan\.json.* \(run `npm run build` first\)$/)
+      expect(stub.requests).toEqual([])
+    })
+  })
+
   test('an unknown argument: exit 2 with the usage', async () => {
     const result = await run({}, ['--sauce', 'web'])
     expect(result).toEqual({
       code: 2,
       out: [],
       err: [
-        'unknown argument "--sauce"\nusage: npm run deploy -- [--dry-run] [--source <slug of the source to connect the destination function to>]'
+        'unknown argument "--sauce"\nusage: npm run deploy -- [--dry-run] [--source <slug of the source to connect the destination function to>] [--tracking-plan <name of the tracking plan to create or update>]'
       ]
     })
   })

@@ -15,7 +15,13 @@ describe('contextKeysOf', () => {
     ['contextKeys win over context', { contextKeys: { org: 'o1' }, context: { key: 'u1' } }, { org: 'o1' }],
     ['legacy user object', { user: { key: 'u1', email: 'x' } }, { user: 'u1' }],
     ['legacy userKey', { userKey: 'u1' }, { user: 'u1' }],
-    ['legacy userKey of an anonymous user', { userKey: 'a1', contextKind: 'anonymousUser' }, { anonymousUser: 'a1' }]
+    // A legacy anonymous user is a user context marked anonymous, as a context SDK has it.
+    ['legacy userKey of an anonymous user', { userKey: 'a1', contextKind: 'anonymousUser' }, { user: 'a1' }],
+    [
+      'the legacy kind name in contextKeys',
+      { contextKeys: { anonymousUser: 'a1', org: 'o1' } },
+      { user: 'a1', org: 'o1' }
+    ]
   ])('%s', (_name, event, keys) => {
     expect(contextKeysOf(event)).toEqual(keys)
   })
@@ -59,6 +65,11 @@ describe('contextKeysOf', () => {
       'contextKeys key "kind" is not a valid context kind ("kind")'
     ],
     [
+      'contextKeys naming a user twice, once by the legacy name',
+      { contextKeys: { user: 'u1', anonymousUser: 'a1' } },
+      'contextKeys has both "user" and "anonymousUser" (the legacy name of an anonymous user, read as "user")'
+    ],
+    [
       'legacy user without key',
       { user: { name: 'x' } },
       'user.key for kind "user" must be a non-empty string, found undefined'
@@ -97,8 +108,8 @@ describe('identityOf', () => {
   test('the user kind gives the userId', () => {
     expect(identityOf({ org: 'o1', user: 'u1' })).toEqual({ userId: 'u1' })
   })
-  test('legacy anonymousUser gives the anonymousId', () => {
-    expect(identityOf({ anonymousUser: 'a1' })).toEqual({ anonymousId: 'a1' })
+  test('a legacy anonymous user is a user: it gets the userId', () => {
+    expect(identityOf(contextKeysOf({ userKey: 'a1', contextKind: 'anonymousUser' }))).toEqual({ userId: 'a1' })
   })
   test('otherwise the canonical key is the anonymousId', () => {
     expect(identityOf({ org: 'o1', device: 'd:1' })).toEqual({ anonymousId: 'device:d%3A1:org:o1' })

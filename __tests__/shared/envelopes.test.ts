@@ -48,7 +48,13 @@ describe('forms', () => {
         message: {
           event: 'custom',
           userId: 'u1',
-          properties: { environment: 'env-1', project: 'proj-1', key: 'signup', contextKeys: { user: 'u1' } },
+          properties: {
+            environment: 'env-1',
+            project: 'proj-1',
+            key: 'signup',
+            contextKeys: { user: 'u1' },
+            version: 1
+          },
           timestamp: '2023-11-14T22:13:20.000Z',
           messageId: expect.stringMatching(/^ld-[0-9a-f]{32}$/)
         }
@@ -87,6 +93,7 @@ describe('forms', () => {
             key: 'flag',
             contextKeys: { user: 'u1' },
             eventId: 'evt-1',
+            version: 2,
             value: 'b',
             flagVersion: 3,
             variation: 1,
@@ -101,6 +108,17 @@ describe('forms', () => {
       }
     ])
     expect(readEnvelope(JSON.stringify(record)).form).toBe('record')
+  })
+
+  test("a record's version is the schema version; one of the wrong type rejects its event", () => {
+    const record = (version: unknown) => ({ project: 'p', environment: 'e', version, event: custom('v') })
+    const body = [record(1), record(7), record(null), record('1'), record(-1), custom('sdk')]
+    const { calls, summary } = run(JSON.stringify(body))
+    expect(calls.map((c) => props(c)?.version)).toEqual([1, 7, 1, 1])
+    expect(summary.rejected).toEqual([
+      { index: 3, reason: 'record version must be a non-negative integer, found string' },
+      { index: 4, reason: 'record version must be a non-negative integer, found number' }
+    ])
   })
 
   test('a Pub/Sub push wrapping a Data Export record', () => {
@@ -319,8 +337,8 @@ describe('per-event rejections: the rest of the delivery still goes out', () => 
   test('metricValue that is not a finite number is dropped, not rejected', () => {
     const { calls } = run(JSON.stringify([custom('a', { metricValue: '12' }), custom('b', { metricValue: null })]))
     expect(calls.map((c) => props(c))).toEqual([
-      { environment: 'env-1', project: 'proj-1', key: 'a', contextKeys: { user: 'u1' } },
-      { environment: 'env-1', project: 'proj-1', key: 'b', contextKeys: { user: 'u1' } }
+      { environment: 'env-1', project: 'proj-1', key: 'a', contextKeys: { user: 'u1' }, version: 1 },
+      { environment: 'env-1', project: 'proj-1', key: 'b', contextKeys: { user: 'u1' }, version: 1 }
     ])
   })
 
@@ -355,12 +373,22 @@ describe('per-event rejections: the rest of the delivery still goes out', () => 
       { kind: 'diagnostic-init' },
       { kind: 'diagnostic' },
       { kind: 'migration_op' },
+      { kind: 'click_pageview' },
       { kind: 'identify' },
       { kind: 'debug' }
     ]
     expect(run(JSON.stringify(body)).summary).toEqual({
       emitted: 0,
-      skipped: { index: 1, summary: 1, 'diagnostic-init': 1, diagnostic: 1, migration_op: 1, identify: 1, debug: 1 },
+      skipped: {
+        index: 1,
+        summary: 1,
+        'diagnostic-init': 1,
+        diagnostic: 1,
+        migration_op: 1,
+        click_pageview: 1,
+        identify: 1,
+        debug: 1
+      },
       rejected: []
     })
   })
@@ -386,6 +414,7 @@ describe('other kinds', () => {
             project: 'proj-1',
             key: 'cta',
             contextKeys: { user: 'u1' },
+            version: 1,
             url: 'https://example.com/a',
             selector: 'button.buy'
           },
@@ -402,6 +431,7 @@ describe('other kinds', () => {
             project: 'proj-1',
             key: 'visit',
             contextKeys: { user: 'u1' },
+            version: 1,
             url: 'https://example.com/b'
           },
           timestamp: '2023-11-14T22:13:20.000Z',

@@ -1,7 +1,16 @@
 // design §3.9: deterministic message ids, and the hashing and JSON they rest on.
 
 import { createHash } from 'crypto'
-import { canonicalJson, convertDelivery, MessageIds, payloadIdFor, readDelivery, sha256Hex } from '../../shared'
+import fc from 'fast-check'
+import {
+  auditMessageId,
+  canonicalJson,
+  convertDelivery,
+  MessageIds,
+  payloadIdFor,
+  readDelivery,
+  sha256Hex
+} from '../../shared'
 
 const nodeSha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
 
@@ -40,6 +49,40 @@ test('without an id: environment, canonical JSON and the count of earlier identi
   expect(first).toBe('ld-' + nodeSha('env|{"key":"k","kind":"custom"}|0').slice(0, 32))
   expect(second).toBe('ld-' + nodeSha('env|{"key":"k","kind":"custom"}|1').slice(0, 32))
   expect(new MessageIds().forEvent('other-env', event, undefined)).not.toBe(first)
+})
+
+test('a `|` or `%` in the environment or the id is escaped: `%25`, `%7C`', () => {
+  const id = (environment: string, eventId: string) => new MessageIds().forEvent(environment, {}, eventId)
+  expect(id('x', 'y|z')).toBe('ld-' + nodeSha('x|y%7Cz').slice(0, 32))
+  expect(id('x|y', 'z')).toBe('ld-' + nodeSha('x%7Cy|z').slice(0, 32))
+  expect(id('x', 'y|z')).not.toBe(id('x|y', 'z'))
+  expect(id('a%7Cb', 'c')).toBe('ld-' + nodeSha('a%257Cb|c').slice(0, 32))
+  expect(id('a%7Cb', 'c')).not.toBe(id('a|b', 'c'))
+  const event = { kind: 'custom', key: 'k' }
+  expect(new MessageIds().forEvent('e|1', event, undefined)).toBe(
+    'ld-' + nodeSha('e%7C1|{"key":"k","kind":"custom"}|0').slice(0, 32)
+  )
+  expect(auditMessageId('a|b')).toBe('ld-' + nodeSha('a%7Cb').slice(0, 32))
+  expect(auditMessageId('x|y')).not.toBe(id('x', 'y'))
+})
+
+test('no two different (environment, id) or (environment, event) inputs share a messageId', () => {
+  // Few parts, made of the characters that matter, so that would-be collisions are common:
+  // `x`+`y|z` and `x|y`+`z`, `%7C` and `|`, an id that reads like an event's `{}|0`.
+  const part = fc.constantFrom('', 'a', '|', 'a|', '|a', 'a|a', '%', '%7C', 'a%7Ca', '{}|0', '%257C')
+  const input = fc.oneof(
+    fc.record({ environment: part, id: part }),
+    fc.record({ environment: part, event: fc.dictionary(fc.constant('k'), part, { maxKeys: 1 }) })
+  )
+  const idOf = (i: { environment: string; id?: string; event?: Record<string, string> }) =>
+    new MessageIds().forEvent(i.environment, i.event ?? {}, i.id)
+  fc.assert(
+    fc.property(input, input, (a, b) => {
+      const same = canonicalJson(a) === canonicalJson(b)
+      expect(idOf(a) === idOf(b)).toBe(same)
+    }),
+    { numRuns: 5000 }
+  )
 })
 
 test('an injected hash gives the same ids', () => {

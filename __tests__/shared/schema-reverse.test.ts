@@ -3,15 +3,16 @@
 // it (issue 14's bundle size).
 
 import { readFileSync } from 'node:fs'
-import { EXPORT_SCHEMA, isSentToLaunchDarkly, reverseOf, SCHEMA_REVERSE } from '../../shared'
+import { EXPORT_SCHEMA, isReadBack, reverseOf, SCHEMA_REVERSE } from '../../shared'
 import { BUILT, ensureBuilt } from '../sources/launchdarkly/helpers'
 
 test('every property has a rule back, or null when it exists only in the export', () => {
   expect(Object.keys(SCHEMA_REVERSE)).toEqual(EXPORT_SCHEMA.map((p) => p.name))
-  expect(EXPORT_SCHEMA.filter(isSentToLaunchDarkly).map((p) => [p.name, reverseOf(p).required])).toEqual([
+  expect(EXPORT_SCHEMA.filter(isReadBack).map((p) => [p.name, reverseOf(p).required])).toEqual([
     ['timestamp', true],
     ['key', true],
     ['contextKeys', true],
+    ['version', false],
     ['value', false],
     ['flagVersion', false],
     ['variation', false],

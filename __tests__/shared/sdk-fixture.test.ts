@@ -64,6 +64,7 @@ test('feature events with a variation ask for its name, once per flag', () => {
     'project',
     'key',
     'contextKeys',
+    'version',
     'value',
     'flagVersion',
     'variation',

@@ -1,13 +1,13 @@
 // The actions' fields, derived from the export schema (shared/schema.ts): one field per
-// property that travels to LaunchDarkly, named like the Segment property, labelled and
-// described as the schema says, defaulting to where LaunchDarkly's Segment Data Export
+// property the way back reads (shared/schema-reverse.ts), named like the Segment
+// property, labelled and described as the schema says, defaulting to where LaunchDarkly's Segment Data Export
 // puts it. A property added to the schema shows up here without an edit.
 
 import type { InputField } from '@segment/actions-core'
 import { reverseOf, textOf } from './mapping'
-import type { ExportKind, JsonObject, PropertyType, SentProperty } from './mapping'
+import type { ExportKind, JsonObject, PropertyType, SchemaProperty } from './mapping'
 import { fieldMapping } from './directives'
-import { defaultSource, sentProperties } from './message-rules'
+import { defaultSource, fieldProperties } from './message-rules'
 
 const at = (path: string) => ({ '@path': path })
 
@@ -31,11 +31,12 @@ const JSON_NOTE =
   'Mapped as JSON text: the default encodes the event property with the JSON function. Text that is not valid JSON is sent as a plain string.'
 
 const CONTEXT_KEYS_NOTE =
-  'Defaults to the event\'s contextKeys property, else {"user": userId}, else {"user": anonymousId}.'
+  'Defaults to the event\'s contextKeys property, else {"user": userId or else anonymousId, "unauthenticatedUser": anonymousId} (the second key only when the event has an anonymousId), as Segment\'s LaunchDarkly destination keys it.'
 
-function fieldOf(property: SentProperty): InputField {
+function fieldOf(property: SchemaProperty): InputField {
   const isContextKeys = property.name === 'contextKeys'
   const text = textOf(property)
+  const { required, only } = reverseOf(property)
   const notes = [text.description]
   if (isContextKeys) notes.push(CONTEXT_KEYS_NOTE)
   if (property.type === 'json') notes.push(JSON_NOTE)
@@ -43,10 +44,12 @@ function fieldOf(property: SentProperty): InputField {
     label: text.label,
     description: notes.join(' '),
     type: FIELD_TYPE[property.type],
-    required: reverseOf(property).required,
+    required,
     default: fieldMapping(property, defaultSource(property)),
     // Flag versions and variation indexes count from 0 (the reverse mapping rejects negatives).
-    ...(property.type === 'integer' ? { minimum: 0 } : {}),
+    ...(property.type === 'integer' ? { minimum: only?.value ?? 0 } : {}),
+    // A field that takes one value says so (Segment's UI and its generated tests read the bounds).
+    ...(only ? { maximum: only.value } : {}),
     ...(property.type === 'object' ? { defaultObjectUI: 'keyvalue' as const } : {})
   }
 }
@@ -83,7 +86,7 @@ const BATCH_SIZE: InputField = {
 /** Every field of the action for `kind`, in schema order, then the delivery fields. */
 export function fieldsFor(kind: ExportKind): Record<string, InputField> {
   const fields: Record<string, InputField> = {}
-  for (const property of sentProperties(kind)) fields[property.name] = fieldOf(property)
+  for (const property of fieldProperties(kind)) fields[property.name] = fieldOf(property)
   fields.messageId = MESSAGE_ID
   fields.enable_batching = ENABLE_BATCHING
   fields.batch_size = BATCH_SIZE
@@ -107,7 +110,7 @@ export function schemaFieldsOf(kind: ExportKind, payload: object): JsonObject {
   // Generated Payload interfaces have no index signature; the names read are the schema's.
   const mapped = payload as JsonObject
   const fields: JsonObject = {}
-  for (const property of sentProperties(kind)) {
+  for (const property of fieldProperties(kind)) {
     const value = mapped[property.name]
     if (value !== undefined) fields[property.name] = property.type === 'json' ? fromJsonText(value) : value
   }

@@ -9,7 +9,7 @@ export {
   explanationOf,
   isEcho,
   isObject,
-  isSentToLaunchDarkly,
+  isReadBack,
   MappingError,
   own,
   payloadIdFor,
@@ -27,6 +27,5 @@ export type {
   LaunchDarklyEvent,
   PropertyType,
   SchemaProperty,
-  SentProperty,
   Settlement
 } from '../../shared'

@@ -3,8 +3,8 @@
 // directives, presets.ts) and its fields' defaults from it; the destination function
 // interprets the same declaration. Framework-free: no actions-core here.
 
-import { EXPORT_KINDS, isObject, isSentToLaunchDarkly, own, propertiesOf, SEGMENT_CALL } from './mapping'
-import type { ExportKind, SchemaProperty, SentProperty } from './mapping'
+import { EXPORT_KINDS, isObject, isReadBack, own, propertiesOf, SEGMENT_CALL } from './mapping'
+import type { ExportKind, SchemaProperty } from './mapping'
 
 /**
  * Where a value comes from in a Segment message: the subset of Segment's mapping
@@ -28,8 +28,8 @@ export interface Route {
   readonly name: string
   readonly kind: ExportKind
   readonly when: Condition
-  /** Field sources that differ from the defaults (`defaultSource`). */
-  readonly fields?: { readonly [field: string]: Source }
+  /** Field sources that differ from the defaults (`defaultSource`); null leaves a field unmapped. */
+  readonly fields?: { readonly [field: string]: Source | null }
   /**
    * True for messages in the export schema; false for ordinary track calls, which the
    * destination function sends only with its sendTrackAsCustom setting on.
@@ -45,14 +45,19 @@ function firstOf(...paths: string[]): Source {
   return rest.length === 0 ? at(head) : { ifExists: head, then: at(head), else: firstOf(...rest) }
 }
 
-/** Exported events carry contextKeys; an ordinary Segment call is about its user. */
+/**
+ * Exported events carry contextKeys. An ordinary Segment call is about its user, as
+ * Segment's own LaunchDarkly destination keys it: `user` is the userId, else the
+ * anonymousId, and `unauthenticatedUser` the anonymousId whenever there is one, so that
+ * an experiment randomized by either kind counts the event.
+ */
 export const CONTEXT_KEYS_SOURCE: Source = {
   ifExists: 'properties.contextKeys',
   then: at('properties.contextKeys'),
   else: {
-    ifExists: 'userId',
-    then: { object: { user: at('userId') } },
-    else: { object: { user: at('anonymousId') } }
+    ifExists: 'anonymousId',
+    then: { object: { user: firstOf('userId', 'anonymousId'), unauthenticatedUser: at('anonymousId') } },
+    else: { object: { user: at('userId') } }
   }
 }
 
@@ -92,20 +97,27 @@ export const ROUTES: readonly Route[] = [
     fields: {
       key: at('event'),
       metricValue: firstOf('properties.revenue', 'properties.value'),
-      data: at('properties')
+      data: at('properties'),
+      // An ordinary call's properties.version is the application's, not the export schema's.
+      version: null
     },
     schemaShaped: false
   }
 ]
 
-/** The schema properties an event of `kind` carries to LaunchDarkly, in schema order. */
-export function sentProperties(kind: ExportKind): readonly SentProperty[] {
-  return propertiesOf(kind).filter(isSentToLaunchDarkly)
+/** The schema properties the action for `kind` has a field for, in schema order. */
+export function fieldProperties(kind: ExportKind): readonly SchemaProperty[] {
+  return propertiesOf(kind).filter(isReadBack)
 }
 
-/** Where each field of `route` comes from. */
-export function sourcesOf(route: Route): ReadonlyArray<readonly [SentProperty, Source]> {
-  return sentProperties(route.kind).map((p) => [p, route.fields?.[p.name] ?? defaultSource(p)] as const)
+/** Where each mapped field of `route` comes from; a field the route leaves unmapped is not listed. */
+export function sourcesOf(route: Route): ReadonlyArray<readonly [SchemaProperty, Source]> {
+  const sources: Array<readonly [SchemaProperty, Source]> = []
+  for (const property of fieldProperties(route.kind)) {
+    const source = route.fields?.[property.name]
+    if (source !== null) sources.push([property, source ?? defaultSource(property)])
+  }
+  return sources
 }
 
 /** The value at a dotted path of a Segment message (own properties only). */

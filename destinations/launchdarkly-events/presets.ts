@@ -28,6 +28,7 @@ export function presetsFor(actions: Actions, actionOf: Record<ExportKind, string
     for (const [property, source] of sourcesOf(route)) {
       if (route.fields?.[property.name]) mapping[property.name] = fieldMapping(property, source) as JSONObject
     }
+    for (const [field, source] of Object.entries(route.fields ?? {})) if (source === null) delete mapping[field]
     return { name: route.name, subscribe: toFql(route.when), partnerAction, mapping, type: 'automatic' }
   })
 }

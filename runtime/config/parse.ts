@@ -15,7 +15,7 @@ import {
 } from './variables'
 
 /** One variable whose value is not accepted; the message names it and the accepted values. */
-export interface ConfigProblem {
+interface ConfigProblem {
   readonly variable: string
   readonly message: string
 }

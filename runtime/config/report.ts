@@ -29,6 +29,29 @@ export function isLoopbackHost(host: string | undefined): boolean {
   return isLoopback(name)
 }
 
+/**
+ * Why the relay must not start, if it must not (each reason a line): beyond loopback, a
+ * client-side route open to any ID lets any page send events labelled with any
+ * environment, and an NDJSON file nobody asked for grows until the disk is full.
+ */
+export function startupRefusal(config: RuntimeConfig): string | undefined {
+  const reasons: string[] = []
+  const exposed = !isLoopback(config.host)
+  if (exposed && !(config.clientSideIds ?? []).length && !config.anyClientSideId)
+    reasons.push(
+      `HOST is ${config.host}, beyond loopback, and LD_CLIENT_SIDE_IDS is not set: /events/bulk/{id} would accept events for any client-side ID, ` +
+        "each labelled with the path's environment. Set LD_CLIENT_SIDE_IDS to your client-side IDs, or LD_ACCEPT_ANY_CLIENT_SIDE_ID=true to accept any"
+    )
+  if (config.sink === 'segment' && !config.segmentWriteKey)
+    reasons.push("LD_SINK is segment but SEGMENT_WRITE_KEY is not set: set it to your Segment source's write key")
+  if (exposed && config.sink === undefined && !config.segmentWriteKey)
+    reasons.push(
+      `HOST is ${config.host}, beyond loopback, and SEGMENT_WRITE_KEY is not set: every call would go to the NDJSON file in LD_SEGMENT_DATA_DIR, which grows without bound. ` +
+        'Set SEGMENT_WRITE_KEY to send them to Segment, or LD_SINK=ndjson to keep that file on purpose'
+    )
+  return reasons.length ? reasons.join('\n') : undefined
+}
+
 /** What startup warns about: each names the variable and what follows from it. */
 export function warningsOf(config: RuntimeConfig): string[] {
   const warnings: string[] = []
@@ -50,18 +73,6 @@ export function warningsOf(config: RuntimeConfig): string[] {
       'LD_CLIENT_SIDE_IDS is not set: /events/bulk/{id} accepts any client-side ID without a token (browsers cannot send one); list your client-side IDs to accept only those'
     )
   return warnings
-}
-
-/**
- * Why this configuration must not start, beyond any one variable's value: a relay that
- * others can reach writing an NDJSON file that grows until the disk is full, unasked.
- */
-export function startupProblem(config: RuntimeConfig): string | undefined {
-  if (config.sink === 'segment' && !config.segmentWriteKey)
-    return "LD_SINK is segment but SEGMENT_WRITE_KEY is not set: set it to your Segment source's write key"
-  if (config.sink === undefined && !config.segmentWriteKey && !isLoopback(config.host))
-    return `HOST is ${config.host}, not a loopback address, and SEGMENT_WRITE_KEY is not set: every call would go to the NDJSON file in LD_SEGMENT_DATA_DIR, which grows without bound. Set SEGMENT_WRITE_KEY to send them to Segment, or LD_SINK=ndjson to keep that file on purpose`
-  return undefined
 }
 
 /** The settings in effect, one `NAME  value` line each; secrets only as set / not set. */

@@ -26,6 +26,8 @@ export interface RuntimeConfig {
   ingestTokens?: readonly string[]
   /** Client-side IDs accepted on /events/bulk/{id}; empty: any. */
   clientSideIds?: readonly string[]
+  /** Beyond loopback, accept any client-side ID on /events/bulk/{id} all the same (refused at startup otherwise). */
+  anyClientSideId?: boolean
   segmentWriteKey?: string
   segmentHost?: string
   /** LaunchDarkly's events service (or a Relay Proxy) to pass SDK requests on to. */
@@ -100,7 +102,7 @@ export interface Variable {
 }
 
 /** The relay's own variables (the source settings' LD_* variables are added from SETTINGS). */
-export const RUNTIME_VARIABLES: readonly Variable[] = [
+const RUNTIME_VARIABLES: readonly Variable[] = [
   {
     name: 'HOST',
     field: { config: 'host' },
@@ -154,7 +156,16 @@ export const RUNTIME_VARIABLES: readonly Variable[] = [
     name: 'LD_CLIENT_SIDE_IDS',
     field: { config: 'clientSideIds' },
     kind: 'list',
-    description: 'comma-separated client-side IDs accepted on `/events/bulk/{id}`; unset: any ID, without a token'
+    description:
+      "comma-separated client-side IDs accepted on `/events/bulk/{id}` (the ID in the path is the events' environment); unset: any ID, without a token, and a relay listening beyond loopback refuses to start unless `LD_ACCEPT_ANY_CLIENT_SIDE_ID` is set"
+  },
+  {
+    name: 'LD_ACCEPT_ANY_CLIENT_SIDE_ID',
+    field: { config: 'anyClientSideId' },
+    kind: 'boolean',
+    default: 'false',
+    description:
+      'with `HOST` beyond loopback and no `LD_CLIENT_SIDE_IDS`: start anyway, accepting events for any client-side ID (any page can then label its events with any environment)'
   },
   {
     name: 'LD_EVENTS_BASE_URL',

@@ -65,8 +65,8 @@ export function deliveriesHandler(options: DeliveriesOptions): Handler {
     if (forwarder && route.kind !== 'webhook') forwarder.forward(target.path, query, req.headers, body)
 
     const invocationSettings = { ...settings }
-    // A client-side SDK names its environment in the path.
-    if (!invocationSettings.environmentId && clientSideId) invocationSettings.environmentId = clientSideId
+    // A client-side SDK names its environment in the path; LD_ENVIRONMENT_ID is the server-side SDKs'.
+    if (clientSideId) invocationSettings.environmentId = clientSideId
     const result = await pool.invoke(
       { body, headers: req.headers, url: target.path + (query ? `?${query}` : '') },
       invocationSettings

@@ -15,7 +15,7 @@ import { BodyError, readBody } from '../http/body'
 import { Answer, failure, Handler } from '../http/responses'
 import { DESTINATION_PREFIX, RequestTarget } from '../http/routes'
 
-export interface LocalToolsOptions {
+interface LocalToolsOptions {
   /** The address the relay listens on. */
   host: string
   auth: Authenticator

@@ -11,7 +11,7 @@ import { DESTINATION_FUNCTION_PATH, DESTINATION_PREFIX, SOURCE_ROUTES } from '..
 import type { RelayMetrics } from '../metrics'
 import type { Sink } from '../sinks'
 
-export interface StatusOptions {
+interface StatusOptions {
   sink: Sink
   metrics: RelayMetrics
   /** The data folder, whose writability /readyz checks. */
@@ -74,7 +74,7 @@ async function folderProblem(dataDir: string): Promise<string | undefined> {
 }
 
 /** What the banner names beside the relay's address. */
-export interface BannerFacts {
+interface BannerFacts {
   sink: Sink
   actionSlugs: readonly string[]
   config: RuntimeConfig

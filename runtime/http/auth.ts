@@ -10,7 +10,7 @@
 import { createHash, timingSafeEqual } from 'crypto'
 import type { SourceKind } from './routes'
 
-export type AuthResult = { ok: true } | { ok: false; message: string }
+type AuthResult = { ok: true } | { ok: false; message: string }
 
 export const MISSING_TOKEN =
   'Missing ingest token: send one of the tokens of LD_INGEST_TOKEN as ?token=<token> or Authorization: Bearer <token> (SDKs: list the SDK key in LD_INGEST_TOKEN)'

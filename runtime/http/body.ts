@@ -7,7 +7,7 @@ import { promisify } from 'util'
 import { MAX_BODY_BYTES } from '../../shared'
 
 /** Far above Segment's limit: the function reports the exact size; this only bounds memory. */
-export const MAX_READ_BYTES = 8 * 1024 * 1024
+const MAX_READ_BYTES = 8 * 1024 * 1024
 
 const gunzipAsync = promisify(gunzip)
 

@@ -9,7 +9,9 @@ import type { InvocationResult } from '../sandbox/instance'
 import type { SinkError } from '../sinks'
 import type { RequestTarget } from './routes'
 
-export type Status = 200 | 202 | 204 | 400 | 401 | 404 | 405 | 413 | 431 | 503
+/** Every status the relay answers with. */
+export const ANSWER_STATUSES = [200, 202, 204, 400, 401, 404, 405, 413, 431, 503] as const
+export type Status = (typeof ANSWER_STATUSES)[number]
 
 export interface Answer {
   status: Status

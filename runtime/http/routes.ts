@@ -5,7 +5,7 @@
 /** Who posts to a source route, which decides how it authenticates and whether it is forwarded. */
 export type SourceKind = 'webhook' | 'sdk' | 'client-side'
 
-export interface SourceRoute {
+interface SourceRoute {
   pattern: RegExp
   describe: string
   kind: SourceKind

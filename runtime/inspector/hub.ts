@@ -71,7 +71,7 @@ interface Entry {
   weight: number
 }
 
-export interface HubOptions {
+interface HubOptions {
   secrets: readonly string[]
   warnings: readonly string[]
   log: (line: string) => void

@@ -16,14 +16,14 @@ import type { RequestTarget } from '../http/routes'
 import { HubLimits, InspectorHub } from './hub'
 import { BuiltPage, loadPage } from './page'
 
-export const STREAM_PATH = '/inspector/stream'
+const STREAM_PATH = '/inspector/stream'
 
 export const TOKEN_NEEDED =
   'The inspector needs one of the tokens of LD_INGEST_TOKEN: open it as /?token=<token> (a token sent is not one of them, or none was sent)'
 export const OFF_WITHOUT_TOKEN =
   'The inspector is off: HOST is not a loopback address and LD_INGEST_TOKEN is not set, so event data would be open to the network; set LD_INGEST_TOKEN and open /?token=<token>'
 
-export interface InspectorOptions {
+interface InspectorOptions {
   secrets: readonly string[]
   warnings: readonly string[]
   /** The address the relay listens on. */

@@ -44,7 +44,7 @@ export type RouteKind = 'sdk' | 'client-side' | 'webhook' | 'destination' | 'des
 export interface RecordView
   extends Pick<
     DeliveryRecord,
-    'time' | 'method' | 'route' | 'status' | 'ms' | 'emitted' | 'skipped' | 'rejected' | 'error'
+    'time' | 'method' | 'route' | 'status' | 'ms' | 'emitted' | 'skipped' | 'rejected' | 'error' | 'warning'
   > {
   id: number
   kind: RouteKind
@@ -81,6 +81,7 @@ export function viewOf(id: number, record: DeliveryRecord, options: ViewOptions)
     skipped: record.skipped,
     rejected: record.rejected.slice(0, MAX_REJECTIONS),
     ...(record.error ? { error: record.error } : {}),
+    ...(record.warning ? { warning: record.warning } : {}),
     ...(record.requests?.length ? { requests: record.requests } : {})
   }
   if (!options.detailed) {

@@ -16,7 +16,7 @@ export type PostOutcome =
   | { ok: true }
   | { ok: false; retry: boolean; status?: number; reason: string; retryAfterMs?: number }
 
-export interface BatchApiOptions {
+interface BatchApiOptions {
   writeKey: string
   /** Segment's Tracking API origin; `/v1/batch` is appended. */
   host: string

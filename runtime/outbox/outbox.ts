@@ -12,6 +12,7 @@ import { mkdir } from 'fs/promises'
 import { MAX_MESSAGE_BYTES } from '../../shared'
 import type { Settlement } from '../../shared'
 import { OpenAppendFile, openAppendFile, WriteFailed } from '../append-log'
+import { delay } from '../delay'
 import { backoff, BatchApi, MAX_BATCH_BYTES, PostOutcome } from './batch-api'
 import { Appended, Batch, DEAD_LETTER_FILE, Segments } from './segments'
 
@@ -91,7 +92,8 @@ export class Outbox {
   private lastFailureLog = 0
   private closed = false
   private wake?: () => void
-  private sleeping?: { timer: NodeJS.Timeout; resolve(): void }
+  /** Cuts the backoff short when the outbox closes. */
+  private readonly closing = new AbortController()
   private loop?: Promise<void>
   private readonly now: () => number
 
@@ -171,11 +173,11 @@ export class Outbox {
     const deadline = this.now() + flushMs
     while ((this.segments.stats().records > 0 || this.reserved > 0) && this.now() < deadline && !this.failing) {
       this.wake?.()
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      await delay(20)
     }
     this.closed = true
     this.api.stop()
-    this.sleeping?.resolve()
+    this.closing.abort()
     this.wake?.()
     await this.loop
     await this.segments.close()
@@ -241,7 +243,7 @@ export class Outbox {
   private async retrying(batch: Batch, outcome: Extract<PostOutcome, { ok: false }>): Promise<void> {
     this.failures++
     this.failing = outcome.reason
-    const delay =
+    const wait =
       outcome.retryAfterMs ?? backoff(this.failures, this.options.retryBaseMs ?? 500, this.options.retryMaxMs ?? 60_000)
     const { records, bytes } = this.segments.stats()
     // One line for the first failure, then at most one a minute while it lasts.
@@ -250,22 +252,12 @@ export class Outbox {
       this.options.log(
         `outbox: Segment batch failed (${
           outcome.reason
-        }); ${records} calls (${bytes} bytes) kept on disk, retrying in ${Math.round(delay)} ms`
+        }); ${records} calls (${bytes} bytes) kept on disk, retrying in ${Math.round(wait)} ms`
       )
     }
     const { status, reason } = outcome
     const calls = batch.lines.length
     this.options.onBatch?.({ ...batch.range, settlement: 'retryable', status, reason, failures: this.failures, calls })
-    await this.sleep(delay)
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms)
-      this.sleeping = { timer, resolve }
-    }).finally(() => {
-      if (this.sleeping) clearTimeout(this.sleeping.timer)
-      this.sleeping = undefined
-    })
+    await delay(wait, this.closing.signal)
   }
 }

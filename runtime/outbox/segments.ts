@@ -11,7 +11,7 @@ import { open, readdir, readFile, rename, rm, writeFile } from 'fs/promises'
 import { join } from 'path'
 import { AppendLog, OpenAppendFile } from '../append-log'
 
-export const SEGMENT_BYTES = 8 * 1024 * 1024
+const SEGMENT_BYTES = 8 * 1024 * 1024
 export const SEGMENT_AGE_MS = 60_000
 export const DEAD_LETTER_FILE = 'dead-letter.ndjson'
 export const DEAD_LETTER_REASONS_FILE = 'dead-letter-reasons.ndjson'
@@ -47,7 +47,7 @@ export interface Batch {
 }
 
 /** Why a batch went to the dead-letter file. */
-export interface DeadLetterReason {
+interface DeadLetterReason {
   status?: number
   reason: string
 }

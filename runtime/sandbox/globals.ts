@@ -51,7 +51,7 @@ export interface Prelude {
 }
 
 /** What one invocation recorded. */
-export interface Invocation {
+interface Invocation {
   calls: RecordedCall[]
   logs: string[]
 }

@@ -21,7 +21,7 @@ import { createFunctionContext, InstanceState } from './globals'
 import type { Prelude } from './globals'
 
 /** `request.url` when the caller gives none; relative URLs (an HTTP request's path) resolve against it. */
-export const DEFAULT_REQUEST_URL = 'http://127.0.0.1/'
+const DEFAULT_REQUEST_URL = 'http://127.0.0.1/'
 
 /** An incoming delivery. Header values may come straight from node's `IncomingHttpHeaders`. */
 export interface Delivery {
@@ -32,7 +32,7 @@ export interface Delivery {
 
 export type FunctionSettings = Record<string, unknown>
 
-export interface InvocationError {
+interface InvocationError {
   /** The thrown error's `name`: a SegmentErrorName, 'Error', 'TypeError', ..., or 'Timeout'. */
   name: string
   message: string
@@ -87,7 +87,7 @@ export interface SandboxOptions {
   requestText?: boolean
 }
 
-export type FunctionKind = 'source' | 'destination'
+type FunctionKind = 'source' | 'destination'
 
 /** The handler Segment calls on a destination function for each message type; a missing one means EventNotSupported. */
 export const HANDLER_OF_TYPE: Readonly<Record<string, string>> = {

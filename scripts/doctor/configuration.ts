@@ -1,4 +1,4 @@
-// The configuration as the relay reads it (runtime/config.ts, the same parser): each
+// The configuration as the relay reads it (runtime/config/parse.ts, the same parser): each
 // variable, a misspelt name, and the warnings the relay prints at startup.
 
 import { ConfigError, configFromEnv, secretsOf, VARIABLES, warningsOf } from '../../runtime'

@@ -170,7 +170,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Cli |
   }
 }
 
-/** Segment's write key and host, and the data folder, read as the relay reads them (runtime/config.ts). */
+/** Segment's write key and host, and the data folder, read as the relay reads them (runtime/config/parse.ts). */
 function segmentSpec(env: NodeJS.ProcessEnv): TargetSpec {
   const { SEGMENT_WRITE_KEY, SEGMENT_HOST, LD_SEGMENT_DATA_DIR } = env
   const variables = { SEGMENT_WRITE_KEY, SEGMENT_HOST, LD_SEGMENT_DATA_DIR }

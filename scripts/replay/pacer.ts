@@ -2,7 +2,7 @@
 // delivery goes out whole (its size is fixed by the input, so that messageIds are too);
 // the one after it waits as long as the rate gives its events.
 
-import { sleep } from './retry'
+import { delay } from '../../runtime'
 
 /** Waits for a delivery's turn; false when interrupted first (Ctrl+C): it is then not to be sent. */
 export type Pacer = (events: number) => Promise<boolean>
@@ -15,7 +15,7 @@ export function pacer(eventsPerSecond: number | undefined, signal?: AbortSignal,
       const at = Math.max(next, now())
       next = at + (events * 1000) / eventsPerSecond
       const wait = at - now()
-      if (wait > 0) await sleep(wait, signal)
+      if (wait > 0) await delay(wait, signal)
     }
     return signal?.aborted !== true
   }

@@ -1,6 +1,8 @@
 // Retrying what is worth retrying (429, 5xx, timeouts, no connection, an unavailable
 // LaunchDarkly API): exponential backoff with jitter, or the server's Retry-After.
 
+import { delay } from '../../runtime'
+
 export interface RetryPolicy {
   /** Attempts after the first. */
   readonly retries: number
@@ -43,7 +45,7 @@ export async function withRetries<T>(
         policy.retries + 1
       })`
     )
-    await sleep(waitMs, signal)
+    await delay(waitMs, signal)
     if (signal?.aborted) return { gaveUp: `${result.retry} (interrupted)` }
   }
 }
@@ -61,17 +63,4 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
   const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now
   if (!Number.isFinite(ms)) return undefined
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS)
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve()
-    const done = (): void => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal?.addEventListener('abort', done, { once: true })
-  })
 }

@@ -66,7 +66,8 @@ const ldOrder = {
   kind: 'custom',
   creationDate: CREATION_DATE,
   key: 'Order Completed',
-  contextKeys: { user: 'anon-7' },
+  // Keyed as Segment's LaunchDarkly destination keys a call without contextKeys.
+  contextKeys: { user: 'anon-7', unauthenticatedUser: 'anon-7' },
   metricValue: 25.5,
   data: { revenue: '25.5', currency: 'EUR' }
 }

@@ -3,11 +3,11 @@
 // destination globals, and a local stand-in for LaunchDarkly's event ingestion API.
 
 import { existsSync, readdirSync, statSync } from 'node:fs'
-import { createServer, IncomingHttpHeaders, Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingHttpHeaders } from 'node:http'
 import path from 'node:path'
 import { InvocationResult, loadFunctionFile, SandboxOptions, FunctionHandle } from '../../../runtime/sandbox/instance'
 import { buildDestinationFunction } from '../../../scripts/build'
+import { standIn } from '../../stand-in'
 
 const ROOT = path.resolve(__dirname, '..', '..', '..')
 export const BUILT = path.join(ROOT, 'dist', 'destinations', 'launchdarkly-events.js')
@@ -80,42 +80,32 @@ export interface LaunchDarklyStandIn {
 export async function launchDarklyStandIn(): Promise<LaunchDarklyStandIn> {
   const received: Received[] = []
   let reply: (request: Received, index: number) => Reply = () => ({ status: 202 })
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8')
-      let body: unknown
-      try {
-        body = JSON.parse(text)
-      } catch {
-        body = text
-      }
-      const request = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        body,
-        bytes: chunks.reduce((n, c) => n + c.length, 0)
-      }
-      received.push(request)
-      const answer = reply(request, received.length - 1)
-      if (answer.hang) return
-      res.writeHead(answer.status, answer.headers ?? {})
-      res.end(answer.body ?? '')
-    })
+  const stand = await standIn((req) => {
+    const request = {
+      method: req.method,
+      path: req.path,
+      headers: req.headers,
+      body: parsed(req.body),
+      bytes: req.bytes
+    }
+    received.push(request)
+    const answer = reply(request, received.length - 1)
+    return answer.hang ? 'hold' : { status: answer.status, body: answer.body ?? '', headers: answer.headers ?? {} }
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
-    url,
+    url: stand.url,
     received,
     answer(next) {
       reply = next
     },
-    async close() {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    }
+    close: stand.close
+  }
+}
+
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
   }
 }

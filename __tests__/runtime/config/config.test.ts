@@ -1,6 +1,6 @@
 // The relay's environment variables (docs/relay.md "Variables"): parsed strictly, each
 // refusal naming the variable and the values it accepts; the banner and the docs table
-// derive from the one declaration in runtime/config.ts.
+// derive from the one declaration in runtime/config/variables.ts.
 
 import { readFileSync } from 'fs'
 import { join } from 'path'
@@ -8,7 +8,7 @@ import { ConfigError, configFromEnv } from '../../../runtime/config/parse'
 import {
   secretsOf,
   settingsInEffect,
-  startupProblem,
+  startupRefusal,
   variablesTable,
   warningsOf,
   withVariableNames
@@ -174,7 +174,7 @@ test('a message naming a setting also names its variable', () => {
   expect(withVariableNames('the fooBar setting is odd')).toBe('the fooBar setting is odd')
 })
 
-test('docs/relay.md lists the variables as runtime/config.ts declares them', () => {
+test('docs/relay.md lists the variables as runtime/config/variables.ts declares them', () => {
   const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'relay.md'), 'utf8')
   // On failure, paste the expected table (printed below) into docs/relay.md.
   expect(doc).toContain(variablesTable())
@@ -287,13 +287,13 @@ describe('secrets from files (<NAME>_FILE), as container platforms mount them', 
 })
 
 test('beyond loopback, no NDJSON file unless asked for; LD_SINK=segment needs the write key', () => {
-  expect(startupProblem(base)).toBeUndefined()
-  expect(startupProblem({ ...base, host: '0.0.0.0' })).toBe(
+  expect(startupRefusal(base)).toBeUndefined()
+  expect(startupRefusal({ ...base, host: '0.0.0.0' })).toBe(
     'HOST is 0.0.0.0, not a loopback address, and SEGMENT_WRITE_KEY is not set: every call would go to the NDJSON file in LD_SEGMENT_DATA_DIR, which grows without bound. Set SEGMENT_WRITE_KEY to send them to Segment, or LD_SINK=ndjson to keep that file on purpose'
   )
-  expect(startupProblem({ ...base, host: '0.0.0.0', sink: 'ndjson' })).toBeUndefined()
-  expect(startupProblem({ ...base, host: '0.0.0.0', segmentWriteKey: 'k' })).toBeUndefined()
-  expect(startupProblem({ ...base, sink: 'segment' })).toBe(
+  expect(startupRefusal({ ...base, host: '0.0.0.0', sink: 'ndjson' })).toBeUndefined()
+  expect(startupRefusal({ ...base, host: '0.0.0.0', segmentWriteKey: 'k' })).toBeUndefined()
+  expect(startupRefusal({ ...base, sink: 'segment' })).toBe(
     "LD_SINK is segment but SEGMENT_WRITE_KEY is not set: set it to your Segment source's write key"
   )
 })

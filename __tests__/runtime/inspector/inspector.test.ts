@@ -150,12 +150,17 @@ describe('who may watch', () => {
   })
 
   test('on another address without LD_INGEST_TOKEN the inspector is off; with it, the token decides', async () => {
-    runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { host: '0.0.0.0', sink: 'ndjson' })
+    runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { host: '0.0.0.0', clientSideIds: ['cs-1'], sink: 'ndjson' })
     const res = await rawRequest(runtime.url.replace('0.0.0.0', '127.0.0.1'), 'GET', '/', { Accept: BROWSER })
     expect([res.status, JSON.parse(res.body)]).toEqual([401, { error: 'ValidationError', message: OFF_WITHOUT_TOKEN }])
     await runtime.close()
 
-    runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { host: '0.0.0.0', ingestTokens: [TOKEN], sink: 'ndjson' })
+    runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, {
+      host: '0.0.0.0',
+      ingestTokens: [TOKEN],
+      clientSideIds: ['cs-1'],
+      sink: 'ndjson'
+    })
     const base = runtime.url.replace('0.0.0.0', '127.0.0.1')
     const headers = { Accept: BROWSER, Host: 'relay.internal:8787' }
     expect((await rawRequest(base, 'GET', '/', headers)).status).toBe(401)

@@ -1,11 +1,10 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import * as vm from 'node:vm'
 import nock from 'nock'
 import { loadFunction, type InvocationResult, type SandboxOptions } from '../../../runtime/sandbox/instance'
 import { httpStatusFor } from '../../../runtime/http/responses'
 import { lineOf } from '../../../runtime/sinks'
 import { MAX_MESSAGE_BYTES, SEGMENT_ERROR_NAMES } from '../../../shared'
+import { StandIn, standIn } from '../../stand-in'
 
 /** Wraps a handler body as Segment's editor would hold it. */
 const fn = (body: string, prelude = ''): string =>
@@ -401,20 +400,14 @@ describe('request', () => {
 })
 
 describe('fetch', () => {
-  let server: Server
+  let server: StandIn
   let base: string
-  const seen: Array<{ method?: string; url?: string; auth?: string }> = []
 
   beforeAll(async () => {
-    server = createServer((req: IncomingMessage, res) => {
-      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization })
-      res.setHeader('content-type', 'application/json')
-      res.end(JSON.stringify({ items: [{ name: 'on' }] }))
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    server = await standIn(() => ({ status: 200, body: { items: [{ name: 'on' }] } }))
+    base = server.url
   })
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  afterAll(() => server.close())
 
   it('reaches a local server through the host fetch by default', async () => {
     const result = await run(
@@ -425,7 +418,11 @@ describe('fetch', () => {
       { apiBaseUrl: base }
     )
     expect(result.logs).toEqual(['200 on'])
-    expect(seen).toContainEqual({ method: 'GET', url: '/api/v2/flags?x=1', auth: 'api-key' })
+    expect(server.requests.map((r) => [r.method, r.path, r.headers.authorization])).toContainEqual([
+      'GET',
+      '/api/v2/flags?x=1',
+      'api-key'
+    ])
   })
 
   it('lets nock intercept the default fetch, even when nock is set up after loading', async () => {

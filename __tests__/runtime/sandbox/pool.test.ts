@@ -2,8 +2,7 @@
 // REST lookup does not hold up one that needs none, and concurrent deliveries of the
 // same flag still look it up once (the warm instances share one cache).
 
-import { createServer, ServerResponse } from 'http'
-import { AddressInfo } from 'net'
+import { Answer, standIn } from '../../stand-in'
 import { runtimeWith, TestRuntime } from '../helpers'
 
 jest.setTimeout(30_000)
@@ -25,33 +24,23 @@ async function heldApi() {
   const state = { status: 200 }
   const held: Array<() => void> = []
   const paths: string[] = []
-  const server = createServer((req, res: ServerResponse) => {
-    paths.push(req.url ?? '')
-    const key = (req.url ?? '').split('/').pop()
-    held.push(() => {
-      res.writeHead(state.status, { 'Content-Type': 'application/json' })
-      res.end(
-        JSON.stringify({
-          key,
-          variations: [
-            { _id: 'v0', value: true, name: 'On' },
-            { _id: 'v1', value: false, name: 'Off' }
-          ]
-        })
-      )
-    })
+  const server = await standIn((req) => {
+    paths.push(req.path)
+    const key = req.path.split('/').pop()
+    const variations = [
+      { _id: 'v0', value: true, name: 'On' },
+      { _id: 'v1', value: false, name: 'Off' }
+    ]
+    return new Promise<Answer>((resolve) =>
+      held.push(() => resolve({ status: state.status, body: { key, variations } }))
+    )
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: server.url,
     paths,
     state,
     release: () => held.splice(0).forEach((answer) => answer()),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    close: server.close
   }
 }
 

@@ -43,7 +43,7 @@ let project: string
 let dataDir: string
 let port: number
 let standIn: LaunchDarklyStandIn
-let script: (request: { url: string }) => Reply | undefined = () => undefined
+let script: (request: { path: string }) => Reply | undefined = () => undefined
 
 async function freePort(): Promise<number> {
   const server = createServer()
@@ -167,7 +167,7 @@ describe('npm run doctor', () => {
       'passed: 0 failed, 0 warnings, 12 ok, 0 skipped.'
     ])
     expect(code).toBe(0)
-    expect(standIn.received.map((r) => `${r.method} ${r.url} ${r.headers.authorization ?? '-'}`).sort()).toEqual(
+    expect(standIn.received.map((r) => `${r.method} ${r.path} ${r.headers.authorization ?? '-'}`).sort()).toEqual(
       [
         `GET /api/v2/flags/${PROJECT.key}?limit=1 ${TOKEN}`,
         `GET /api/v2/projects/${PROJECT.key}/environments ${TOKEN}`,
@@ -255,7 +255,7 @@ describe('npm run doctor', () => {
     )
     expect(code).toBe(1)
     // Never the default API with the token instead of the URL the user meant.
-    expect(standIn.received.map((r) => r.url)).toEqual([`/sdk/goals/${CLIENT_SIDE_ID}`])
+    expect(standIn.received.map((r) => r.path)).toEqual([`/sdk/goals/${CLIENT_SIDE_ID}`])
   })
 
   it('a variable name with a typo: a warning naming the variable meant', async () => {
@@ -284,7 +284,7 @@ describe('npm run doctor', () => {
   })
 
   it('a 403 to the flags: the token may not read them', async () => {
-    script = (request) => (request.url.startsWith('/api/v2/flags/') ? { status: 403 } : undefined)
+    script = (request) => (request.path.startsWith('/api/v2/flags/') ? { status: 403 } : undefined)
     const { code, lines } = await doctor(envOf(WORKING))
     expect(lines[7]).toBe(
       `FAIL  LaunchDarkly refused LD_ACCESS_TOKEN the flags of project ${PROJECT.key} (HTTP 403 to GET ${standIn.url}/api/v2/flags/${PROJECT.key}?limit=1) — fix: give the token the Reader role, or a custom role that can read the flags of project ${PROJECT.key} (LaunchDarkly: Organization settings → Authorization)`
@@ -331,7 +331,7 @@ describe('npm run doctor', () => {
       `run npm run doctor again later (LaunchDarkly's status: https://status.launchdarkly.com); if it persists, check ${url} and this machine's network (proxy, firewall)`
 
     it('503 from the REST API', async () => {
-      script = (request) => (request.url.startsWith('/api/') ? { status: 503 } : undefined)
+      script = (request) => (request.path.startsWith('/api/') ? { status: 503 } : undefined)
       const { code, lines } = await doctor(envOf(WORKING))
       expect(lines.slice(5, 7)).toEqual([
         `FAIL  LaunchDarkly's REST API is unavailable (HTTP 503 to GET ${standIn.url}/api/v2/projects) — fix: ${retry(
@@ -343,7 +343,7 @@ describe('npm run doctor', () => {
     })
 
     it('429 from the REST API', async () => {
-      script = (request) => (request.url.startsWith('/api/') ? { status: 429 } : undefined)
+      script = (request) => (request.path.startsWith('/api/') ? { status: 429 } : undefined)
       const { lines } = await doctor(envOf(WORKING))
       expect(lines[5]).toBe(
         `FAIL  LaunchDarkly's REST API is rate-limiting requests (HTTP 429 to GET ${standIn.url}/api/v2/projects) — fix: run npm run doctor again in a minute`
@@ -351,7 +351,7 @@ describe('npm run doctor', () => {
     })
 
     it('429 while paging for the project', async () => {
-      script = (request) => (request.url.includes('offset=1') ? { status: 429 } : undefined)
+      script = (request) => (request.path.includes('offset=1') ? { status: 429 } : undefined)
       const { lines } = await doctor(envOf(WORKING))
       expect(lines.slice(5, 7)).toEqual([
         TOKEN_ACCEPTED(),
@@ -360,7 +360,7 @@ describe('npm run doctor', () => {
     })
 
     it('no answer in time', async () => {
-      script = (request) => (request.url.startsWith('/api/') ? 'hold' : undefined)
+      script = (request) => (request.path.startsWith('/api/') ? 'hold' : undefined)
       const { code, lines } = await doctor(envOf(WORKING))
       expect(lines[5]).toBe(
         `FAIL  LaunchDarkly's REST API did not answer GET ${standIn.url}/api/v2/projects within 2500 ms — fix: run npm run doctor again later; if it persists, check LD_API_BASE_URL and this machine's network (proxy, firewall)`
@@ -383,7 +383,7 @@ describe('npm run doctor', () => {
     })
 
     it('a URL that is not the API: 404 to the projects', async () => {
-      script = (request) => (request.url === '/api/v2/projects' ? { status: 404 } : undefined)
+      script = (request) => (request.path === '/api/v2/projects' ? { status: 404 } : undefined)
       const { lines } = await doctor(envOf(WORKING))
       expect(lines[5]).toBe(
         `FAIL  LaunchDarkly's REST API answered HTTP 404 to GET ${standIn.url}/api/v2/projects: LD_API_BASE_URL does not look like it — fix: set LD_API_BASE_URL to https://app.launchdarkly.com (or your LaunchDarkly instance's), or unset it`
@@ -415,7 +415,7 @@ describe('npm run doctor', () => {
         `FAIL  LD_ENVIRONMENT_ID holds a server-side SDK key (sdk-…), not an ID — fix: set LD_ENVIRONMENT_ID to the client-side ID of the environment your SDKs use ${ENVIRONMENT_LIST}; and keep the key a secret (this output never shows it)`
       )
       expect(stdout).not.toContain(SDK_KEY.slice(4))
-      expect(standIn.received.some((r) => r.url.includes(SDK_KEY.slice(4)))).toBe(false)
+      expect(standIn.received.some((r) => r.path.includes(SDK_KEY.slice(4)))).toBe(false)
       expect(code).toBe(1)
     })
 
@@ -457,7 +457,7 @@ describe('npm run doctor', () => {
     const secrets = [TOKEN, WRITE_KEY, WEBHOOK_SECRET, SDK_KEY, ...INGEST_TOKENS.split(',')]
     script = (request) =>
       // An answer quoting the token back must not matter: doctor never prints answers.
-      request.url.startsWith('/api/') ? { status: 401, body: { message: `bad token ${TOKEN}` } } : undefined
+      request.path.startsWith('/api/') ? { status: 401, body: { message: `bad token ${TOKEN}` } } : undefined
     const env = envOf({
       ...WORKING,
       LD_INGEST_TOKEN: INGEST_TOKENS,
@@ -498,7 +498,7 @@ describe('npm run doctor', () => {
 
   it('what LaunchDarkly answers cannot break a line: no newline, no terminal escape', async () => {
     script = (request) =>
-      request.url.endsWith('/environments')
+      request.path.endsWith('/environments')
         ? { status: 200, body: { items: [{ _id: 'id-1', key: 'prod\n\u001b[2Jok    all fine' }], totalCount: 1 } }
         : undefined
     const { lines, stdout } = await doctor(envOf({ ...WORKING, LD_ENVIRONMENT_ID: '' }))
@@ -639,12 +639,12 @@ describe('npm run doctor', () => {
 
       built(bare)
       mkdirSync(join(bare, 'runtime'))
-      writeFileSync(join(bare, 'runtime', 'config.ts'), '')
+      writeFileSync(join(bare, 'runtime', 'relay.ts'), '')
       const later = new Date(Date.now() + 60_000)
-      utimesSync(join(bare, 'runtime', 'config.ts'), later, later)
+      utimesSync(join(bare, 'runtime', 'relay.ts'), later, later)
       const stale = await doctor(envOf(WORKING), { projectRoot: bare })
       expect(stale.lines[11]).toBe(
-        'warn  dist/ is older than the code (runtime/config.ts changed since) — fix: run npm run build (npm start builds for you; node dist/runtime/server.js does not)'
+        'warn  dist/ is older than the code (runtime/relay.ts changed since) — fix: run npm run build (npm start builds for you; node dist/runtime/server.js does not)'
       )
     })
   })

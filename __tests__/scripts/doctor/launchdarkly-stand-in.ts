@@ -1,10 +1,10 @@
-// A local stand-in for LaunchDarkly on 127.0.0.1: the REST API paths the source function
-// reads (projects, paged; a project; a project's flags) behind an access token, and the
-// client-side SDK service's goals path, which answers 404 for an unknown client-side ID.
-// A script may answer any request itself ('hold': never answer).
+// LaunchDarkly as doctor sees it, scripted over the tests' stand-in (__tests__/stand-in.ts):
+// the REST API paths the source function reads (projects, paged; a project; a project's
+// flags) behind an access token, and the client-side SDK service's goals path, which
+// answers 404 for an unknown client-side ID. A test's script may answer any request itself
+// ('hold': never answer).
 
-import { createServer, IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { Answer, Received, standIn } from '../../stand-in'
 
 export const TOKEN = 'api-7f3e9c1a-4b2d-4e8f-9a6c-0d1e2f3a4b5c'
 export const PROJECT = { _id: '5f0c1a2b3c4d5e6f7a8b9c0d', key: 'shop', name: 'Shop' }
@@ -31,13 +31,9 @@ export const ENVIRONMENTS = [
   }
 ]
 
-export interface Received {
-  readonly method: string
-  readonly url: string
-  readonly headers: IncomingHttpHeaders
-}
+export type { Received }
 
-export type Reply = { status: number; body?: unknown } | 'hold'
+export type Reply = Answer
 
 export interface LaunchDarklyStandIn {
   readonly url: string
@@ -45,8 +41,8 @@ export interface LaunchDarklyStandIn {
   close(): Promise<void>
 }
 
-function answer(request: Received): { status: number; body?: unknown } {
-  const { pathname, searchParams } = new URL(request.url, 'http://stand-in')
+function answer(request: Received): Answer {
+  const { pathname, searchParams } = new URL(request.path, 'http://stand-in')
   const goals = /^\/sdk\/goals\/([^/]+)$/.exec(pathname)
   if (goals) {
     const id = decodeURIComponent(goals[1])
@@ -86,24 +82,6 @@ function answer(request: Received): { status: number; body?: unknown } {
 export async function launchDarklyStandIn(
   script: (request: Received) => Reply | undefined = () => undefined
 ): Promise<LaunchDarklyStandIn> {
-  const received: Received[] = []
-  const server = createServer((req, res) => {
-    const request: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers }
-    received.push(request)
-    req.resume()
-    const reply = script(request) ?? answer(request)
-    if (reply === 'hold') return
-    res.writeHead(reply.status, { 'Content-Type': 'application/json' })
-    res.end(reply.body === undefined ? '' : JSON.stringify(reply.body))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
-  }
+  const stand = await standIn((request) => script(request) ?? answer(request))
+  return { url: stand.url, received: stand.requests, close: stand.close }
 }

@@ -3,14 +3,13 @@
 // function's exact messages and messageIds, every event once, the report.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import fixture from '../../fixtures/node-server-sdk-bulk.json'
 import { archiveLines, archiveRecord } from './archive'
 import { ENV, functionCalls, readLines, run, SETTINGS } from './harness'
+import { standIn } from '../../stand-in'
 import { ensureBuilt, webhookStandIn } from './stand-in'
 
 // Archives of thousands of records through the built function, beside other suites.
@@ -338,7 +337,7 @@ describe('to a webhook', () => {
   it('never shows the URL’s token, even when the webhook echoes it', async () => {
     const token = 'ingest-token-0123456789abcdef'
     writeFileSync(path('token.ndjson'), archiveLines(0, 3))
-    const standIn = await webhookStandIn(SETTINGS, (_, r) => ({ status: 401, body: `wrong token in ${r.url}` }))
+    const standIn = await webhookStandIn(SETTINGS, (_, r) => ({ status: 401, body: `wrong token in ${r.path}` }))
     try {
       const { summary, code, stderr } = await run([
         path('token.ndjson'),
@@ -348,7 +347,7 @@ describe('to a webhook', () => {
         '--checkpoint',
         path('token.checkpoint.json')
       ])
-      expect(standIn.received[0].url).toBe(`/?token=${token}`)
+      expect(standIn.received[0].path).toBe(`/?token=${token}`)
       expect(code).toBe(1)
       const shown = JSON.stringify(summary) + stderr
       expect(shown).not.toContain(token.slice(0, 8))
@@ -364,14 +363,13 @@ describe('to a webhook', () => {
 
 describe('variation names', () => {
   it('are looked up through the REST API once per flag per run, with the access token', async () => {
-    const requests: string[] = []
-    const api = createServer((req, res) => {
-      requests.push(`${req.method} ${req.url} ${req.headers.authorization}`)
-      const flag = /^\/api\/v2\/flags\/my-project\/(flag-\d+)$/.exec(req.url ?? '')?.[1]
-      res.writeHead(flag ? 200 : 404, { 'Content-Type': 'application/json' })
-      res.end(JSON.stringify(flag ? { key: flag, variations: [{ name: `${flag} on` }, { name: `${flag} off` }] } : {}))
+    const api = await standIn((req) => {
+      const flag = /^\/api\/v2\/flags\/my-project\/(flag-\d+)$/.exec(req.path)?.[1]
+      return {
+        status: flag ? 200 : 404,
+        body: flag ? { key: flag, variations: [{ name: `${flag} on` }, { name: `${flag} off` }] } : {}
+      }
     })
-    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve))
     try {
       // Records without names, over several deliveries.
       const lines = archiveLines(0, 4000)
@@ -380,11 +378,11 @@ describe('variation names', () => {
       const env = {
         LD_ACCESS_TOKEN: 'api-0123456789',
         LD_PROJECT_KEY: 'my-project',
-        LD_API_BASE_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}`
+        LD_API_BASE_URL: api.url
       }
       const { summary } = await run([path('names.ndjson'), '--to', 'ndjson', path('names-out.ndjson')], env)
       expect(summary.sent).toBe(4000)
-      expect([...requests].sort()).toEqual(
+      expect(api.requests.map((r) => `${r.method} ${r.path} ${r.headers.authorization}`).sort()).toEqual(
         Array.from({ length: 50 }, (_, i) => `GET /api/v2/flags/my-project/flag-${i} api-0123456789`).sort()
       )
       const feature = readLines(path('names-out.ndjson')).find((c) => c.event === 'feature') as {
@@ -394,7 +392,7 @@ describe('variation names', () => {
         `${feature.properties.key} ${feature.properties.variation ? 'off' : 'on'}`
       )
     } finally {
-      await new Promise<void>((resolve) => api.close(() => resolve()))
+      await api.close()
     }
   })
 })

@@ -103,7 +103,7 @@ describe('--to segment', () => {
 
     expect(standIn.requests.length).toBeGreaterThan(3)
     for (const request of standIn.requests) {
-      expect(request.url).toBe('/v1/batch')
+      expect(request.path).toBe('/v1/batch')
       expect(request.headers).toMatchObject({ authorization: AUTHORIZATION, 'content-type': 'application/json' })
       expect(Buffer.byteLength(request.body)).toBeLessThanOrEqual(500 * 1024)
       expect(JSON.parse(request.body)).toEqual({ batch: expect.any(Array), sentAt: expect.stringMatching(/Z$/) })

@@ -137,6 +137,8 @@ describe('Data Export records, Pub/Sub pushes and NDJSON', () => {
         key: 'exp-flag',
         contextKeys: { user: 'user-9', org: 'org-1' },
         eventId: 'evt-0001',
+        // The record's schema version (design §3.3).
+        version: 2,
         value: 'treatment',
         flagVersion: 12,
         variation: 1,
@@ -227,6 +229,7 @@ describe('Data Export records, Pub/Sub pushes and NDJSON', () => {
             ...ORIGIN,
             key: 'buy-button',
             contextKeys: { user: 'user-9' },
+            version: 1,
             url: 'https://shop.example/p/1',
             selector: '#buy'
           },
@@ -237,11 +240,13 @@ describe('Data Export records, Pub/Sub pushes and NDJSON', () => {
       {
         type: 'page',
         message: {
-          anonymousId: 'anon-7',
+          // The legacy name of an anonymous user is read as the user kind.
+          userId: 'anon-7',
           properties: {
             ...ORIGIN,
             key: 'product-page',
-            contextKeys: { anonymousUser: 'anon-7' },
+            contextKeys: { user: 'anon-7' },
+            version: 1,
             url: 'https://shop.example/p/1'
           },
           timestamp: '2026-11-26T00:59:49.901Z',
@@ -346,7 +351,7 @@ describe('bad events among good ones', () => {
     expect(result.ok).toBe(true)
     expect(result.calls.map((c) => c.message.userId)).toEqual(['user-0', 'user-2'])
     expect(result.logs).toEqual([
-      "launchdarkly: emitted 2, skipped 0, rejected 1 (event 1: the Segment message would be 33322 bytes, over Segment's limit of 32768 bytes (32 KB))"
+      "launchdarkly: emitted 2, skipped 0, rejected 1 (event 1: the Segment message would be 33334 bytes, over Segment's limit of 32768 bytes (32 KB))"
     ])
   })
 
@@ -357,7 +362,7 @@ describe('bad events among good ones', () => {
     expect(failure(result)).toEqual({
       name: 'InvalidEventPayload',
       message:
-        "Every event of the delivery was rejected: event 0: the Segment message would be 33322 bytes, over Segment's limit of 32768 bytes (32 KB)"
+        "Every event of the delivery was rejected: event 0: the Segment message would be 33334 bytes, over Segment's limit of 32768 bytes (32 KB)"
     })
     expect(result.calls).toEqual([])
   })

@@ -99,6 +99,7 @@ describe('variation names', () => {
       'project',
       'key',
       'contextKeys',
+      'version',
       'value',
       'flagVersion',
       'variation',

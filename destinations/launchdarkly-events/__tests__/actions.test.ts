@@ -245,7 +245,7 @@ describe('sendPageViewEvent', () => {
     })
   })
 
-  test('an ordinary page call that names a metric: the context from userId', async () => {
+  test('an ordinary page call that names a metric: user from userId, unauthenticatedUser from anonymousId', async () => {
     const requests = interceptBulk([202])
     await createTestIntegration(destination).testAction('sendPageViewEvent', {
       event: segmentEvent({
@@ -265,7 +265,7 @@ describe('sendPageViewEvent', () => {
         kind: 'pageview',
         creationDate: CREATION_DATE,
         key: 'pricing-page',
-        contextKeys: { user: 'u-42' },
+        contextKeys: { user: 'u-42', unauthenticatedUser: 'anon-7' },
         url: 'https://example.com/pricing'
       }
     ])
@@ -316,7 +316,7 @@ describe('sendCustomEvent', () => {
   describe('an ordinary track call through the "Track calls as custom events" preset', () => {
     const mapping = presetMapping('Track calls as custom events')
 
-    test('key from the event name, metricValue from revenue, data from properties, context from userId', async () => {
+    test('key from the event name, metricValue from revenue, data from properties, context from both ids', async () => {
       const requests = interceptBulk([202])
       await createTestIntegration(destination).testAction('sendCustomEvent', {
         event: segmentEvent({
@@ -336,7 +336,7 @@ describe('sendCustomEvent', () => {
           kind: 'custom',
           creationDate: CREATION_DATE,
           key: 'Order Completed',
-          contextKeys: { user: 'u-42' },
+          contextKeys: { user: 'u-42', unauthenticatedUser: 'anon-7' },
           metricValue: 99.5,
           data: { revenue: 99.5, value: 3, currency: 'USD', products: [{ sku: 'A' }] }
         }
@@ -366,7 +366,8 @@ describe('sendCustomEvent', () => {
           kind: 'custom',
           creationDate: CREATION_DATE,
           key: 'Video Watched',
-          contextKeys: { user: 'anon-7' },
+          // As Segment's own LaunchDarkly destination keys an anonymous visitor.
+          contextKeys: { user: 'anon-7', unauthenticatedUser: 'anon-7' },
           metricValue: 12,
           data: { value: 12 }
         }
@@ -414,6 +415,59 @@ describe('sendCustomEvent', () => {
         }
       ])
     })
+  })
+})
+
+describe("the export schema's version and its legacy kind name", () => {
+  test('version 1 is read and not sent; a legacy anonymousUser goes back as the user kind', async () => {
+    const requests = interceptBulk([202])
+    await createTestIntegration(destination).testAction('sendCustomEvent', {
+      event: exportedTrack('custom', 'ld-0501', { key: 'k', version: 1, contextKeys: { anonymousUser: 'a-1' } }),
+      settings,
+      useDefaultMappings: true
+    })
+    expect(requests[0].body).toEqual([
+      { kind: 'custom', creationDate: CREATION_DATE, key: 'k', contextKeys: { user: 'a-1' } }
+    ])
+  })
+
+  test('an event of another schema version is refused, not sent', async () => {
+    await expect(
+      createTestIntegration(destination).testAction('sendCustomEvent', {
+        event: exportedTrack('custom', 'ld-0502', { key: 'k', version: 2 }),
+        settings,
+        useDefaultMappings: true
+      })
+    ).rejects.toThrow(
+      new PayloadValidationError(
+        "Cannot build a LaunchDarkly custom event: version must be 1 (the version of LaunchDarkly's export schema this destination reads), found 2"
+      )
+    )
+  })
+
+  test("an ordinary track call's properties.version is the application's: the preset leaves it unmapped", async () => {
+    const requests = interceptBulk([202])
+    await createTestIntegration(destination).testAction('sendCustomEvent', {
+      event: segmentEvent({
+        type: 'track',
+        event: 'App Opened',
+        messageId: 'msg-5',
+        timestamp: TIMESTAMP,
+        userId: 'u-1',
+        properties: { version: '2.3.1' }
+      }),
+      settings,
+      mapping: presetMapping('Track calls as custom events')
+    })
+    expect(requests[0].body).toEqual([
+      {
+        kind: 'custom',
+        creationDate: CREATION_DATE,
+        key: 'App Opened',
+        contextKeys: { user: 'u-1' },
+        data: { version: '2.3.1' }
+      }
+    ])
   })
 })
 

@@ -5,7 +5,7 @@ import { createTestIntegration } from '@segment/actions-core'
 import type { InputField } from '@segment/actions-core'
 import destination from '..'
 import { USER_AGENT } from '../version'
-import { EXPORT_KINDS, isSentToLaunchDarkly, propertiesOf, textOf } from '../mapping'
+import { EXPORT_KINDS, isReadBack, propertiesOf, textOf } from '../mapping'
 import type { ExportKind } from '../mapping'
 
 const ACTION_OF: Record<ExportKind, string> = {
@@ -64,9 +64,9 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
   '%s → %s: fields from the schema',
   (kind, slug) => {
     const fields = destination.actions[slug].fields as Record<string, InputField>
-    const sent = propertiesOf(kind).filter(isSentToLaunchDarkly)
+    const sent = propertiesOf(kind).filter(isReadBack)
 
-    test('one field per property sent to LaunchDarkly, then the delivery fields', () => {
+    test('one field per property the way back reads, then the delivery fields', () => {
       expect(Object.keys(fields)).toEqual([...sent.map((p) => p.name), 'messageId', 'enable_batching', 'batch_size'])
     })
 
@@ -84,9 +84,18 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
               then: { '@path': '$.properties.contextKeys' },
               else: {
                 '@if': {
-                  exists: { '@path': '$.userId' },
-                  then: { user: { '@path': '$.userId' } },
-                  else: { user: { '@path': '$.anonymousId' } }
+                  exists: { '@path': '$.anonymousId' },
+                  then: {
+                    user: {
+                      '@if': {
+                        exists: { '@path': '$.userId' },
+                        then: { '@path': '$.userId' },
+                        else: { '@path': '$.anonymousId' }
+                      }
+                    },
+                    unauthenticatedUser: { '@path': '$.anonymousId' }
+                  },
+                  else: { user: { '@path': '$.userId' } }
                 }
               }
             }

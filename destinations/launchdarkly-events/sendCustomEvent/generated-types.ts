@@ -10,11 +10,15 @@ export interface Payload {
    */
   key: string
   /**
-   * The LaunchDarkly context as {contextKind: contextKey}, for example {"user": "user-123", "org": "org-9"}. Defaults to the event's contextKeys property, else {"user": userId}, else {"user": anonymousId}.
+   * The LaunchDarkly context as {contextKind: contextKey}, for example {"user": "user-123", "org": "org-9"}. Defaults to the event's contextKeys property, else {"user": userId or else anonymousId, "unauthenticatedUser": anonymousId} (the second key only when the event has an anonymousId), as Segment's LaunchDarkly destination keys it.
    */
   contextKeys: {
     [k: string]: unknown
   }
+  /**
+   * Version of LaunchDarkly's export schema the event is in (1, the only version there is). An event of any other version is refused rather than read by the rules of version 1.
+   */
+  version?: number
   /**
    * Numeric value for LaunchDarkly numeric metrics (for example revenue).
    */

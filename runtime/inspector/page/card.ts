@@ -76,6 +76,7 @@ function errorOf(error: NonNullable<RecordView['error']>): HTMLParagraphElement 
 function alertOf(v: RecordView): HTMLDivElement {
   const alert = el('div', 'alert')
   if (v.error) alert.append(errorOf(v.error))
+  if (v.warning) alert.append(el('p', 'warning', 'Warning: ' + v.warning))
   if (v.rejected.length) {
     const byReason = new Map<string, number[]>()
     for (const r of v.rejected) byReason.set(r.reason, (byReason.get(r.reason) || []).concat(r.index))

@@ -7,7 +7,7 @@ import type { RecordView } from '../view'
 import { card } from './card'
 import { el } from './dom'
 import { emptyEl, hideNotice, list, notice, pauseButton, setStatus, totalsEl, warningsEl } from './elements'
-import { plural } from './format'
+import { clock, plural } from './format'
 
 /** Cards on the page, and records held while paused. */
 const MAX_CARDS = 200
@@ -59,9 +59,29 @@ function renderWarnings(warnings: readonly string[]): void {
   warningsEl.append(ul)
 }
 
+/** A preflight the browser follows is one quiet line, not a card: its POST comes next. */
+function isQuietPreflight(v: RecordView): boolean {
+  return v.method === 'OPTIONS' && !v.warning && v.status > 0 && v.status < 400
+}
+
+function quietLine(v: RecordView): HTMLElement {
+  const line = el(
+    'p',
+    'preflight',
+    `${clock(v.time)} OPTIONS ${v.route} ${v.status}: CORS preflight, the browser may post`
+  )
+  line.title = v.time
+  return line
+}
+
 function show(v: RecordView): void {
+  if (isQuietPreflight(v)) {
+    list.prepend(quietLine(v))
+    while (list.childElementCount > MAX_CARDS) list.lastElementChild?.remove()
+    return renderTotals()
+  }
   // The newest request is unfolded; the one before it folds, unless the user unfolded or folded it.
-  const previous = list.firstElementChild as HTMLElement | null
+  const previous = list.querySelector('article')
   if (previous && !previous.dataset.touched) previous.classList.add('collapsed')
   list.prepend(card(v))
   while (list.childElementCount > MAX_CARDS) list.lastElementChild?.remove()

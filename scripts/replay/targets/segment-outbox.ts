@@ -1,4 +1,4 @@
-// The relay's outbox (runtime/outbox.ts) as the replay's SegmentOutbox. Calls are appended,
+// The relay's outbox (runtime/outbox/outbox.ts) as the replay's SegmentOutbox. Calls are appended,
 // as `{"type", …message}` lines, to an outbox folder of the replay's own (locked, so two
 // replays never send the same files; the relay's folder is never touched) and sent under
 // the relay's rules: batches of at most 500 KB, backoff with jitter or Retry-After, a
