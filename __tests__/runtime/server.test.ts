@@ -210,12 +210,17 @@ test('SIGINT (Ctrl+C at a terminal) does not drain', async () => {
 
 describe('startup tells the truth', () => {
   test('beyond loopback without SEGMENT_WRITE_KEY it does not start, unless LD_SINK=ndjson asks for the file', async () => {
-    const refused = start({ HOST: '0.0.0.0', LD_SEGMENT_DATA_DIR: tempDir() })
+    const refused = start({ HOST: '0.0.0.0', LD_CLIENT_SIDE_IDS: 'cs-1', LD_SEGMENT_DATA_DIR: tempDir() })
     expect(await refused.exited).toEqual({ code: 1, signal: null })
     expect(refused.output()).toBe(
-      'relay: cannot start:\n  HOST is 0.0.0.0, not a loopback address, and SEGMENT_WRITE_KEY is not set: every call would go to the NDJSON file in LD_SEGMENT_DATA_DIR, which grows without bound. Set SEGMENT_WRITE_KEY to send them to Segment, or LD_SINK=ndjson to keep that file on purpose\n'
+      'relay: cannot start:\n  HOST is 0.0.0.0, beyond loopback, and SEGMENT_WRITE_KEY is not set: every call would go to the NDJSON file in LD_SEGMENT_DATA_DIR, which grows without bound. Set SEGMENT_WRITE_KEY to send them to Segment, or LD_SINK=ndjson to keep that file on purpose\n'
     )
-    const asked = start({ HOST: '0.0.0.0', LD_SINK: 'ndjson', LD_SEGMENT_DATA_DIR: tempDir() })
+    const asked = start({
+      HOST: '0.0.0.0',
+      LD_CLIENT_SIDE_IDS: 'cs-1',
+      LD_SINK: 'ndjson',
+      LD_SEGMENT_DATA_DIR: tempDir()
+    })
     await waitFor(() => /relay on http:\/\/0\.0\.0\.0:\d+/.test(asked.output()), 'the banner', 20_000)
     asked.child.kill('SIGTERM')
     expect(await asked.exited).toEqual({ code: 0, signal: null })

@@ -287,13 +287,16 @@ describe('secrets from files (<NAME>_FILE), as container platforms mount them', 
 })
 
 test('beyond loopback, no NDJSON file unless asked for; LD_SINK=segment needs the write key', () => {
+  const exposed = { ...base, host: '0.0.0.0', clientSideIds: ['cs-1'] }
   expect(startupRefusal(base)).toBeUndefined()
-  expect(startupRefusal({ ...base, host: '0.0.0.0' })).toBe(
-    'HOST is 0.0.0.0, not a loopback address, and SEGMENT_WRITE_KEY is not set: every call would go to the NDJSON file in LD_SEGMENT_DATA_DIR, which grows without bound. Set SEGMENT_WRITE_KEY to send them to Segment, or LD_SINK=ndjson to keep that file on purpose'
+  expect(startupRefusal(exposed)).toBe(
+    'HOST is 0.0.0.0, beyond loopback, and SEGMENT_WRITE_KEY is not set: every call would go to the NDJSON file in LD_SEGMENT_DATA_DIR, which grows without bound. Set SEGMENT_WRITE_KEY to send them to Segment, or LD_SINK=ndjson to keep that file on purpose'
   )
-  expect(startupRefusal({ ...base, host: '0.0.0.0', sink: 'ndjson' })).toBeUndefined()
-  expect(startupRefusal({ ...base, host: '0.0.0.0', segmentWriteKey: 'k' })).toBeUndefined()
+  expect(startupRefusal({ ...exposed, sink: 'ndjson' })).toBeUndefined()
+  expect(startupRefusal({ ...exposed, segmentWriteKey: 'k' })).toBeUndefined()
   expect(startupRefusal({ ...base, sink: 'segment' })).toBe(
     "LD_SINK is segment but SEGMENT_WRITE_KEY is not set: set it to your Segment source's write key"
   )
+  // Both guards at once: one line each.
+  expect(startupRefusal({ ...base, host: '0.0.0.0' })?.split('\n')).toHaveLength(2)
 })
