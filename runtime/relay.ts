@@ -85,16 +85,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const log = createLog({ level: config.logLevel, format, secrets, output: options.log })
   const clean = (text: string): string => redact(withVariableNames(text), secrets)
   const pool = functionPool(options.functionCode ?? readBuiltFunction(), config, log)
-  // The outbox's gauges read the sink, opened next; its batch outcomes are counted as they settle.
-  let sink: Sink | undefined
-  const metrics = new RelayMetrics({ outbox: usesOutbox(config) ? () => sink?.outbox?.() ?? noStats : undefined })
+  // The outbox's gauges read the sink, opened next (they are read only when scraped); its
+  // batch outcomes are counted as they settle.
+  const metrics = new RelayMetrics({ outbox: usesOutbox(config) ? () => sink.outbox?.() ?? noStats : undefined })
   const outboxLog = (line: string, level?: 'info' | 'error'): void => log[level ?? 'warn'](line)
-  sink = await openSink(config, outboxLog, {
+  const sink = await openSink(config, outboxLog, {
     openFile: options.openFile,
     outbox: options.outbox,
     onBatch: metrics.batch
   })
-  const opened = sink
   const auth = new Authenticator(config.ingestTokens ?? [], config.clientSideIds ?? [])
   const forwarder = config.forwardEventsTo
     ? new Forwarder(config.forwardEventsTo, log.warn, {}, metrics.forward)
@@ -114,7 +113,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   )
   const feed = new DeliveryFeed((error) => log.error(`listener failed: ${(error as Error).message}`))
   feed.subscribe(metrics.record)
-  const requests = requestLog(log, { logCalls: config.logCalls === true, outbox: opened.outbox?.bind(opened) })
+  const requests = requestLog(log, { logCalls: config.logCalls === true, outbox: sink.outbox?.bind(sink) })
   feed.subscribe(requests.listener)
   const warnings = warningsOf(config)
   const inspector = new Inspector({
@@ -132,10 +131,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   let url = ''
   let metricsUrl = ''
   const metricsServer = config.metricsPort === undefined ? undefined : new MetricsServer(metrics)
-  const bannerText = (): string =>
-    banner(url, { sink: opened, actionSlugs: serve.actionSlugs, config, warnings, metricsUrl })
+  const bannerText = (): string => banner(url, { sink, actionSlugs: serve.actionSlugs, config, warnings, metricsUrl })
   const status = statusHandlers({
-    sink: opened,
+    sink,
     metrics,
     dataDir: config.dataDir,
     stopping: () => stopping,
@@ -143,7 +141,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   })
   const route = router(
     {
-      deliveries: deliveriesHandler({ settings: config.settings, auth, pool, sink: opened, forwarder, clean }),
+      deliveries: deliveriesHandler({ settings: config.settings, auth, pool, sink, forwarder, clean }),
       ...localToolHandlers({ host: config.host, auth, serve, destinationFunction, secrets }),
       ...status,
       metrics: metricsServer ? undefined : status.metrics,
@@ -157,7 +155,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     metricsUrl = metricsServer ? await metricsServer.listen(config) : url
   } catch (error) {
     await http.close()
-    await opened.close()
+    await sink.close()
     throw error
   }
   const summaryEveryMs = (config.logSummarySeconds ?? DEFAULT_LOG_SUMMARY_SECONDS) * 1000
@@ -171,7 +169,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       // In-flight deliveries finish (their calls reach the sink) before the sink closes.
       await http.close()
       await forwarder?.drain(STOP_BUDGET_MS.forwards)
-      await opened.close(options.flushOnCloseMs ?? STOP_BUDGET_MS.outboxFlush)
+      await sink.close(options.flushOnCloseMs ?? STOP_BUDGET_MS.outboxFlush)
       requests.summarize()
       await metricsServer?.close()
     })()
@@ -179,7 +177,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   }
   return {
     url,
-    sink: opened,
+    sink,
     feed,
     warnings,
     log,
@@ -187,7 +185,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     banner: bannerText,
     announce() {
       if (format === 'text') return log.info(bannerText())
-      log.info(`LaunchDarkly ⇄ Segment relay on ${url}`, bannerFields(url, { sink: opened, config, metricsUrl }))
+      log.info(`LaunchDarkly ⇄ Segment relay on ${url}`, bannerFields(url, { sink, config, metricsUrl }))
       for (const warning of warnings) log.warn(`warning: ${warning}`)
     },
     async drain(drainMs) {

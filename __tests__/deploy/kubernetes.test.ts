@@ -115,14 +115,17 @@ test('the strict check finds a misspelt field, and the schema a wrong type', () 
 test('kustomization.yaml lists the manifests to apply, and each exists', () => {
   const kustomization = parseAllDocuments(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8'))[0].toJSON() as Doc
   expect(kustomization.resources).toEqual(['statefulset.yaml', 'service.yaml', 'poddisruptionbudget.yaml'])
-  for (const file of kustomization.resources) expect(existsSync(join(DIR, file))).toBe(true)
+  for (const file of kustomization.resources as string[]) expect(existsSync(join(DIR, file))).toBe(true)
 })
 
 describe('the StatefulSet runs the relay as its configuration table says', () => {
   const sts = one('StatefulSet')
   const pod = sts.spec.template.spec
   const container = pod.containers[0]
-  const env = Object.fromEntries(container.env.map((e: Doc) => [e.name, e.value])) as Record<string, string>
+  const env = Object.fromEntries(container.env.map((e: Doc): [string, string] => [e.name, e.value])) as Record<
+    string,
+    string
+  >
   const secret = one('Secret')
   const secretMount = container.volumeMounts.find((m: Doc) => m.name === 'secrets')
   const port = (name: string): number => container.ports.find((p: Doc) => p.name === name).containerPort

@@ -13,12 +13,16 @@ const DIR = join(__dirname, '..', '..', 'deploy', 'systemd')
 const unit = readFileSync(join(DIR, 'ld-segment-relay.service'), 'utf8')
 const directives = (name: string): string[] =>
   [...unit.matchAll(new RegExp(`^${name}=(.*)$`, 'gm'))].map((match) => match[1])
-const environment = Object.fromEntries(directives('Environment').map((line) => line.split(/=(.*)/s).slice(0, 2)))
-const example = Object.fromEntries(
+/** `NAME=value` lines as a map. */
+const assignments = (lines: string[]): Record<string, string> =>
+  Object.fromEntries(
+    lines.map((line): [string, string] => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
+  )
+const environment = assignments(directives('Environment'))
+const example = assignments(
   readFileSync(join(DIR, 'relay.env.example'), 'utf8')
     .split('\n')
     .filter((line) => /^[A-Z_]+=/.test(line))
-    .map((line) => line.split(/=(.*)/s).slice(0, 2))
 )
 
 test('it runs the compiled relay, as the image does', () => {
