@@ -184,8 +184,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     metricsUrl,
     banner: bannerText,
     announce() {
-      if (format === 'text') return log.info(bannerText())
-      log.info(`LaunchDarkly ⇄ Segment relay on ${url}`, bannerFields(url, { sink, config, metricsUrl }))
+      // On a terminal the banner as it reads (its warnings in it), unless LOG_LEVEL hides it.
+      if (format === 'text' && log.enabled('info')) return log.info(bannerText())
+      if (format === 'json')
+        log.info(`LaunchDarkly ⇄ Segment relay on ${url}`, bannerFields(url, { sink, config, metricsUrl }))
       for (const warning of warnings) log.warn(`warning: ${warning}`)
     },
     async drain(drainMs) {

@@ -108,7 +108,7 @@ export function configFromEnv(
   for (const variable of VARIABLES) {
     const read = textOf(variable, env, readSecretFile)
     if ('problem' in read) {
-      problems.push({ variable: variable.name, message: read.problem })
+      problems.push(read.problem)
       continue
     }
     const text = read.text
@@ -131,18 +131,20 @@ function textOf(
   variable: Variable,
   env: NodeJS.ProcessEnv,
   readSecretFile: ReadSecretFile
-): { text?: string } | { problem: string } {
+): { text?: string } | { problem: ConfigProblem } {
   const text = (env[variable.name] ?? (variable.lowerCaseToo ? env[variable.name.toLowerCase()] : undefined))?.trim()
   const fileVariable = fileVariableOf(variable)
   const path = fileVariable ? env[fileVariable]?.trim() : undefined
   if (!fileVariable || !path) return { text }
-  if (text) return { problem: `${variable.name} and ${fileVariable} are both set: set one of them` }
+  // Named by the _FILE variable: unsetting it leaves a configuration that parses (doctor does).
+  const problem = (message: string) => ({ problem: { variable: fileVariable, message } })
+  if (text) return problem(`${variable.name} and ${fileVariable} are both set: set one of them`)
   try {
     const content = readSecretFile(path).trim()
-    return content ? { text: content } : { problem: `${fileVariable} names an empty file` }
+    return content ? { text: content } : problem(`${fileVariable} names an empty file`)
   } catch (error) {
     // The code only: the message would quote the path, which a log may not show.
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name
-    return { problem: `${fileVariable} names a file this process cannot read (${code})` }
+    return problem(`${fileVariable} names a file this process cannot read (${code})`)
   }
 }
