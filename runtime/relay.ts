@@ -107,7 +107,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     {
       clientSideId: config.clientSideId,
       eventsBaseUrl: config.eventsBaseUrl,
-      sendTrackAsCustom: config.sendTrackAsCustom
+      sendTrackAsCustom: config.sendTrackAsCustom,
+      sendAliasEvents: config.sendAliasEvents
     },
     options.destinationFunctionCode
   )

@@ -46,11 +46,12 @@ export {
   MAX_LISTED_REJECTIONS,
   MAX_REASON_LENGTH,
   MAX_SKIPPED_KINDS,
+  NothingExported,
   OTHER_SKIPPED_KINDS,
   redactSummary,
   rejectedCount,
   summaryLine
 } from './summary'
 export type { DeliverySummary, ReasonCount, Rejection } from './summary'
-export { toLaunchDarklyEvent, isEcho } from './to-launchdarkly'
-export type { LaunchDarklyEvent } from './to-launchdarkly'
+export { ALIAS_FIELDS, toLaunchDarklyEvent, isEcho } from './to-launchdarkly'
+export type { AliasField, LaunchDarklyEvent, LaunchDarklyKind } from './to-launchdarkly'

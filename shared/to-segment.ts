@@ -8,7 +8,7 @@ import { auditEntryToCall } from './audit'
 import { ContextKeys, contextKeysOf, identityOf } from './contexts'
 import { Conversion, isoFromEpochMillis, SourceEvent } from './conversions'
 import { Envelope, Item, positionOf, readEnvelope } from './envelopes'
-import { EventRejection, NothingExported } from './errors'
+import { EventRejection } from './errors'
 import { describe, isNonEmptyString, isObject, JsonObject, jsonSurelyWithin, own } from './lib/json'
 import { utf8Length } from './lib/utf8'
 import { EXPORT_KINDS, ExportKind, isExportKind, isSkippedKind, SEGMENT_CALL } from './kinds'
@@ -16,7 +16,7 @@ import { Hash, MessageIds } from './message-id'
 import { EXPORT_SCHEMA_VERSION, propertiesOf } from './schema'
 import { SegmentCall } from './segment'
 import { MAX_MESSAGE_BYTES } from './functions-contract'
-import { DeliverySummary, describeRejections, skippedKinds, SummaryTally } from './summary'
+import { DeliverySummary, describeRejections, NothingExported, skippedKinds, SummaryTally } from './summary'
 
 export interface ExportSettings {
   /** Used when a payload carries no project of its own. */

@@ -382,6 +382,7 @@ describe('destination routes (actions CLI serve)', () => {
       directoryName: 'launchdarkly-events'
     })
     expect(Object.keys(manifest.actions).sort()).toEqual([
+      'sendAliasEvent',
       'sendClickEvent',
       'sendCustomEvent',
       'sendFeatureEvent',

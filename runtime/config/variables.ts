@@ -38,6 +38,7 @@ export interface RuntimeConfig {
   /** The destination function's settings (its eventsBaseUrl is the one above). */
   clientSideId?: string
   sendTrackAsCustom?: boolean
+  sendAliasEvents?: boolean
   outboxMaxBytes?: number
   logCalls?: boolean
   functionInstances?: number
@@ -194,6 +195,14 @@ const RUNTIME_VARIABLES: readonly Variable[] = [
     kind: 'boolean',
     default: 'true',
     description: 'destination function setting `sendTrackAsCustom`: other track calls become custom events'
+  },
+  {
+    name: 'LD_SEND_ALIAS_EVENTS',
+    field: { config: 'sendAliasEvents' },
+    kind: 'boolean',
+    default: 'false',
+    description:
+      'destination function setting `sendAliasEvents`: identify and alias calls become legacy alias events (SDKs before contexts)'
   },
   {
     name: 'LD_FUNCTION_INSTANCES',

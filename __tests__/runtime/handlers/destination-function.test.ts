@@ -107,7 +107,11 @@ test.each([
   [
     { type: 'identify', userId: 'u-1' },
     400,
-    { error: 'EventNotSupported', message: 'onIdentify is not defined in the function' }
+    {
+      error: 'EventNotSupported',
+      message:
+        'identify calls become LaunchDarkly alias events only with the sendAliasEvents setting on (environments whose SDKs predate contexts).'
+    }
   ],
   [
     { userId: 'u-1' },
