@@ -5,7 +5,8 @@
 // what Node's own fetch then sends through: one place for all of them.
 
 import { EnvHttpProxyAgent, setGlobalDispatcher } from 'undici'
-import type { RuntimeConfig } from './config/variables'
+import { configFromEnv } from './config/parse'
+import { RuntimeConfig, VARIABLES } from './config/variables'
 
 /** Sends the process's fetches through the configured proxies; says what it did (for the log), or undefined. */
 export function useProxies(config: Pick<RuntimeConfig, 'httpProxy' | 'httpsProxy' | 'noProxy'>): string | undefined {
@@ -34,4 +35,18 @@ export function useProxies(config: Pick<RuntimeConfig, 'httpProxy' | 'httpsProxy
   return `outbound requests: ${through.filter(Boolean).join(', ')}${
     noProxy?.length ? `; directly to NO_PROXY's ${noProxy.length} host${noProxy.length === 1 ? '' : 's'}` : ''
   }`
+}
+
+/** The variables useProxies reads, under both their names. */
+const PROXY_VARIABLES = VARIABLES.filter((v) => v.lowerCaseToo).flatMap((v) => [v.name, v.name.toLowerCase()])
+
+/**
+ * For the scripts (replay, doctor), whose other variables are their own: the proxy
+ * variables alone, read as the relay reads them (a refused value throws ConfigError).
+ */
+export function useProxiesFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const proxies = Object.fromEntries(
+    PROXY_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]])
+  )
+  return useProxies(configFromEnv(proxies, process.cwd()))
 }

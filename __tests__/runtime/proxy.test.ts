@@ -7,7 +7,7 @@
 // resolvable by no one but the proxy.
 
 import { ChildProcess, spawn } from 'child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs'
 import { createServer as createHttpServer, IncomingMessage, request, Server } from 'http'
 import { createServer as createHttpsServer } from 'https'
 import { AddressInfo, connect, Socket } from 'net'
@@ -190,4 +190,39 @@ test('HTTP_PROXY for http, and NO_PROXY hosts reached directly', async () => {
   expect(requests).toEqual([{ method: 'CONNECT', url: 'segment.test:80' }])
   expect(viaProxy).toEqual([{ method: 'POST', url: '/v1/batch', host: 'segment.test' }])
   expect(direct).toEqual([{ method: 'POST', url: '/bulk', host: `127.0.0.1:${portOf(local)}` }])
+})
+
+test('the replay (in the image, the compiled one) sends through the proxy too', async () => {
+  const viaProxy: Seen[] = []
+  const plain = await listening(createHttpServer(service(viaProxy)))
+  const requests: Seen[] = []
+  const through = await proxy(1, portOf(plain), requests)
+  const dir = mkdtempSync(join(tmpdir(), 'ld-proxy-replay-'))
+  closers.push(() => rmSync(dir, { recursive: true, force: true }))
+  const input = join(dir, 'bulk.json')
+  writeFileSync(input, JSON.stringify(fixture.body))
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'dist', 'scripts', 'replay', 'index.js'), input, '--to', 'segment'],
+    {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HTTP_PROXY: `http://127.0.0.1:${portOf(through)}`,
+        SEGMENT_HOST: 'http://segment.test',
+        SEGMENT_WRITE_KEY: 'write-key-for-the-proxy-test',
+        LD_SEGMENT_DATA_DIR: dir,
+        LD_PROJECT_ID: SDK_FIXTURE_SETTINGS.projectId,
+        LD_ENVIRONMENT_ID: SDK_FIXTURE_SETTINGS.environmentId
+      },
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+  expect([code, output]).toEqual([0, expect.stringContaining('emitted 15; sent 15')])
+  expect(requests).toEqual([{ method: 'CONNECT', url: 'segment.test:80' }])
+  expect(viaProxy).toEqual([{ method: 'POST', url: '/v1/batch', host: 'segment.test' }])
 })
