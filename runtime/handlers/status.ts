@@ -30,10 +30,11 @@ export function statusHandlers({ sink, metrics, dataDir, stopping, draining }: S
     },
     /** Takes deliveries: the data folder writable, the sink writing, the outbox under its limit, not draining. */
     async ready(): Promise<Answer> {
-      const problem =
-        stopping() || draining()
-          ? 'the relay is draining before it stops (SIGTERM)'
-          : sink.problem() ?? (await folderProblem(dataDir))
+      const problem = draining()
+        ? 'the relay is draining before it stops (SIGTERM)'
+        : stopping()
+        ? 'the relay is stopping'
+        : sink.problem() ?? (await folderProblem(dataDir))
       return problem
         ? { status: 503, body: { error: 'NotReady', message: problem } }
         : { status: 200, body: { status: 'ready' } }
