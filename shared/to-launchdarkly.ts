@@ -26,8 +26,6 @@ export interface AliasField {
   readonly ld: 'key' | 'previousKey' | 'creationDate'
   readonly type: 'string' | 'datetime'
   readonly required: boolean
-  readonly label: string
-  readonly description: string
 }
 
 /**
@@ -40,28 +38,21 @@ export const ALIAS_FIELDS: readonly AliasField[] = [
     segment: 'userId',
     ld: 'key',
     type: 'string',
-    required: true,
-    label: 'User key',
-    description: 'The key the user is known by now, usually the Segment userId. Sent as key, of context kind user.'
+    required: true
   },
   {
     name: 'previousId',
     segment: 'previousId',
     ld: 'previousKey',
     type: 'string',
-    required: true,
-    label: 'Previous key',
-    description:
-      'The key the user had while anonymous: the previousId of an alias call, else the anonymousId of an identify call. Sent as previousKey, of context kind anonymousUser.'
+    required: true
   },
   {
     name: 'timestamp',
     segment: 'timestamp',
     ld: 'creationDate',
     type: 'datetime',
-    required: false,
-    label: 'Timestamp',
-    description: 'When the user was identified. Sent to LaunchDarkly as creationDate (epoch milliseconds).'
+    required: false
   }
 ]
 

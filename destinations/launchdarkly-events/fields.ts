@@ -5,7 +5,8 @@
 // action's fields are the alias event's (shared/to-launchdarkly.ts), read the same way.
 
 import type { InputField } from '@segment/actions-core'
-import type { JsonObject, LaunchDarklyKind, PropertyType } from './mapping'
+import { ALIAS_TEXT, SCHEMA_TEXT } from './mapping'
+import type { AliasField, JsonObject, LaunchDarklyKind, PropertyName, PropertyType } from './mapping'
 import { fieldMapping } from './directives'
 import { defaultSource, MappedField, mappedFields } from './message-rules'
 
@@ -38,14 +39,20 @@ const TIMESTAMP_NOTE =
 const CONTEXT_KEYS_NOTE =
   'Defaults to the event\'s contextKeys property, else {"user": userId or else anonymousId, "unauthenticatedUser": anonymousId} (the second key only when the event has an anonymousId), as Segment\'s LaunchDarkly destination keys it.'
 
-function fieldOf(field: MappedField): InputField {
+/** What the Segment UI shows for a field: the schema property's text, or the alias event's. */
+function textOf(kind: LaunchDarklyKind, field: MappedField): { label: string; description: string } {
+  return kind === 'alias' ? ALIAS_TEXT[field.name as AliasField['name']] : SCHEMA_TEXT[field.name as PropertyName]
+}
+
+function fieldOf(kind: LaunchDarklyKind, field: MappedField): InputField {
   const { only } = field
-  const notes = [field.description]
+  const { label, description } = textOf(kind, field)
+  const notes = [description]
   if (field.name === 'contextKeys') notes.push(CONTEXT_KEYS_NOTE)
   if (field.type === 'json') notes.push(JSON_NOTE)
   if (field.type === 'datetime') notes.push(TIMESTAMP_NOTE)
   return {
-    label: field.label,
+    label,
     description: notes.join(' '),
     type: FIELD_TYPE[field.type],
     required: field.required,
@@ -90,7 +97,7 @@ const BATCH_SIZE: InputField = {
 /** Every field of the action for `kind`, in schema order, then the delivery fields. */
 export function fieldsFor(kind: LaunchDarklyKind): Record<string, InputField> {
   const fields: Record<string, InputField> = {}
-  for (const field of mappedFields(kind)) fields[field.name] = fieldOf(field)
+  for (const field of mappedFields(kind)) fields[field.name] = fieldOf(kind, field)
   fields.messageId = MESSAGE_ID
   fields.enable_batching = ENABLE_BATCHING
   fields.batch_size = BATCH_SIZE

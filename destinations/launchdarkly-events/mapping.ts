@@ -5,6 +5,7 @@
 
 export {
   ALIAS_FIELDS,
+  ALIAS_TEXT,
   describe,
   EXPORT_KINDS,
   EXPORT_SCHEMA,
@@ -17,6 +18,7 @@ export {
   payloadIdFor,
   propertiesOf,
   reverseOf,
+  SCHEMA_TEXT,
   SEGMENT_CALL,
   textOf,
   toLaunchDarklyEvent,
@@ -29,6 +31,7 @@ export type {
   JsonObject,
   LaunchDarklyEvent,
   LaunchDarklyKind,
+  PropertyName,
   PropertyType,
   ReverseRule,
   SchemaProperty,

@@ -3,17 +3,7 @@
 // directives, presets.ts) and its fields' defaults from it; the destination function
 // interprets the same declaration. Framework-free: no actions-core here.
 
-import {
-  ALIAS_FIELDS,
-  EXPORT_KINDS,
-  isObject,
-  isReadBack,
-  own,
-  propertiesOf,
-  reverseOf,
-  SEGMENT_CALL,
-  textOf
-} from './mapping'
+import { ALIAS_FIELDS, EXPORT_KINDS, isObject, isReadBack, own, propertiesOf, reverseOf, SEGMENT_CALL } from './mapping'
 import type { ExportKind, LaunchDarklyKind, PropertyType, ReverseRule } from './mapping'
 
 /**
@@ -63,8 +53,6 @@ export interface MappedField {
   readonly required: boolean
   /** The one value the field takes (ReverseRule's `only`). */
   readonly only?: ReverseRule['only']
-  readonly label: string
-  readonly description: string
 }
 
 const at = (path: string): Source => ({ path })
@@ -155,10 +143,9 @@ export function mappedFields(kind: LaunchDarklyKind): readonly MappedField[] {
   return propertiesOf(kind)
     .filter(isReadBack)
     .map((property) => {
-      const { label, description } = textOf(property)
       const { required, only } = reverseOf(property)
       const { name, segment, type } = property
-      return { name, segment, type, required, ...(only ? { only } : {}), label, description }
+      return { name, segment, type, required, ...(only ? { only } : {}) }
     })
 }
 
