@@ -8,6 +8,7 @@
 import type { OpenAppendFile } from './append-log'
 import type { RuntimeConfig } from './config/variables'
 import { FolderInUse, FolderLock, lockFolder } from './folder-lock'
+import type { OutboxOptions } from './outbox/outbox'
 import { Forwarding } from './forward'
 import { openSink, OutboxTiming, Sink } from './sinks'
 import { StartupError } from './startup'
@@ -22,21 +23,22 @@ export interface DataFolder {
 export interface DataFolderSeams {
   openFile?: OpenAppendFile
   outbox?: OutboxTiming
-  /** Hears each request to LaunchDarkly that did not succeed (the metrics count them). */
-  onForwardFailure?(): void
+  /** Hear what each request to Segment, and to LaunchDarkly, settled (the metrics count them). */
+  onBatch?: OutboxOptions['onBatch']
+  onForward?: OutboxOptions['onBatch']
 }
 
 /** Holds the folder and opens what lives in it; a StartupError naming LD_SEGMENT_DATA_DIR if it cannot. */
 export async function openDataFolder(
   config: RuntimeConfig,
   secrets: readonly string[],
-  log: (line: string) => void,
+  log: OutboxOptions['log'],
   seams: DataFolderSeams
 ): Promise<DataFolder> {
   const lock = holdDataFolder(config.dataDir, log)
   let sink: Sink | undefined
   try {
-    sink = await openSink(config, log, { openFile: seams.openFile, outbox: seams.outbox })
+    sink = await openSink(config, log, { openFile: seams.openFile, outbox: seams.outbox, onBatch: seams.onBatch })
     const forwards = await openForwarding(config, secrets, log, seams)
     const opened = sink
     return {
@@ -57,7 +59,7 @@ export async function openDataFolder(
 async function openForwarding(
   config: RuntimeConfig,
   secrets: readonly string[],
-  log: (line: string) => void,
+  log: OutboxOptions['log'],
   seams: DataFolderSeams
 ): Promise<Forwarding | undefined> {
   const { forwardEventsTo } = config
@@ -66,7 +68,7 @@ async function openForwarding(
     return await Forwarding.open({ ...config, forwardEventsTo }, secrets, log, {
       openFile: seams.openFile,
       timing: seams.outbox,
-      onFailure: seams.onForwardFailure
+      onBatch: seams.onForward
     })
   } catch (error) {
     throw new StartupError(
@@ -80,7 +82,7 @@ async function openForwarding(
 export const LOCK_FILE = 'relay.lock'
 
 /** Holds `dataDir` until release(); a StartupError naming LD_SEGMENT_DATA_DIR if it cannot. */
-function holdDataFolder(dataDir: string, log: (line: string) => void): FolderLock {
+function holdDataFolder(dataDir: string, log: OutboxOptions['log']): FolderLock {
   try {
     return lockFolder(dataDir, {
       file: LOCK_FILE,

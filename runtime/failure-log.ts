@@ -3,6 +3,9 @@
 // and one line when that kind works again; never a line per occurrence. What is failing
 // now is also kept for the health endpoint.
 
+/** A line's level where it is not a warning: news at `info`, what is lost for good at `error`. */
+export type LogLevelOf = 'info' | 'error'
+
 export interface Failing {
   kind: string
   /** Failures of this kind since it last worked. */
@@ -17,7 +20,8 @@ export class FailureLog {
   private readonly notes = new Map<string, { loggedAt: number; unlogged: number }>()
 
   constructor(
-    private readonly log: (line: string) => void,
+    /** Failures are warnings; recoveries `info`; notes at the level given. */
+    private readonly log: (line: string, level?: LogLevelOf) => void,
     private readonly now: () => number = Date.now,
     private readonly everyMs = 60_000
   ) {}
@@ -47,14 +51,14 @@ export class FailureLog {
    * An event that is not a lasting failure (a record refused, corrupt bytes skipped), at
    * most one line per `everyMs` per kind: `line(sinceLast)` with how many since the last line.
    */
-  note(kind: string, line: (sinceLast: number) => string): void {
+  note(kind: string, line: (sinceLast: number) => string, level?: LogLevelOf): void {
     const now = this.now()
     const known = this.notes.get(kind)
     if (known && now - known.loggedAt < this.everyMs) {
       known.unlogged++
       return
     }
-    this.log(line((known?.unlogged ?? 0) + 1))
+    this.log(line((known?.unlogged ?? 0) + 1), level)
     this.notes.set(kind, { loggedAt: now, unlogged: 0 })
   }
 
@@ -63,7 +67,7 @@ export class FailureLog {
     const known = this.kinds.get(kind)
     if (!known) return
     this.kinds.delete(kind)
-    this.log(line(known.count))
+    this.log(line(known.count), 'info')
   }
 
   isFailing(kind: string): boolean {

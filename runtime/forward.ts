@@ -15,7 +15,7 @@ import type { OpenAppendFile } from './append-log'
 import { DEFAULT_FORWARD_OUTBOX_MAX_BYTES, RuntimeConfig } from './config/variables'
 import { isBearer } from './http/auth'
 import { FORWARD_WORDS, ForwardApi, ForwardRecord, MAX_FORWARD_RECORD_BYTES } from './outbox/forward-api'
-import { Outbox, OutboxStats, Problem } from './outbox/outbox'
+import { Outbox, OutboxOptions, OutboxStats, Problem } from './outbox/outbox'
 import { keepIn } from './sinks'
 import type { OutboxTiming } from './sinks'
 
@@ -51,8 +51,8 @@ export class Forwarding {
   static async open(
     config: RuntimeConfig & { forwardEventsTo: string },
     secrets: readonly string[],
-    log: (line: string) => void,
-    seams: { openFile?: OpenAppendFile; timing?: OutboxTiming; onFailure?: () => void } = {}
+    log: OutboxOptions['log'],
+    seams: { openFile?: OpenAppendFile; timing?: OutboxTiming; onBatch?: OutboxOptions['onBatch'] } = {}
   ): Promise<Forwarding> {
     const { timeoutMs, retryMaxMs, retryBaseMs } = seams.timing ?? {}
     const sender = new ForwardApi({ base: config.forwardEventsTo, secrets, timeoutMs, retryMaxMs })
@@ -63,14 +63,12 @@ export class Forwarding {
       maxRecordBytes: MAX_FORWARD_RECORD_BYTES,
       // The records hold the SDKs' keys.
       mode: 0o600,
-      stalledAfterMs: config.outboxStalledAfterMs,
+      stalledAfterMs: config.outboxStalledSeconds && config.outboxStalledSeconds * 1000,
       log,
       openFile: seams.openFile,
       retryBaseMs,
       retryMaxMs,
-      onBatch: (report) => {
-        if (report.settlement !== 'delivered') seams.onFailure?.()
-      }
+      onBatch: seams.onBatch
     })
     return new Forwarding(box, sender.url)
   }

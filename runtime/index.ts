@@ -4,8 +4,14 @@
 export { WriteFailed } from './append-log'
 export { delay } from './delay'
 export { ConfigError, configFromEnv } from './config/parse'
-export { isLoopback, secretsOf, warningsOf, withVariableNames } from './config/report'
-export { DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_SEGMENT_HOST, variableOf, VARIABLES } from './config/variables'
+export { isLoopback, secretsOf, startupRefusal, warningsOf, withVariableNames } from './config/report'
+export {
+  DEFAULT_OUTBOX_MAX_BYTES,
+  DEFAULT_SEGMENT_HOST,
+  fileVariableOf,
+  variableOf,
+  VARIABLES
+} from './config/variables'
 export type { RuntimeConfig } from './config/variables'
 export { FolderInUse, lockFolder } from './folder-lock'
 export type { FolderLock } from './folder-lock'
@@ -13,6 +19,7 @@ export { BatchApi, CallTooLarge } from './outbox/batch-api'
 export { Outbox, OutboxFull, RecordTooLarge } from './outbox/outbox'
 export type { Appended, BatchReport } from './outbox/outbox'
 export { DEAD_LETTER_FILE, DEAD_LETTER_REASONS_FILE } from './outbox/dead-letters'
+export { useProxiesFromEnv } from './proxy'
 export { startRuntime } from './relay'
 export { PAGE_FILES } from './inspector/page'
 export { loadFunctionFile } from './sandbox/instance'

@@ -65,11 +65,11 @@ class NdjsonSink implements Sink {
   readonly description = `embedded sink: appending to ${NDJSON_FILE} in LD_SEGMENT_DATA_DIR`
   private readonly faults: FailureLog
 
-  private constructor(private readonly file: AppendLog, log: (line: string) => void) {
+  private constructor(private readonly file: AppendLog, log: OutboxOptions['log']) {
     this.faults = new FailureLog(log)
   }
 
-  static async open(dataDir: string, log: (line: string) => void, openFile?: OpenAppendFile): Promise<NdjsonSink> {
+  static async open(dataDir: string, log: OutboxOptions['log'], openFile?: OpenAppendFile): Promise<NdjsonSink> {
     await mkdir(dataDir, { recursive: true })
     return new NdjsonSink(await AppendLog.open(join(dataDir, NDJSON_FILE), openFile), log)
   }
@@ -179,19 +179,26 @@ export type SegmentOutboxOptions = Omit<OutboxOptions, 'dir' | 'sender' | 'maxRe
 /** The outboxes' test seams: their retry timing and request timeout. */
 export type OutboxTiming = Partial<Pick<SegmentOutboxOptions, 'retryBaseMs' | 'retryMaxMs' | 'timeoutMs'>>
 
+/** LD_SINK, or the outbox when there is a write key to send with (startup refuses LD_SINK=segment without one). */
+export function usesOutbox(config: RuntimeConfig): boolean {
+  return config.sink === undefined ? Boolean(config.segmentWriteKey) : config.sink === 'segment'
+}
+
 /** The sink the configuration asks for (in the data folder, held already): the outbox with SEGMENT_WRITE_KEY, else the NDJSON file. */
 export async function openSink(
   config: RuntimeConfig,
-  log: (line: string) => void,
-  seams: { openFile?: OpenAppendFile; outbox?: OutboxTiming } = {}
+  log: OutboxOptions['log'],
+  seams: { openFile?: OpenAppendFile; outbox?: OutboxTiming; onBatch?: OutboxOptions['onBatch'] } = {}
 ): Promise<Sink> {
   try {
-    if (!config.segmentWriteKey) return await NdjsonSink.open(config.dataDir, log, seams.openFile)
+    if (!usesOutbox(config) || !config.segmentWriteKey)
+      return await NdjsonSink.open(config.dataDir, log, seams.openFile)
     return await OutboxSink.open(config.dataDir, {
       writeKey: config.segmentWriteKey,
+      onBatch: seams.onBatch,
       host: config.segmentHost ?? DEFAULT_SEGMENT_HOST,
       maxBytes: config.outboxMaxBytes ?? DEFAULT_OUTBOX_MAX_BYTES,
-      stalledAfterMs: config.outboxStalledAfterMs,
+      stalledAfterMs: config.outboxStalledSeconds && config.outboxStalledSeconds * 1000,
       log,
       openFile: seams.openFile,
       ...seams.outbox

@@ -197,8 +197,8 @@ test('corrupted segments, a flapping Segment, a failing LaunchDarkly, hostile cl
     SEGMENT_WRITE_KEY: 'wk-faults',
     SEGMENT_HOST: segment.url,
     LD_FORWARD_EVENTS_TO: ld.url,
-    LD_HEADERS_TIMEOUT: '1s',
-    LD_REQUEST_TIMEOUT: '2s'
+    LD_HEADERS_TIMEOUT_SECONDS: '1',
+    LD_REQUEST_TIMEOUT_SECONDS: '2'
   }
   const first = await relayStarted(start(disk, env))
   for (let n = 0; n < 6; n++) expect((await post(first, n)).status).toBe(202)
@@ -270,7 +270,7 @@ test('150 gzip bombs on the keyless client-side route with LaunchDarkly hanging:
   expect(await relay.exited).toEqual({ code: 0, signal: null })
 })
 
-/** A request whose body stops half-way: its client leaves after `ms` (past LD_REQUEST_TIMEOUT, the relay closes it first). */
+/** A request whose body stops half-way: its client leaves after `ms` (past LD_REQUEST_TIMEOUT_SECONDS, the relay closes it first). */
 async function cutOff(url: string, ms: number): Promise<void> {
   const { hostname, port } = new URL(url)
   await new Promise<void>((resolve) => {

@@ -35,8 +35,9 @@ export async function runtimeWith(
   const dataDir = extra.dataDir ?? mkdtempSync(join(tmpdir(), 'ld-runtime-'))
   const logs: string[] = []
   const runtime = await startRuntime({
-    config: { host: '127.0.0.1', port: 0, settings, dataDir, ...extra },
-    log: (line) => logs.push(line),
+    // Every line (a line per request is at debug), as JSON: the tests read each line's message.
+    config: { host: '127.0.0.1', port: 0, settings, dataDir, logLevel: 'debug', logFormat: 'json', ...extra },
+    log: (line) => logs.push((JSON.parse(line) as { msg: string }).msg),
     ...options
   })
   const file = join(dataDir, 'segment-events.ndjson')
@@ -177,7 +178,8 @@ export interface RelayProcess {
 export function spawnRelay(env: Record<string, string>, nodeArgs: readonly string[] = []): RelayProcess {
   const child = spawn(process.execPath, [...nodeArgs, '--require', 'tsx/cjs', join(ROOT, 'runtime', 'server.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    // As at a terminal (`npm start`): the banner and the lines as text.
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_FORMAT: 'text', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''

@@ -42,15 +42,35 @@ export interface RuntimeConfig {
   outboxMaxBytes?: number
   forwardOutboxMaxBytes?: number
   /** An outbox holding records that settles none for this long is reported stalled. */
-  outboxStalledAfterMs?: number
+  outboxStalledSeconds?: number
   logCalls?: boolean
   functionInstances?: number
   /** Connection limits (node's server.headersTimeout, requestTimeout, keepAliveTimeout, maxConnections). */
-  headersTimeoutMs?: number
-  requestTimeoutMs?: number
-  keepAliveTimeoutMs?: number
+  headersTimeoutSeconds?: number
+  requestTimeoutSeconds?: number
+  keepAliveTimeoutSeconds?: number
   maxConnections?: number
+  /** Where accepted calls go: unset, the outbox with a write key, else the NDJSON file (loopback only). */
+  sink?: 'ndjson' | 'segment'
+  /** On SIGTERM, how long /readyz fails while requests are still served, before the relay stops. */
+  drainSeconds?: number
+  logLevel?: LogLevel
+  /** Unset: text on a terminal, JSON otherwise. */
+  logFormat?: LogFormat
+  /** How often an info line sums up the requests since the last one; 0: never. */
+  logSummarySeconds?: number
+  /** A port of its own for GET /metrics (then not served on PORT). */
+  metricsPort?: number
+  /** Proxies for outbound requests (HTTP_PROXY, HTTPS_PROXY), and the hosts reached directly (NO_PROXY). */
+  httpProxy?: string
+  httpsProxy?: string
+  noProxy?: readonly string[]
 }
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+export const LOG_FORMATS = ['json', 'text'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
 
 export const DEFAULT_PORT = 8787
 export const DEFAULT_HOST = '127.0.0.1'
@@ -58,11 +78,13 @@ export const DEFAULT_SEGMENT_HOST = 'https://api.segment.io'
 export const DEFAULT_OUTBOX_MAX_BYTES = 256 * 1024 * 1024
 export const DEFAULT_FUNCTION_INSTANCES = 4
 export const DEFAULT_FORWARD_OUTBOX_MAX_BYTES = 256 * 1024 * 1024
-export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+export const DEFAULT_HEADERS_TIMEOUT_SECONDS = 10
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30
 /** Above the 60 s that load balancers commonly keep an idle connection (AWS ALB, nginx). */
-export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 65_000
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS = 65
 export const DEFAULT_MAX_CONNECTIONS = 1000
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info'
+export const DEFAULT_LOG_SUMMARY_SECONDS = 60
 
 export type Kind =
   | 'host'
@@ -76,7 +98,9 @@ export type Kind =
   | 'boolean'
   | 'count'
   | 'limit'
-  | 'duration'
+  | 'seconds'
+  | 'choice'
+  | 'proxy'
   | 'text'
 
 export interface Variable {
@@ -86,6 +110,12 @@ export interface Variable {
   readonly kind: Kind
   /** As shown in the docs table and the banner. */
   readonly default?: string
+  /** The values a `choice` takes (matched without regard to case). */
+  readonly values?: readonly string[]
+  /** Also read under its lower-case name, as tools read the proxy variables (the upper case wins). */
+  readonly lowerCaseToo?: true
+  /** A `seconds` value of 0 is refused: it would turn the limit off. */
+  readonly positive?: true
   readonly description: string
 }
 
@@ -149,10 +179,11 @@ const RUNTIME_VARIABLES: readonly Variable[] = [
     description: 'size of the outbox of forwards past which new SDK deliveries get 503 with `Retry-After`'
   },
   {
-    name: 'LD_OUTBOX_STALLED_AFTER',
-    field: { config: 'outboxStalledAfterMs' },
-    kind: 'duration',
-    default: '5m',
+    name: 'LD_OUTBOX_STALLED_SECONDS',
+    field: { config: 'outboxStalledSeconds' },
+    kind: 'seconds',
+    default: '300',
+    positive: true,
     description: '`/healthz` answers 503 `stalled` when an outbox holds records and has settled none for this long'
   },
   {
@@ -214,25 +245,28 @@ const RUNTIME_VARIABLES: readonly Variable[] = [
     description: 'warm instances of the source function, so deliveries run concurrently'
   },
   {
-    name: 'LD_HEADERS_TIMEOUT',
-    field: { config: 'headersTimeoutMs' },
-    kind: 'duration',
-    default: '10s',
+    name: 'LD_HEADERS_TIMEOUT_SECONDS',
+    field: { config: 'headersTimeoutSeconds' },
+    kind: 'seconds',
+    default: String(DEFAULT_HEADERS_TIMEOUT_SECONDS),
+    positive: true,
     description: 'a connection that has not sent its request headers within this time is closed (408)'
   },
   {
-    name: 'LD_REQUEST_TIMEOUT',
-    field: { config: 'requestTimeoutMs' },
-    kind: 'duration',
-    default: '30s',
+    name: 'LD_REQUEST_TIMEOUT_SECONDS',
+    field: { config: 'requestTimeoutSeconds' },
+    kind: 'seconds',
+    default: String(DEFAULT_REQUEST_TIMEOUT_SECONDS),
+    positive: true,
     description:
-      'a request not received whole (headers and body) within this time is closed (408); at least `LD_HEADERS_TIMEOUT`'
+      'a request not received whole (headers and body) within this time is closed (408); at least `LD_HEADERS_TIMEOUT_SECONDS`'
   },
   {
-    name: 'LD_KEEP_ALIVE_TIMEOUT',
-    field: { config: 'keepAliveTimeoutMs' },
-    kind: 'duration',
-    default: '65s',
+    name: 'LD_KEEP_ALIVE_TIMEOUT_SECONDS',
+    field: { config: 'keepAliveTimeoutSeconds' },
+    kind: 'seconds',
+    default: String(DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS),
+    positive: true,
     description:
       "how long an idle keep-alive connection stays open; keep it above your load balancer's idle timeout (60 s on most, 600 s on Google Cloud's)"
   },
@@ -248,7 +282,75 @@ const RUNTIME_VARIABLES: readonly Variable[] = [
     field: { config: 'logCalls' },
     kind: 'boolean',
     default: 'false',
-    description: 'also log every emitted Segment call'
+    description: 'also log every emitted Segment call (at `info`)'
+  },
+  {
+    name: 'LD_SINK',
+    field: { config: 'sink' },
+    kind: 'choice',
+    values: ['segment', 'ndjson'],
+    description:
+      'where accepted calls go: `segment` (the outbox, needs `SEGMENT_WRITE_KEY`) or `ndjson` (a file in the data folder that grows without bound); unset: `segment` when `SEGMENT_WRITE_KEY` is set, else `ndjson`, which a relay listening beyond loopback refuses to start with unless asked for'
+  },
+  {
+    name: 'LD_DRAIN_SECONDS',
+    field: { config: 'drainSeconds' },
+    kind: 'seconds',
+    default: '0',
+    description:
+      'on SIGTERM, how long `/readyz` answers 503 while requests are still served (so load balancers move traffic away) before the relay stops accepting'
+  },
+  {
+    name: 'LD_METRICS_PORT',
+    field: { config: 'metricsPort' },
+    kind: 'port',
+    description: 'serve `GET /metrics` on this port (on `HOST`) instead of on `PORT`'
+  },
+  {
+    name: 'LOG_LEVEL',
+    field: { config: 'logLevel' },
+    kind: 'choice',
+    values: LOG_LEVELS,
+    default: DEFAULT_LOG_LEVEL,
+    description:
+      '`debug`: a line per request; `info`: the periodic summary, startup and outbox news; `warn`: failures; `error`: what lost a delivery or a bug'
+  },
+  {
+    name: 'LOG_FORMAT',
+    field: { config: 'logFormat' },
+    kind: 'choice',
+    values: LOG_FORMATS,
+    description: 'log lines as JSON objects (one a line) or as text; unset: text on a terminal, JSON otherwise'
+  },
+  {
+    name: 'LOG_SUMMARY_SECONDS',
+    field: { config: 'logSummarySeconds' },
+    kind: 'seconds',
+    default: String(DEFAULT_LOG_SUMMARY_SECONDS),
+    description: 'how often an `info` line sums up the requests answered since the last one (`0`: never)'
+  },
+  {
+    name: 'HTTPS_PROXY',
+    field: { config: 'httpsProxy' },
+    kind: 'proxy',
+    lowerCaseToo: true,
+    description:
+      'proxy for outbound https requests (Segment, LaunchDarkly forwards, the REST API lookups); `HTTP_PROXY` when unset; its password is treated as a secret'
+  },
+  {
+    name: 'HTTP_PROXY',
+    field: { config: 'httpProxy' },
+    kind: 'proxy',
+    lowerCaseToo: true,
+    description: 'proxy for outbound http requests (and https ones without `HTTPS_PROXY`)'
+  },
+  {
+    name: 'NO_PROXY',
+    field: { config: 'noProxy' },
+    kind: 'list',
+    lowerCaseToo: true,
+    description:
+      'comma-separated hosts reached without the proxy: names (`.example.com` or `example.com` for it and its subdomains), IP addresses, `host:port`, or `*` for all'
   }
 ]
 
@@ -280,7 +382,7 @@ export const VARIABLES: readonly Variable[] = [
 ]
 
 /** What each kind of variable accepts, as messages and the docs table say it. */
-export const ACCEPTED: Record<Kind, string> = {
+const ACCEPTED: Record<Exclude<Kind, 'choice'>, string> = {
   host: 'an IP address or host name, such as 127.0.0.1 or 0.0.0.0',
   port: 'a whole number from 0 to 65535',
   path: 'a folder path',
@@ -293,9 +395,23 @@ export const ACCEPTED: Record<Kind, string> = {
   boolean: 'true, false, 1 or 0',
   count: 'a whole number from 1 to 64',
   limit: 'a whole number from 1 to 1000000',
-  duration: 'a whole number followed by ms, s, m or h (a bare number is seconds), such as 10s or 5m'
+  proxy: 'an http(s) URL, with a user and password if the proxy needs them (such as http://proxy.internal:3128)',
+  seconds: 'a whole number of seconds from 0 to 86400'
+}
+
+/** What a variable accepts: its kind's values, or its own for a choice. */
+export function acceptedBy(variable: Variable): string {
+  if (variable.positive) return ACCEPTED[variable.kind as Exclude<Kind, 'choice'>].replace(' from 0 ', ' from 1 ')
+  if (variable.kind !== 'choice') return ACCEPTED[variable.kind]
+  const values = variable.values ?? []
+  return `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`
 }
 
 export function isSecret(variable: Variable): boolean {
   return variable.kind === 'secret' || variable.kind === 'secret-list'
+}
+
+/** A secret can also come from a file, as container platforms mount them: `<NAME>_FILE` names it. */
+export function fileVariableOf(variable: Variable): string | undefined {
+  return isSecret(variable) ? `${variable.name}_FILE` : undefined
 }

@@ -1,33 +1,52 @@
-// The relay's own pages (docs/relay.md "Logs, health and metrics"): the banner at `GET /`
-// (what to point things at, the settings in effect, the warnings), `GET /healthz` and
-// `GET /metrics`.
+// The relay's own pages (docs/relay.md "Probes, logs and metrics"): the banner at `GET /`
+// (what to point things at, the settings in effect, the warnings), the probes
+// (`/livez`: the process answers; `/readyz`: this replica takes deliveries; `/healthz`,
+// as before both), and `GET /metrics`.
 
+import { access, constants } from 'fs/promises'
 import { settingsInEffect } from '../config/report'
 import type { RuntimeConfig } from '../config/variables'
 import { Answer } from '../http/responses'
 import { DESTINATION_FUNCTION_PATH, DESTINATION_PREFIX, SOURCE_ROUTES } from '../http/routes'
 import type { RelayMetrics } from '../metrics'
 import type { Forwarding } from '../forward'
-import type { OutboxStats } from '../outbox/outbox'
+import type { OutboxStats, Problem } from '../outbox/outbox'
 import type { Sink } from '../sinks'
 
 interface StatusOptions {
   sink: Sink
   forwards?: Forwarding
   metrics: RelayMetrics
+  /** The data folder, whose writability /readyz checks. */
+  dataDir: string
   /** Whether the relay is stopping (health then says so). */
   stopping(): boolean
+  /** Whether SIGTERM has come: /readyz fails while requests are still served. */
+  draining(): boolean
 }
 
-export function statusHandlers({ sink, forwards, metrics, stopping }: StatusOptions) {
+export function statusHandlers({ sink, forwards, metrics, dataDir, stopping, draining }: StatusOptions) {
   return {
+    /** Alive: it answers. Never fails for Segment, the outbox or a drain, so it never restarts a pod that only waits. */
+    live(): Answer {
+      return { status: 200, body: { status: 'ok' } }
+    },
+    /** Takes deliveries: the data folder writable, the sink writing, the outbox under its limit, not draining. */
+    async ready(): Promise<Answer> {
+      const problem = draining()
+        ? 'the relay is draining before it stops (SIGTERM)'
+        : stopping()
+        ? 'the relay is stopping'
+        : unavailable(sink, forwards)?.message ?? (await folderProblem(dataDir))
+      return problem
+        ? { status: 503, body: { error: 'NotReady', message: problem } }
+        : { status: 200, body: { status: 'ready' } }
+    },
     health(): Answer {
       const outbox = sink.outbox?.()
-      const problems = [sink.problem(), forwards?.problem()]
-      // What stops deliveries first, then what has stalled.
       const problem = stopping()
         ? { message: 'the relay is stopping' }
-        : problems.find((p) => p && !p.stalled) ?? problems.find(Boolean)
+        : unavailable(sink, forwards) ?? sink.problem() ?? forwards?.problem()
       const figures = {
         ...(outbox ? { outbox: outboxFigures(outbox) } : {}),
         ...(forwards ? { forward: outboxFigures(forwards.stats()) } : {})
@@ -44,18 +63,37 @@ export function statusHandlers({ sink, forwards, metrics, stopping }: StatusOpti
   }
 }
 
+/** What stops deliveries now (a stall does not: the outbox still takes them). */
+function unavailable(sink: Sink, forwards: Forwarding | undefined): Problem | undefined {
+  return [sink.problem(), forwards?.problem()].find((problem) => problem && !problem.stalled)
+}
+
 /** An outbox as /healthz shows it. */
 function outboxFigures(stats: OutboxStats) {
-  const faults = stats.faults.filter((f) => f.kind !== 'send').map(({ kind, count, last }) => ({ kind, count, last }))
+  const faults = (stats.faults ?? [])
+    .filter((f) => f.kind !== 'send')
+    .map(({ kind, count, last }) => ({ kind, count, last }))
   return {
     records: stats.records,
     bytes: stats.bytes,
     oldestAgeSeconds: Math.round(stats.oldestAgeMs / 1000),
     deadLettered: stats.deadLettered,
-    corrupt: stats.corrupt,
+    corrupt: stats.corrupt ?? 0,
     ...(stats.failing ? { failing: stats.failing } : {}),
     ...(stats.stalledMs !== undefined ? { stalledSeconds: Math.round(stats.stalledMs / 1000) } : {}),
     ...(faults.length ? { faults } : {})
+  }
+}
+
+/** Why the data folder cannot take writes now (read-only, removed, no permission), naming its variable, not its path. */
+async function folderProblem(dataDir: string): Promise<string | undefined> {
+  try {
+    await access(dataDir, constants.W_OK)
+    return undefined
+  } catch (error) {
+    return `the data folder (LD_SEGMENT_DATA_DIR) cannot be written (${
+      (error as NodeJS.ErrnoException).code ?? 'error'
+    })`
   }
 }
 
@@ -66,10 +104,15 @@ interface BannerFacts {
   actionSlugs: readonly string[]
   config: RuntimeConfig
   warnings: readonly string[]
+  /** The relay's URL, or LD_METRICS_PORT's. */
+  metricsUrl: string
 }
 
 /** What to point things at; printed at startup and served at GET /. */
-export function banner(url: string, { sink, forwards, actionSlugs, config, warnings }: BannerFacts): string {
+export function banner(
+  url: string,
+  { sink, forwards, actionSlugs, config, warnings, metricsUrl }: BannerFacts
+): string {
   return [
     `LaunchDarkly ⇄ Segment relay on ${url}`,
     '',
@@ -88,7 +131,7 @@ export function banner(url: string, { sink, forwards, actionSlugs, config, warni
     'Destination function (POST a Segment message, or an array of them for onBatch):',
     `  POST ${url}${DESTINATION_FUNCTION_PATH}`,
     '',
-    `Health: GET ${url}/healthz   Metrics: GET ${url}/metrics`,
+    `Probes: GET ${url}/livez, ${url}/readyz, ${url}/healthz   Metrics: GET ${metricsUrl}/metrics`,
     `Inspector (every delivery, live): open ${url}/${config.ingestTokens?.length ? '?token=<token>' : ''} in a browser`,
     '',
     'Settings in effect:',
@@ -96,4 +139,17 @@ export function banner(url: string, { sink, forwards, actionSlugs, config, warni
     ...(warnings.length ? ['', ...warnings.map((w) => `warning: ${w}`)] : []),
     ''
   ].join('\n')
+}
+
+/** The banner's facts as fields of one JSON line (LOG_FORMAT=json). */
+export function bannerFields(
+  url: string,
+  { sink, config, metricsUrl }: Pick<BannerFacts, 'sink' | 'config' | 'metricsUrl'>
+): Record<string, unknown> {
+  return {
+    url,
+    metrics: `${metricsUrl}/metrics`,
+    sink: sink.description,
+    settings: Object.fromEntries(settingsInEffect(config).map((line) => line.split(/\s{2,}/)))
+  }
 }

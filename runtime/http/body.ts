@@ -39,7 +39,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
     }
   } catch (error) {
     if (error instanceof BodyError) throw error
-    // The client went away, or the connection's time ran out (LD_REQUEST_TIMEOUT).
+    // The client went away, or the connection's time ran out (LD_REQUEST_TIMEOUT_SECONDS).
     throw new BodyError('The request body was cut off before its end')
   }
   const raw = Buffer.concat(chunks)

@@ -83,7 +83,7 @@ export function clientErrorAnswer(code: string | undefined): { answer: Answer; r
       ? failure(
           408,
           'RequestTimeout',
-          'The request was not received in time (LD_HEADERS_TIMEOUT for its headers, LD_REQUEST_TIMEOUT for all of it)'
+          'The request was not received in time (LD_HEADERS_TIMEOUT_SECONDS for its headers, LD_REQUEST_TIMEOUT_SECONDS for all of it)'
         )
       : failure(400, 'InvalidRequest', 'The request could not be read as HTTP/1.1')
   const text = JSON.stringify(answer.body)

@@ -11,7 +11,7 @@
 import { chmod, mkdir } from 'fs/promises'
 import { OpenAppendFile, openAppendFile, WriteFailed } from '../append-log'
 import { delay } from '../delay'
-import type { Failing } from '../failure-log'
+import type { Failing, LogLevelOf } from '../failure-log'
 import { DeadLetters } from './dead-letters'
 import { Appended, Segments } from './segments'
 import { BatchReport, SendLoop } from './send-loop'
@@ -41,7 +41,8 @@ export interface OutboxOptions {
   maxBytes: number
   /** A longer record is refused at append, and bytes longer than that in a segment are not a record. */
   maxRecordBytes: number
-  log(line: string): void
+  /** Outage lines are warnings; a level says otherwise (news at `info`, records refused for good at `error`). */
+  log(line: string, level?: LogLevelOf): void
   /** Mode of the folder's files (default 0644 before the umask); the folder gets the execute bits of it. */
   mode?: number
   openFile?: OpenAppendFile
@@ -61,14 +62,16 @@ export interface OutboxStats {
   /** Age of the oldest segment holding unsent records (0 when empty); precise to SEGMENT_AGE_MS. */
   oldestAgeMs: number
   deadLettered: number
-  /** Stretches of bytes that were not a record, moved to the dead-letter file. */
-  corrupt: number
+  /** Its limit (LD_OUTBOX_MAX_BYTES, LD_FORWARD_OUTBOX_MAX_BYTES). */
+  maxBytes: number
+  /** Stretches of bytes that were not a record, moved to the dead-letter file (absent: none). */
+  corrupt?: number
   /** The last request failure while it lasts (cleared by a 2xx). */
   failing?: string
   /** How long it has held records without settling any, once that is past `stalledAfterMs`. */
   stalledMs?: number
-  /** The disk's and the receiver's failures as they stand. */
-  faults: Failing[]
+  /** The disk's and the receiver's failures as they stand (absent: none). */
+  faults?: Failing[]
 }
 
 export type { Appended, BatchReport }
@@ -114,7 +117,8 @@ export class Outbox {
     })
     const { records, bytes } = segments.stats()
     const { folder, records: unit } = options.sender.words
-    if (records > 0) options.log(`${folder}: ${records} ${unit} (${bytes} bytes) from an earlier run are being sent`)
+    if (records > 0)
+      options.log(`${folder}: ${records} ${unit} (${bytes} bytes) from an earlier run are being sent`, 'info')
     const deadLetters = new DeadLetters(options.dir, openFile, mode, now)
     // The loop tells the outbox it progressed: the outbox holds the loop.
     const opened: { outbox?: Outbox } = {}
@@ -141,6 +145,7 @@ export class Outbox {
     return {
       ...figures,
       deadLettered: this.loop.deadLettered,
+      maxBytes: this.options.maxBytes,
       corrupt: this.loop.corrupt,
       failing: faults.find((f) => f.kind === 'send')?.last,
       ...(stalled ? { stalledMs: idleMs } : {}),
@@ -151,7 +156,8 @@ export class Outbox {
   /** Why it cannot take appends (a disk that fails, its limit), or has stalled; undefined when healthy. */
   problem(): Problem | undefined {
     const { name, records: unit, receiver, requests, limitVariable } = this.options.sender.words
-    const { records, oldestAgeMs, stalledMs, failing, faults } = this.stats()
+    const { records, oldestAgeMs, stalledMs, failing } = this.stats()
+    const faults = this.loop.faults.failing()
     const append = faults.find((f) => f.kind === 'append')
     if (append) return { message: `the ${name} cannot write (${append.last})` }
     if (this.full)

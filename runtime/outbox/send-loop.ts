@@ -8,7 +8,7 @@
 
 import type { Settlement } from '../../shared'
 import { asWriteFailed, WriteFailed } from '../append-log'
-import { FailureLog } from '../failure-log'
+import { FailureLog, LogLevelOf } from '../failure-log'
 import { DEAD_LETTER_FILE, DeadLetterReason, DeadLetters } from './dead-letters'
 import { Appended, Batch, Corrupt, Segments } from './segments'
 import { backoff, OutboxWords, PostOutcome, Sender } from './sender'
@@ -22,11 +22,13 @@ export interface BatchReport extends Appended {
   reason?: string
   /** Failed requests in a row, this one included (0 once one succeeds). */
   failures: number
+  /** How many records (lines) the request held. */
+  calls: number
 }
 
 export interface SendLoopOptions {
   sender: Sender
-  log(line: string): void
+  log(line: string, level?: LogLevelOf): void
   now: () => number
   /** Backoff after a failed request: base doubling up to max, with jitter. */
   retryBaseMs?: number
@@ -171,7 +173,7 @@ export class SendLoop {
     this.failures = 0
     this.options.onProgress()
     this.lastAdvanceMs = this.now()
-    this.options.onBatch?.({ ...batch.range, settlement: 'delivered', failures: 0 })
+    this.options.onBatch?.({ ...batch.range, settlement: 'delivered', failures: 0, calls: batch.lines.length })
     await this.persist(() => this.segments.settle(batch.range, batch.lines.length))
   }
 
@@ -214,10 +216,13 @@ export class SendLoop {
     const why = { status, reason, ...this.options.sender.idsOf(batch.lines) }
     this.toDeadLetter.push({ data, range: batch.range, lines: batch.lines.length, why, corrupt: false })
     const { folder, receiver, records, request, requests } = this.words
-    this.faults.note('refused', (count) =>
-      count === 1
-        ? `${folder}: ${receiver} refused a ${request} of ${batch.lines.length} ${records} for good (${reason}); moved to ${DEAD_LETTER_FILE} in the ${folder} folder`
-        : `${folder}: ${receiver} refused ${count} more ${requests} for good (last: ${reason}); moved to ${DEAD_LETTER_FILE} in the ${folder} folder`
+    this.faults.note(
+      'refused',
+      (count) =>
+        count === 1
+          ? `${folder}: ${receiver} refused a ${request} of ${batch.lines.length} ${records} for good (${reason}); moved to ${DEAD_LETTER_FILE} in the ${folder} folder`
+          : `${folder}: ${receiver} refused ${count} more ${requests} for good (last: ${reason}); moved to ${DEAD_LETTER_FILE} in the ${folder} folder`,
+      'error'
     )
   }
 
@@ -232,10 +237,13 @@ export class SendLoop {
       corrupt: true
     })
     const { folder } = this.words
-    this.faults.note('corrupt', (count) =>
-      count === 1
-        ? `${folder}: ${found.reason}; moved to ${DEAD_LETTER_FILE} in the ${folder} folder, and what follows is sent`
-        : `${folder}: ${count} more stretches of bytes that are not records moved to ${DEAD_LETTER_FILE} (last: ${found.reason})`
+    this.faults.note(
+      'corrupt',
+      (count) =>
+        count === 1
+          ? `${folder}: ${found.reason}; moved to ${DEAD_LETTER_FILE} in the ${folder} folder, and what follows is sent`
+          : `${folder}: ${count} more stretches of bytes that are not records moved to ${DEAD_LETTER_FILE} (last: ${found.reason})`,
+      'error'
     )
   }
 
@@ -249,7 +257,8 @@ export class SendLoop {
       this.options.onProgress()
       this.lastAdvanceMs = this.now()
       const { status, reason } = next.why
-      this.options.onBatch?.({ ...next.range, settlement: 'refused', status, reason, failures: this.failures })
+      const calls = next.lines
+      this.options.onBatch?.({ ...next.range, settlement: 'refused', status, reason, failures: this.failures, calls })
       await this.persist(() => this.segments.settle(next.range, next.lines))
     }
   }
@@ -270,7 +279,8 @@ export class SendLoop {
         : `${folder}: ${receiver} ${requests} failed ${count} times in a row (last: ${outcome.reason}); ${records} ${unit} (${bytes} bytes) kept on disk, retrying`
     )
     const { status, reason } = outcome
-    this.options.onBatch?.({ ...batch.range, settlement: 'retryable', status, reason, failures: this.failures })
+    const calls = batch.lines.length
+    this.options.onBatch?.({ ...batch.range, settlement: 'retryable', status, reason, failures: this.failures, calls })
   }
 
   /** Back among the batches to send again, in the order of the disk. */

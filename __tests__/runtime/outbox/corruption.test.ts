@@ -97,12 +97,12 @@ test('a line longer than any record (over the read window) is cut at its newline
   expect(readFileSync(join(outbox, 'dead-letter.ndjson'), 'utf8')).toBe(long)
 })
 
-test('/healthz says stalled, with the oldest record’s age, when the outbox has settled nothing for LD_OUTBOX_STALLED_AFTER', async () => {
+test('/healthz says stalled, with the oldest record’s age, when the outbox has settled nothing for LD_OUTBOX_STALLED_SECONDS', async () => {
   const api = await standIn(() => ({ status: 503 }))
   closers.push(api.close)
   runtime = await runtimeWith(
     SDK_FIXTURE_SETTINGS,
-    { segmentWriteKey: 'wk', segmentHost: api.url, dataDir, outboxStalledAfterMs: 1000 },
+    { segmentWriteKey: 'wk', segmentHost: api.url, dataDir, outboxStalledSeconds: 1 },
     { outbox: { retryBaseMs: 20, retryMaxMs: 50 } }
   )
   const post = await fetch(`${runtime.url}/bulk`, {
