@@ -89,8 +89,8 @@ test('kept on disk through a LaunchDarkly outage and a restart; retried on 5xx, 
   const health = await (await fetch(`${runtime.url}/healthz`)).json()
   expect(health).toMatchObject({ status: 'ok', forward: { records: 4, failing: 'ECONNREFUSED' } })
   const metrics = await (await fetch(`${runtime.url}/metrics`)).text()
-  expect(metrics).toContain('ld_relay_forward_outbox_records 4\n')
-  expect(metrics).toMatch(/\nld_relay_forward_failures_total [1-9]\d*\n/)
+  expect(metrics).toContain('ld_segment_forward_outbox_records 4\n')
+  expect(metrics).toMatch(/\nld_segment_forwards_total\{result="retried"\} [1-9]\d*\n/)
   const first = runtime
   runtime = undefined
   await first.close()
