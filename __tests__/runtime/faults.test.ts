@@ -66,8 +66,12 @@ function smallDisk(): Disk {
       free: () => rmSync(filler, { force: true })
     }
   }
-  const flag = join(mkdtempSync(join(tmpdir(), 'ld-disk-flag-')), 'full')
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+  const flags = mkdtempSync(join(tmpdir(), 'ld-disk-flag-'))
+  const flag = join(flags, 'full')
+  cleanups.push(() => {
+    rmSync(dir, { recursive: true, force: true })
+    rmSync(flags, { recursive: true, force: true })
+  })
   return {
     dir,
     kind: 'injected ENOSPC',
