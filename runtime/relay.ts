@@ -4,43 +4,31 @@
 // A request goes socket → router.ts → a handler (handlers/) → the sink (sinks.ts, outbox/);
 // every answered request's record goes to the feed's listeners (log line, metrics, inspector).
 
-import { createServer, IncomingMessage, Server, ServerResponse } from 'http'
-import { AddressInfo } from 'net'
-import { performance } from 'perf_hooks'
 import { format } from 'util'
 import { redact } from '../shared'
 import { ActionsServe } from './actions-serve'
 import type { OpenAppendFile } from './append-log'
 import { secretsOf, startupRefusal, warningsOf, withVariableNames } from './config/report'
-import {
-  DEFAULT_FUNCTION_INSTANCES,
-  DEFAULT_HEADERS_TIMEOUT_SECONDS,
-  DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS,
-  DEFAULT_LOG_SUMMARY_SECONDS,
-  DEFAULT_MAX_CONNECTIONS,
-  DEFAULT_REQUEST_TIMEOUT_SECONDS,
-  RuntimeConfig
-} from './config/variables'
-import { openDataFolder } from './data-folder'
+import { DEFAULT_FUNCTION_INSTANCES, DEFAULT_LOG_SUMMARY_SECONDS, LogFormat, RuntimeConfig } from './config/variables'
+import { DataFolder, openDataFolder } from './data-folder'
 import { delay } from './delay'
 import { DestinationFunction } from './destination-function'
-import { DeliveryFeed, DeliveryRecord } from './feed'
+import { DeliveryFeed } from './feed'
 import { deliveriesHandler } from './handlers/deliveries'
 import { localToolHandlers } from './handlers/local-tools'
-import { banner, bannerFields, statusHandlers } from './handlers/status'
+import { banner as bannerText, bannerFields, statusHandlers } from './handlers/status'
 import { Authenticator } from './http/auth'
-import { Answer, clientErrorAnswer, failure, Handler, send } from './http/responses'
-import { targetOf } from './http/routes'
 import { Inspector } from './inspector'
 import { createLog, Log, logFormatOf } from './log'
 import { RelayMetrics } from './metrics'
 import { MetricsServer } from './metrics-server'
-import { requestLog } from './request-log'
+import type { OutboxStats } from './outbox/outbox'
+import { RelayServer } from './relay-server'
+import { RequestLog, requestLog } from './request-log'
 import { router } from './router'
 import { FunctionPool } from './sandbox/pool'
-import type { OutboxStats } from './outbox/outbox'
 import { OutboxTiming, Sink, usesOutbox } from './sinks'
-import { listenProblem, PROJECT_ROOT, readBuiltFunction, StartupError, withoutPaths } from './startup'
+import { PROJECT_ROOT, readBuiltFunction, StartupError, withoutPaths } from './startup'
 import { writeLine } from './stdout-lines'
 // `/index`: `dist/destinations/launchdarkly-events.js` is the destination function's
 // bundle, which Node would load for the bare path instead of this folder.
@@ -90,6 +78,35 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const config = withIngestToken(options.config)
   const refusal = startupRefusal(config)
   if (refusal) throw new StartupError(refusal)
+  const relay = await assemble(config, options)
+  try {
+    relay.state.url = await relay.http.listen(config)
+    relay.state.metricsUrl = relay.metricsServer ? await relay.metricsServer.listen(config) : relay.state.url
+  } catch (error) {
+    await relay.http.close(0)
+    await relay.folder.close(0)
+    throw error
+  }
+  return lifecycle(relay, options.flushOnCloseMs ?? STOP_BUDGET_MS.outboxFlush)
+}
+
+/** The relay's parts, wired, before it listens. */
+interface Relay {
+  config: RuntimeConfig
+  log: Log
+  format: LogFormat
+  warnings: readonly string[]
+  folder: DataFolder
+  feed: DeliveryFeed
+  requests: RequestLog
+  http: RelayServer
+  metricsServer?: MetricsServer
+  /** What changes as the relay runs: its URLs once it listens, and whether it drains or stops. */
+  state: { stopping: boolean; draining: boolean; url: string; metricsUrl: string }
+  banner(): string
+}
+
+async function assemble(config: RuntimeConfig, options: RuntimeOptions): Promise<Relay> {
   const secrets = secretsOf(config)
   const format = logFormatOf(config)
   // No line shows an absolute path of this machine: the data folder by its variable.
@@ -100,43 +117,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     secrets,
     output: (line) => output(withoutPaths(line, config.dataDir))
   })
-  const clean = (text: string): string => redact(withVariableNames(text), secrets)
   const pool = functionPool(options.functionCode ?? readBuiltFunction(), config, log)
-  // The outboxes' gauges read them, opened next (they are read only when scraped); their
-  // requests' outcomes are counted as they settle.
+  // The outboxes' gauges read them once opened (only when scraped); their requests' outcomes are counted as they settle.
+  const opened: { folder?: DataFolder } = {}
   const metrics = new RelayMetrics({
-    outbox: usesOutbox(config) ? () => sink.outbox?.() ?? noStats : undefined,
-    forward: config.forwardEventsTo ? () => forwards?.stats() ?? noStats : undefined
+    outbox: usesOutbox(config) ? () => opened.folder?.sink.outbox?.() ?? noStats : undefined,
+    forward: config.forwardEventsTo ? () => opened.folder?.forwards?.stats() ?? noStats : undefined
   })
-  const outboxLog = (line: string, level?: 'info' | 'error'): void => log[level ?? 'warn'](line)
   // Before anything in the folder is read: a second relay on it stops here.
-  const folder = await openDataFolder(config, secrets, outboxLog, {
+  const folder = await openDataFolder(config, secrets, (line, level) => log[level ?? 'warn'](line), {
     openFile: options.openFile,
     outbox: options.outbox,
     onBatch: metrics.batch,
     onForward: metrics.forward
   })
-  const { sink, forwards } = folder
-  const auth = new Authenticator(config.ingestTokens ?? [], config.clientSideIds ?? [])
-  const serve = new ActionsServe(destination, 'launchdarkly-events', {
-    eventsBaseUrl: config.eventsBaseUrl ?? DEFAULT_EVENTS_BASE_URL,
-    sdkBaseUrl: config.sdkBaseUrl ?? DEFAULT_SDK_BASE_URL
-  })
-  const destinationFunction = DestinationFunction.load(
-    PROJECT_ROOT,
-    {
-      clientSideId: config.clientSideId,
-      eventsBaseUrl: config.eventsBaseUrl,
-      sendTrackAsCustom: config.sendTrackAsCustom,
-      sendAliasEvents: config.sendAliasEvents
-    },
-    options.destinationFunctionCode
-  )
-  const feed = new DeliveryFeed((error) => log.error(`listener failed: ${(error as Error).message}`))
-  feed.subscribe(metrics.record)
-  const requests = requestLog(log, { logCalls: config.logCalls === true, outbox: sink.outbox?.bind(sink) })
-  feed.subscribe(requests.listener)
+  opened.folder = folder
   const warnings = warningsOf(config)
+  const auth = new Authenticator(config.ingestTokens ?? [], config.clientSideIds ?? [])
   const inspector = new Inspector({
     secrets,
     warnings,
@@ -145,84 +142,88 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     log: log.warn,
     projectRoot: PROJECT_ROOT
   })
-  feed.subscribe(inspector.record)
+  const feed = new DeliveryFeed((error) => log.error(`listener failed: ${(error as Error).message}`))
+  const requests = requestLog(log, {
+    logCalls: config.logCalls === true,
+    outbox: folder.sink.outbox?.bind(folder.sink)
+  })
+  for (const listener of [metrics.record, requests.listener, inspector.record]) feed.subscribe(listener)
 
-  let stopping = false
-  let draining = false
-  let url = ''
-  let metricsUrl = ''
+  const state = { stopping: false, draining: false, url: '', metricsUrl: '' }
   const metricsServer = config.metricsPort === undefined ? undefined : new MetricsServer(metrics)
-  const bannerText = (): string =>
-    banner(url, { sink, forwards, actionSlugs: serve.actionSlugs, config, warnings, metricsUrl })
+  const serve = actionsServe(config)
+  const banner = (): string =>
+    bannerText(state.url, { ...folder, actionSlugs: serve.actionSlugs, config, warnings, metricsUrl: state.metricsUrl })
   const status = statusHandlers({
-    sink,
-    forwards,
+    ...folder,
     metrics,
     dataDir: config.dataDir,
-    stopping: () => stopping,
-    draining: () => draining
+    stopping: () => state.stopping,
+    draining: () => state.draining
   })
+  const tools = localToolHandlers({
+    host: config.host,
+    auth,
+    serve,
+    destinationFunction: destinationFunction(config, options.destinationFunctionCode),
+    secrets
+  })
+  const deliveries = deliveriesHandler({ settings: config.settings, auth, pool, ...folder, clean: cleaner(secrets) })
   const route = router(
-    {
-      deliveries: deliveriesHandler({ settings: config.settings, auth, pool, sink, forwards, clean }),
-      ...localToolHandlers({ host: config.host, auth, serve, destinationFunction, secrets }),
-      ...status,
-      metrics: metricsServer ? undefined : status.metrics,
-      banner: bannerText
-    },
-    () => stopping
+    { deliveries, ...tools, ...status, metrics: metricsServer ? undefined : status.metrics, banner },
+    () => state.stopping
   )
   const http = new RelayServer(
     route,
     inspector,
     feed,
     log,
-    { stopping: () => stopping, draining: () => draining },
+    { stopping: () => state.stopping, draining: () => state.draining },
     config
   )
-  try {
-    url = await http.listen(config)
-    metricsUrl = metricsServer ? await metricsServer.listen(config) : url
-  } catch (error) {
-    await http.close()
-    await folder.close(0)
-    throw error
-  }
+  return { config, log, format, warnings, folder, feed, requests, http, metricsServer, state, banner }
+}
+
+/** The listening relay as its callers hold it: the banner, drain and close. */
+function lifecycle(relay: Relay, flushMs: number): LocalRuntime {
+  const { config, log, format, warnings, folder, requests, http, metricsServer, state } = relay
   const summaryEveryMs = (config.logSummarySeconds ?? DEFAULT_LOG_SUMMARY_SECONDS) * 1000
   const stopSummaries = summaryEveryMs > 0 ? requests.start(summaryEveryMs) : undefined
-
   let closing: Promise<void> | undefined
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      stopping = true
+      state.stopping = true
       stopSummaries?.()
       // In-flight deliveries finish (their calls reach the sink) before the sink closes.
-      await http.close()
+      await http.close(STOP_BUDGET_MS.inflight)
       // Both outboxes send what they can at once, then stay on disk; the folder is released.
-      await folder.close(options.flushOnCloseMs ?? STOP_BUDGET_MS.outboxFlush)
+      await folder.close(flushMs)
       requests.summarize()
       await metricsServer?.close()
     })()
     return closing
   }
   return {
-    url,
-    sink,
-    feed,
+    url: state.url,
+    sink: folder.sink,
+    feed: relay.feed,
     warnings,
     log,
-    metricsUrl,
-    banner: bannerText,
+    metricsUrl: state.metricsUrl,
+    banner: relay.banner,
     announce() {
       // On a terminal the banner as it reads (its warnings in it), unless LOG_LEVEL hides it.
-      if (format === 'text' && log.enabled('info')) return log.info(bannerText())
+      if (format === 'text' && log.enabled('info')) return log.info(relay.banner())
       if (format === 'json')
-        log.info(`LaunchDarkly ⇄ Segment relay on ${url}`, bannerFields(url, { sink, config, metricsUrl }))
+        log.info(
+          `LaunchDarkly ⇄ Segment relay on ${state.url}`,
+          bannerFields(state.url, { sink: folder.sink, config, metricsUrl: state.metricsUrl })
+        )
       for (const warning of warnings) log.warn(`warning: ${warning}`)
     },
     async drain(drainMs) {
       if (drainMs > 0 && !closing) {
-        draining = true
+        state.draining = true
         log.info(
           `draining: /readyz answers 503 for ${drainMs / 1000} s while requests are still served, then the relay stops`
         )
@@ -232,6 +233,29 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     },
     close
   }
+}
+
+/** A reason or message as the relay shows it: source settings named with their variables, secrets redacted. */
+function cleaner(secrets: readonly string[]): (text: string) => string {
+  return (text) => redact(withVariableNames(text), secrets)
+}
+
+/** The actions CLI `serve` stand-in, sending only where the relay's variables say. */
+function actionsServe(config: RuntimeConfig): ActionsServe {
+  return new ActionsServe(destination, 'launchdarkly-events', {
+    eventsBaseUrl: config.eventsBaseUrl ?? DEFAULT_EVENTS_BASE_URL,
+    sdkBaseUrl: config.sdkBaseUrl ?? DEFAULT_SDK_BASE_URL
+  })
+}
+
+/** The built destination function with the relay's settings, or undefined when dist/ has none. */
+function destinationFunction(config: RuntimeConfig, code: string | undefined): DestinationFunction | undefined {
+  const { clientSideId, eventsBaseUrl, sendTrackAsCustom, sendAliasEvents } = config
+  return DestinationFunction.load(
+    PROJECT_ROOT,
+    { clientSideId, eventsBaseUrl, sendTrackAsCustom, sendAliasEvents },
+    code
+  )
 }
 
 const noStats: OutboxStats = { records: 0, bytes: 0, oldestAgeMs: 0, deadLettered: 0, maxBytes: 0 }
@@ -253,106 +277,4 @@ function withIngestToken(given: RuntimeConfig): RuntimeConfig {
   const { ingestToken, ...settings } = given.settings
   const tokens = [...(given.ingestTokens ?? []), ...(typeof ingestToken === 'string' ? [ingestToken] : [])]
   return { ...given, settings, ingestTokens: tokens }
-}
-
-function newRecord(method: string, route: string): DeliveryRecord {
-  const time = new Date().toISOString()
-  return { time, method, route, status: 0, ms: 0, emitted: 0, skipped: {}, rejected: [], calls: [] }
-}
-
-type ConnectionLimits = Pick<
-  RuntimeConfig,
-  'headersTimeoutSeconds' | 'requestTimeoutSeconds' | 'keepAliveTimeoutSeconds' | 'maxConnections'
->
-
-/** The HTTP server: every request answered through the router, its record published; in-flight requests tracked for close(). */
-class RelayServer {
-  private readonly server: Server
-  private readonly inflight = new Set<Promise<void>>()
-
-  constructor(
-    private readonly route: Handler,
-    private readonly inspector: Inspector,
-    private readonly feed: DeliveryFeed,
-    private readonly log: Log,
-    /** Draining or stopping: answers ask the client to close its connection, so it reconnects elsewhere. */
-    private readonly state: { stopping(): boolean; draining(): boolean },
-    limits: ConnectionLimits
-  ) {
-    const headersTimeout = (limits.headersTimeoutSeconds ?? DEFAULT_HEADERS_TIMEOUT_SECONDS) * 1000
-    const options = {
-      headersTimeout,
-      requestTimeout: (limits.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
-      keepAliveTimeout: (limits.keepAliveTimeoutSeconds ?? DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS) * 1000,
-      // How often node looks for connections past those times (its default, 30 s, would let a slow one live 40 s).
-      connectionsCheckingInterval: Math.min(1000, Math.max(100, headersTimeout / 4))
-    }
-    this.server = createServer(options, (req, res) => {
-      const handled = this.onRequest(req, res)
-      this.inflight.add(handled)
-      void handled.finally(() => this.inflight.delete(handled))
-    })
-    this.server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-      if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()
-      const { answer, raw } = clientErrorAnswer(error.code)
-      socket.end(raw)
-      // A client still sending gets no more reads; the socket must not linger.
-      setTimeout(() => socket.destroy(), 1000).unref()
-      feed.publish({ ...newRecord('', ''), status: answer.status, error: answer.body as DeliveryRecord['error'] })
-    })
-    // Past it, node closes a new connection at once.
-    this.server.maxConnections = limits.maxConnections ?? DEFAULT_MAX_CONNECTIONS
-  }
-
-  /** Listens as configured; resolves with the relay's URL, or throws a StartupError naming HOST or PORT. */
-  async listen(config: RuntimeConfig): Promise<string> {
-    try {
-      await new Promise<void>((resolve, reject) => {
-        this.server.once('error', reject)
-        this.server.listen(config.port, config.host, () => {
-          this.server.off('error', reject)
-          resolve()
-        })
-      })
-    } catch (error) {
-      throw new StartupError(listenProblem(error as NodeJS.ErrnoException, config))
-    }
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host
-    return `http://${host}:${(this.server.address() as AddressInfo).port}`
-  }
-
-  /** Stops accepting; in-flight requests finish (up to 15 s), then every connection closes. */
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
-    this.server.closeIdleConnections()
-    await Promise.race([
-      Promise.allSettled([...this.inflight]),
-      delay(STOP_BUDGET_MS.inflight, undefined, { unref: true })
-    ])
-    this.server.closeAllConnections()
-    await closed
-  }
-
-  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = performance.now()
-    const target = targetOf(req.url)
-    if (!this.state.stopping() && this.inspector.serves(req, target, res)) return
-    const record = newRecord(req.method ?? '', target.path)
-    let answer: Answer
-    try {
-      answer = await this.route(req, target, record)
-    } catch (error) {
-      this.log.error(`${record.method} ${record.route}: unexpected ${(error as Error).stack ?? String(error)}`)
-      answer = failure(503, 'RetryError', 'The relay failed unexpectedly; retry the request')
-    }
-    if (answer.body && typeof answer.body === 'object' && 'error' in answer.body)
-      record.error = answer.body as DeliveryRecord['error']
-    if (!res.headersSent) {
-      const closing = this.state.stopping() || this.state.draining()
-      send(res, closing ? { ...answer, headers: { ...answer.headers, Connection: 'close' } } : answer)
-    }
-    record.status = answer.status
-    record.ms = performance.now() - started
-    this.feed.publish(record)
-  }
 }

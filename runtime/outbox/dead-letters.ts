@@ -20,8 +20,8 @@ export interface DeadLetterReason {
 }
 
 export class DeadLetters {
-  private records?: AppendLog
-  private reasons?: AppendLog
+  /** Both files, opened once on the first dead letter (concurrent ones share the opening). */
+  private files?: Promise<{ records: AppendLog; reasons: AppendLog }>
 
   constructor(
     private readonly dir: string,
@@ -35,18 +35,36 @@ export class DeadLetters {
     const { status, reason, ...ids } = why
     const line = JSON.stringify({ time: new Date(this.now()).toISOString(), status, reason, ...ids }) + '\n'
     try {
-      this.records ??= await AppendLog.open(join(this.dir, DEAD_LETTER_FILE), this.openFile, this.mode)
-      this.reasons ??= await AppendLog.open(join(this.dir, DEAD_LETTER_REASONS_FILE), this.openFile, this.mode)
+      this.files ??= this.open()
+      const { records, reasons } = await this.files.catch((error: unknown) => {
+        this.files = undefined
+        throw error
+      })
       // A crash between the two leaves records without their reason, never a reason for records not kept.
-      await this.records.append(data)
-      await this.reasons.append(Buffer.from(line))
+      await records.append(data)
+      await reasons.append(Buffer.from(line))
     } catch (error) {
       throw asWriteFailed(error)
     }
   }
 
   async close(): Promise<void> {
-    await this.records?.close()
-    await this.reasons?.close()
+    const files = await this.files?.catch(() => undefined)
+    this.files = undefined
+    await files?.records.close()
+    await files?.reasons.close()
+  }
+
+  private async open(): Promise<{ records: AppendLog; reasons: AppendLog }> {
+    const records = await AppendLog.open(join(this.dir, DEAD_LETTER_FILE), this.openFile, this.mode)
+    try {
+      return {
+        records,
+        reasons: await AppendLog.open(join(this.dir, DEAD_LETTER_REASONS_FILE), this.openFile, this.mode)
+      }
+    } catch (error) {
+      await records.close().catch(() => undefined)
+      throw error
+    }
   }
 }

@@ -35,7 +35,8 @@ interface Segment {
   createdMs: number
   log: AppendLog
   /** The `.sent` file, opened at the first acknowledgement. */
-  acks?: AppendLog
+  /** Its `.sent` file, opened once on the first acknowledgement (concurrent ones share the opening). */
+  acks?: Promise<AppendLog>
   /** Bytes acknowledged, in memory (ahead of `persisted` while the disk fails). */
   sent: number
   persisted: number
@@ -176,7 +177,7 @@ export class Segments {
   async close(): Promise<void> {
     for (const segment of this.list) {
       await segment.log.close()
-      await segment.acks?.close()
+      await closeAcks(segment)
     }
   }
 
@@ -214,13 +215,18 @@ export class Segments {
     const sent = segment.sent
     try {
       // Not flushed: after a power cut a record acknowledged but not recorded is sent again, and dropped as a repeat.
-      segment.acks ??= await AppendLog.open(
+      segment.acks ??= AppendLog.open(
         this.path(segment.name) + '.sent',
         this.options.openFile,
         this.options.mode,
         false
       )
-      await segment.acks.append(Buffer.from(`${sent}\n`))
+      const acks = await segment.acks.catch((error: unknown) => {
+        // Opened again on the next acknowledgement.
+        segment.acks = undefined
+        throw error
+      })
+      await acks.append(Buffer.from(`${sent}\n`))
       segment.persisted = Math.max(segment.persisted, sent)
     } catch (error) {
       throw asWriteFailed(error)
@@ -300,8 +306,7 @@ export class Segments {
   private async remove(segment: Segment): Promise<void> {
     try {
       await segment.log.close()
-      await segment.acks?.close()
-      segment.acks = undefined
+      await closeAcks(segment)
       await rm(this.path(segment.name), { force: true })
       await rm(this.path(segment.name) + '.sent', { force: true })
       await rm(this.path(segment.name) + '.sent.tmp', { force: true })
@@ -315,4 +320,12 @@ export class Segments {
   private path(name: string): string {
     return join(this.options.dir, name)
   }
+}
+
+/** Closes a segment's `.sent` file if it was opened (or is being opened). */
+async function closeAcks(segment: Segment): Promise<void> {
+  const acks = segment.acks
+  segment.acks = undefined
+  const log = await acks?.catch(() => undefined)
+  await log?.close()
 }
