@@ -55,6 +55,11 @@ export interface FunctionBuild {
   readonly settings: readonly SettingDeclaration[]
   /** Where to paste it in Segment. */
   readonly paste: string
+  /**
+   * What it may weigh (issue 22), well inside MAX_BUILT_BYTES: Segment's editor shows the
+   * file as it is, and every byte is sent with each deployment. The build tests hold it.
+   */
+  readonly budgetBytes: number
 }
 
 export const SOURCE_FUNCTION: FunctionBuild = {
@@ -65,7 +70,8 @@ export const SOURCE_FUNCTION: FunctionBuild = {
   handlers: [['onRequest', 'request, settings']],
   output: path.join('sources', 'launchdarkly'),
   settings: SOURCE_SETTINGS,
-  paste: 'Connections → Catalog → Functions → New Function → Source'
+  paste: 'Connections → Catalog → Functions → New Function → Source',
+  budgetBytes: 34_000
 }
 
 export const DESTINATION_FUNCTION: FunctionBuild = {
@@ -80,7 +86,8 @@ export const DESTINATION_FUNCTION: FunctionBuild = {
   ],
   output: path.join('destinations', 'launchdarkly-events'),
   settings: DESTINATION_SETTINGS,
-  paste: 'Connections → Catalog → Functions → New Function → Destination'
+  paste: 'Connections → Catalog → Functions → New Function → Destination',
+  budgetBytes: 22_000
 }
 
 export const FUNCTIONS: readonly FunctionBuild[] = [SOURCE_FUNCTION, DESTINATION_FUNCTION]

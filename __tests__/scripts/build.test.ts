@@ -51,6 +51,10 @@ describe.each(FUNCTIONS.map((fn) => [fn.output, fn] as const))('dist/%s.js', (_o
     expect(problemsOf(code, fn)).toEqual([])
   })
 
+  test(`stays within its budget of ${fn.budgetBytes} bytes (issue 22)`, () => {
+    expect(Buffer.byteLength(codeOf(fn))).toBeLessThanOrEqual(fn.budgetBytes)
+  })
+
   test('its settings file is the declaration, and none of the UI text is in the bundle', () => {
     const settings = JSON.parse(readFileSync(path.join(DIST, `${fn.output}.settings.json`), 'utf8')) as unknown
     expect(settings).toEqual(fn.settings)
