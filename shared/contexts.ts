@@ -1,6 +1,7 @@
 // Contexts (design §3.5): every way an event names who it is about, reduced to
 // `contextKeys` ({kind: key}), plus Segment's userId / anonymousId.
 
+import { fromEntries, keysOf, toJson } from './lib/builtins'
 import { EventRejection } from './errors'
 import { describe, isObject, own, JsonObject } from './lib/json'
 
@@ -32,7 +33,7 @@ function checkKind(kind: unknown, where: Place): string {
 }
 
 function describeKind(kind: unknown): string {
-  return typeof kind === 'string' ? JSON.stringify(kind.slice(0, 64)) : describe(kind)
+  return typeof kind === 'string' ? toJson(kind.slice(0, 64)) : describe(kind)
 }
 
 function checkKey(key: unknown, kind: string, where: Place): string {
@@ -79,7 +80,7 @@ export function contextKeysOf(event: JsonObject): ContextKeys {
  */
 export function checkedContextKeys(value: unknown, where: string): ContextKeys {
   if (!isObject(value)) throw new EventRejection(`${where} must be an object, found ${describe(value)}`)
-  const kinds = Object.keys(value)
+  const kinds = keysOf(value)
   const entries = kinds.map((kind): [string, string] => {
     checkKind(kind, () => `${where} key ${describeKind(kind)}`)
     const key = checkKey(value[kind], kind, () => `${where} key`)
@@ -91,7 +92,7 @@ export function checkedContextKeys(value: unknown, where: string): ContextKeys {
       `${where} has both "user" and "anonymousUser" (the legacy name of an anonymous user, read as "user")`
     )
   // fromEntries defines own properties, so a "__proto__" kind cannot reach the prototype.
-  return Object.fromEntries(entries)
+  return fromEntries(entries)
 }
 
 /**
@@ -99,7 +100,7 @@ export function checkedContextKeys(value: unknown, where: string): ContextKeys {
  * kind. Not for "__proto__", which assignment would treat as the prototype.
  */
 function oneKind(kind: string, key: string): ContextKeys {
-  if (kind === '__proto__') return Object.fromEntries([[kind, key]])
+  if (kind === '__proto__') return fromEntries([[kind, key]])
   const keys: ContextKeys = {}
   keys[kind] = key
   return keys
@@ -112,7 +113,7 @@ function fromContext(context: unknown): ContextKeys {
     const single = checkKind(kind, 'context.kind')
     return oneKind(single, checkKey(own(context, 'key'), single, 'context.key'))
   }
-  const entries = Object.keys(context)
+  const entries = keysOf(context)
     .filter((k) => k !== 'kind' && k !== '_meta')
     .map((k): [string, string] => {
       const part = context[k]
@@ -121,7 +122,7 @@ function fromContext(context: unknown): ContextKeys {
       return [k, checkKey(own(part, 'key'), k, () => `context.${k}.key`)]
     })
   if (entries.length === 0) throw new EventRejection('multi-kind context has no kinds')
-  return Object.fromEntries(entries)
+  return fromEntries(entries)
 }
 
 function escapeKey(key: string): string {
@@ -130,7 +131,7 @@ function escapeKey(key: string): string {
 
 /** LaunchDarkly's canonical key: the key for a lone user, else sorted `kind:key` pairs. */
 export function canonicalKey(keys: ContextKeys): string {
-  const kinds = Object.keys(keys).sort()
+  const kinds = keysOf(keys).sort()
   if (kinds.length === 1 && kinds[0] === 'user') return keys.user
   return kinds.map((kind) => `${kind}:${escapeKey(keys[kind])}`).join(':')
 }

@@ -2,6 +2,7 @@
 // schema.ts names one of these per property; the way back (Segment → LaunchDarkly) is in
 // schema-reverse.ts. Nothing else converts values.
 
+import { abs, floor, isInteger, NativeDate } from './lib/builtins'
 import { ContextKeys } from './contexts'
 import { EventRejection } from './errors'
 import { describe, isFiniteNumber, isObject, JsonObject, MAX_DEPTH, nestedDeeperThan, own } from './lib/json'
@@ -25,7 +26,7 @@ export type Conversion = (ldValue: unknown, event: SourceEvent) => unknown
 export type CheckedType = 'string' | 'integer' | 'number' | 'boolean' | 'object'
 const checks: Record<CheckedType, (value: unknown) => boolean> = {
   string: (v: unknown) => typeof v === 'string',
-  integer: (v: unknown) => Number.isInteger(v) && (v as number) >= 0,
+  integer: (v: unknown) => isInteger(v) && (v as number) >= 0,
   number: isFiniteNumber,
   boolean: (v: unknown) => typeof v === 'boolean',
   object: isObject
@@ -112,17 +113,17 @@ const MILLIS = Array.from({ length: 1000 }, (_, ms) => String(ms).padStart(3, '0
 export function isoFromEpochMillis(value: unknown): string {
   // Integers in Date's range only: Date truncates fractions toward zero, which flooring
   // would not match, and the second before its end is followed by invalid dates.
-  if (Number.isInteger(value) && Math.abs(value as number) <= MAX_DATE_MILLIS) {
-    const second = Math.floor((value as number) / 1000)
+  if (isInteger(value) && abs(value as number) <= MAX_DATE_MILLIS) {
+    const second = floor((value as number) / 1000)
     if (second === lastSecond) return lastPrefix + MILLIS[(value as number) - second * 1000]
   }
-  const date = isFiniteNumber(value) ? new Date(value) : undefined
-  if (!date || Number.isNaN(date.getTime())) {
+  const date = isFiniteNumber(value) ? new NativeDate(value) : undefined
+  if (!date || !isFiniteNumber(date.getTime())) {
     throw new EventRejection(`creationDate must be epoch milliseconds, found ${describe(value)}`)
   }
   const iso = date.toISOString()
-  if (Number.isInteger(value)) {
-    lastSecond = Math.floor((value as number) / 1000)
+  if (isInteger(value)) {
+    lastSecond = floor((value as number) / 1000)
     // Every toISOString ends in ".mmmZ", whatever the year's width.
     lastPrefix = iso.slice(0, -4)
   }
@@ -139,7 +140,7 @@ export const contextKeys: Conversion = (_value, event) => event.contextKeys
 /** Data Export records carry ids; SDK events do not. */
 export const eventId: Conversion = (value) => {
   if (absent(value)) return undefined
-  if (typeof value === 'string' || isFiniteNumber(value)) return String(value)
+  if (typeof value === 'string' || isFiniteNumber(value)) return '' + value
   throw new EventRejection(`id must be a string, found ${describe(value)}`)
 }
 

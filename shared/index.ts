@@ -3,6 +3,9 @@
 // this file, never a file beside it). Pure: no I/O, no Segment or LaunchDarkly runtime
 // objects.
 //
+// The language's built-ins the function bundles call on a delivery's path are read once,
+// from lib/builtins.ts (why: there), never as globals inside a function.
+//
 // Module-level state: four memos kept for speed, each bounded and none holding
 // settings, so that a warm runtime shared by deliveries stays correct:
 // * conversions.ts remembers the last second of a creationDate it formatted;
@@ -21,6 +24,7 @@ export type { TrackingPlan, TrackingPlanRule } from './tracking-plan'
 export type { PropertyText } from './schema-text'
 export * from './segment'
 export * from './functions-contract'
+export * from './lib/builtins'
 export { canonicalJson, describe, isObject, jsonSurelyWithin, own, ownAt, MAX_DEPTH } from './lib/json'
 export { isJsonText } from './lib/json-syntax'
 export type { JsonObject } from './lib/json'

@@ -1,6 +1,7 @@
 // Deterministic ids (design §3.9): a retried or replayed delivery produces the same
 // messageIds, so Segment drops the duplicates; distinct events never share one.
 
+import { NativeMap } from './lib/builtins'
 import { EventRejection } from './errors'
 import { canonicalJson, JsonObject, MAX_DEPTH, TooDeep } from './lib/json'
 import { sha256Hex } from './lib/sha256'
@@ -40,7 +41,7 @@ export class MessageIds {
    * canonical text: a short key, and the text is garbage at once instead of living as
    * long as the delivery. Two texts with one digest would share ids anyway.
    */
-  readonly #repeats = new Map<string, number>()
+  readonly #repeats = new NativeMap<string, number>()
   readonly #hash: Hash
   #environment = ''
   #prefix = '|'

@@ -9,6 +9,7 @@ import { ContextKeys, contextKeysOf, identityOf } from './contexts'
 import { Conversion, isoFromEpochMillis, SourceEvent } from './conversions'
 import { Envelope, Item, positionOf, readEnvelope } from './envelopes'
 import { EventRejection, NothingExported } from './errors'
+import { isInteger, NativeMap, NativeSet, toJson } from './lib/builtins'
 import { describe, isNonEmptyString, isObject, JsonObject, jsonSurelyWithin, own } from './lib/json'
 import { utf8Length } from './lib/utf8'
 import { EXPORT_KINDS, ExportKind, isExportKind, isSkippedKind, SEGMENT_CALL } from './kinds'
@@ -89,7 +90,7 @@ export function readDelivery(body: string, settings: ExportSettings = {}): ReadD
     }
   }
   // Flags by project, then key: no key text built per event.
-  const named = new Map<string, Set<string>>()
+  const named = new NativeMap<string, Set<string>>()
   const flags: FlagRef[] = []
   const items = envelope.items.map((item): ReadItem => {
     try {
@@ -97,7 +98,7 @@ export function readDelivery(body: string, settings: ExportSettings = {}): ReadD
       if ('flagKey' in read && read.flagKey !== undefined) {
         const { project, flagKey } = read
         let keys = named.get(project)
-        if (!keys) named.set(project, (keys = new Set()))
+        if (!keys) named.set(project, (keys = new NativeSet()))
         if (!keys.has(flagKey)) {
           keys.add(flagKey)
           flags.push({ project, flagKey })
@@ -158,7 +159,7 @@ export function convertDelivery(delivery: ReadDelivery, names?: VariationNames):
 function checkSize(call: SegmentCall): void {
   // Written out only when a cheap upper bound cannot rule the limit out.
   if (jsonSurelyWithin(call.message, MAX_MESSAGE_BYTES)) return
-  const bytes = utf8Length(JSON.stringify(call.message))
+  const bytes = utf8Length(toJson(call.message))
   if (bytes > MAX_MESSAGE_BYTES) {
     throw new EventRejection(
       `the Segment message would be ${bytes} bytes, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`
@@ -178,8 +179,7 @@ function readItem(item: Item, settings: ExportSettings): ReadItem {
   // tens of thousands of these.
   if (typeof kind !== 'string') return { index, rejection: `kind must be a string, found ${describe(kind)}` }
   if (isSkippedKind(kind)) return { index, skipped: kind }
-  if (kind !== 'alias' && !isExportKind(kind))
-    return { index, rejection: `unknown kind ${JSON.stringify(kind.slice(0, 40))}` }
+  if (kind !== 'alias' && !isExportKind(kind)) return { index, rejection: `unknown kind ${toJson(kind.slice(0, 40))}` }
 
   const environment = origin(record, 'environment', settings.environmentId)
   // Both named at once when both are missing: a newcomer fixes both in one go.
@@ -208,7 +208,7 @@ function needsName(event: JsonObject): boolean {
   const carried = own(event, 'variationName')
   if (typeof carried === 'string' && carried !== '') return false
   const variation = own(event, 'variation')
-  return isNonEmptyString(own(event, 'key')) && Number.isInteger(variation) && (variation as number) >= 0
+  return isNonEmptyString(own(event, 'key')) && isInteger(variation) && (variation as number) >= 0
 }
 
 /**
@@ -233,7 +233,7 @@ function origin(
 function recordVersion(record: JsonObject): number {
   const version = own(record, 'version')
   if (version === undefined || version === null) return EXPORT_SCHEMA_VERSION
-  if (Number.isInteger(version) && (version as number) >= 0) return version as number
+  if (isInteger(version) && (version as number) >= 0) return version as number
   throw new EventRejection(`record version must be a non-negative integer, found ${describe(version)}`)
 }
 

@@ -1,18 +1,20 @@
 // Small JSON helpers for untrusted input: type guards, canonical serialization,
 // and short descriptions of values for error messages (never the value itself).
 
+import { hasOwnProperty, isArray, isFiniteNumber, keysOf, toJson } from './builtins'
+
 /** Deeper than any real event; keeps recursion (ours and Segment's serializer) safe. */
 export const MAX_DEPTH = 100
 
 export type JsonObject = { [key: string]: unknown }
 
 export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+  return typeof value === 'object' && value !== null && !isArray(value)
 }
 
 /** Own property read: input objects may carry keys such as `__proto__` or `constructor`. */
 export function own(obj: JsonObject, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined
+  return hasOwnProperty.call(obj, key) ? obj[key] : undefined
 }
 
 /** The value at `keys` below `value`, through own properties of objects; undefined where there is none. */
@@ -25,14 +27,12 @@ export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0
 }
 
-export function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value)
-}
+export { isFiniteNumber }
 
 /** What a value is, for messages such as "key must be a string, found number". */
 export function describe(value: unknown): string {
   if (value === null) return 'null'
-  if (Array.isArray(value)) return 'array'
+  if (isArray(value)) return 'array'
   if (typeof value === 'string') return value.length === 0 ? 'empty string' : 'string'
   return typeof value
 }
@@ -44,11 +44,11 @@ export function describe(value: unknown): string {
 export function nestedDeeperThan(value: unknown, levels: number): boolean {
   if (value === null || typeof value !== 'object') return false
   if (levels <= 0) return true
-  if (Array.isArray(value)) {
+  if (isArray(value)) {
     for (let i = 0; i < value.length; i++) if (nestedDeeperThan(value[i], levels - 1)) return true
     return false
   }
-  const keys = Object.keys(value)
+  const keys = keysOf(value)
   for (let i = 0; i < keys.length; i++) if (nestedDeeperThan((value as JsonObject)[keys[i]], levels - 1)) return true
   return false
 }
@@ -80,7 +80,7 @@ const MAX_KEY_PREFIX_LENGTH = 64
 function keyPrefix(key: string): string {
   let prefix = KEY_PREFIXES.get(key)
   if (prefix === undefined) {
-    prefix = (needsEscape(key) ? JSON.stringify(key) : '"' + key + '"') + ':'
+    prefix = (needsEscape(key) ? toJson(key) : '"' + key + '"') + ':'
     if (KEY_PREFIXES.size < MAX_KEY_PREFIXES && key.length <= MAX_KEY_PREFIX_LENGTH) KEY_PREFIXES.set(key, prefix)
   }
   return prefix
@@ -91,7 +91,7 @@ function keyPrefix(key: string): string {
  * sort is faster for the few keys an event's objects have.
  */
 function sortedKeys(value: JsonObject): string[] {
-  const keys = Object.keys(value)
+  const keys = keysOf(value)
   if (keys.length > 16) return keys.sort()
   for (let i = 1; i < keys.length; i++) {
     const key = keys[i]
@@ -127,7 +127,7 @@ function canonical(value: unknown, depth: number): string {
   if (value === null || typeof value !== 'object') return primitiveJson(value)
   // Untrusted input can nest arbitrarily; refuse before the stack runs out.
   if (depth > MAX_DEPTH) throw new TooDeep()
-  if (Array.isArray(value)) {
+  if (isArray(value)) {
     let out = '['
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ','
@@ -153,17 +153,17 @@ function canonical(value: unknown, depth: number): string {
 function primitiveJson(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return needsEscape(value) ? JSON.stringify(value) : '"' + value + '"'
+      return needsEscape(value) ? toJson(value) : '"' + value + '"'
     case 'number':
       // Same text as JSON.stringify for every finite number (-0 included); the rest is null.
-      return Number.isFinite(value) ? '' + value : 'null'
+      return isFiniteNumber(value) ? '' + value : 'null'
     case 'boolean':
       return value ? 'true' : 'false'
     case 'object':
       return 'null'
     default: {
       // undefined, functions, symbols, bigints: exactly what JSON.stringify writes.
-      const text = JSON.stringify(value)
+      const text = toJson(value)
       return text === undefined ? 'null' : text
     }
   }
@@ -203,7 +203,7 @@ function jsonBytesBound(value: unknown, budget: number, depth: number): number {
   if (value === null) return 4
   if (depth >= MAX_ESTIMATE_DEPTH) return Infinity
   let bytes = 2
-  if (Array.isArray(value)) {
+  if (isArray(value)) {
     for (let i = 0; i < value.length && bytes <= budget; i++)
       bytes += jsonBytesBound(value[i], budget - bytes, depth + 1) + 1
     return bytes
