@@ -10,8 +10,7 @@
 // settings, so that a warm runtime shared by deliveries stays correct:
 // * conversions.ts remembers the last second of a creationDate it formatted;
 // * envelopes.ts keeps the reason text for each type of non-object element (a handful);
-// * lib/json.ts keeps the quoted form of up to 1,024 short object keys;
-// * lib/sha256.ts reuses one scratch buffer of at most 64 KiB.
+// * lib/canonical-json.ts and lib/sha256.ts each reuse one buffer of at most 64 KiB.
 
 export * from './errors'
 export * from './kinds'
@@ -25,11 +24,12 @@ export type { PropertyText } from './schema-text'
 export * from './segment'
 export * from './functions-contract'
 export * from './lib/builtins'
-export { canonicalJson, describe, isObject, jsonSurelyWithin, own, ownAt, MAX_DEPTH } from './lib/json'
+export { describe, isObject, jsonSurelyWithin, own, ownAt, MAX_DEPTH } from './lib/json'
+export { canonicalJsonBytes } from './lib/canonical-json'
 export { isJsonText } from './lib/json-syntax'
 export type { JsonObject } from './lib/json'
 export { hexOf, sha256Hex, sha256From } from './lib/sha256'
-export type { HashingCrypto } from './lib/sha256'
+export type { HashingCrypto, Sha256 } from './lib/sha256'
 export { utf8Length } from './lib/utf8'
 export { explanationOf, firstAndMore, parseJsonOrUndefined } from './lib/text'
 export type { Settled, Settlement } from './settlement'

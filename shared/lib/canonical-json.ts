@@ -1,0 +1,174 @@
+// Canonical JSON: what JSON.stringify writes for a value with its object keys sorted at
+// every depth, so that two values that differ only in key order write the same text. It is
+// written as UTF-8 straight into one reused buffer, the bytes SHA-256 reads: no string is
+// concatenated per event, then flattened and encoded again for the hash
+// (docs/performance.md, issue 22). Escapes are JSON.stringify's: \" \\ \b \t \n \f \r,
+// \u00xx for the other control characters, \udxxx for an unpaired surrogate.
+
+import { Bytes, isArray, isFiniteNumber, keysOf, toJson } from './builtins'
+import { MAX_DEPTH } from './json'
+import { encodeUtf8Into } from './utf8'
+
+/** Thrown for values nested deeper than MAX_DEPTH. */
+export class TooDeep extends Error {
+  constructor() {
+    super(`nested more than ${MAX_DEPTH} levels deep`)
+    this.name = 'TooDeep'
+  }
+}
+
+// The buffer is a module-level memo (see shared/index.ts): a larger one, grown for a large
+// value, is dropped at the next call.
+const KEPT_BYTES = 64 * 1024
+let out = new Bytes(4096)
+let at = 0
+
+/** Makes room for `bytes` more bytes. */
+function room(bytes: number): void {
+  if (at + bytes <= out.length) return
+  let size = out.length * 2
+  while (size < at + bytes) size *= 2
+  const larger = new Bytes(size)
+  larger.set(out.subarray(0, at))
+  out = larger
+}
+
+/** Text written as its UTF-8, unescaped (an unpaired surrogate as U+FFFD, as TextEncoder writes it). */
+function writeText(text: string): void {
+  room(text.length * 3)
+  at = encodeUtf8Into(text, out, at)
+}
+
+const HEX_DIGITS = '0123456789abcdef'
+/** JSON.stringify's two-character escapes, by the code unit they replace. */
+const SHORT_ESCAPES: Record<number, string> = { 8: 'b', 9: 't', 10: 'n', 12: 'f', 13: 'r', 34: '"', 92: '\\' }
+
+/** `\uxxxx` at `o`; returns the position after it. */
+function writeEscape(b: Uint8Array, o: number, c: number): number {
+  b[o] = 92
+  b[o + 1] = 117
+  for (let shift = 12, i = 2; i < 6; i++, shift -= 4) b[o + i] = HEX_DIGITS.charCodeAt((c >> shift) & 15)
+  return o + 6
+}
+
+/** A string, quoted and escaped as JSON.stringify writes it. */
+function writeString(text: string): void {
+  const n = text.length
+  // At most 6 bytes per code unit (an escape), and the quotes.
+  room(n * 6 + 2)
+  const b = out
+  let o = at
+  b[o++] = 34
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i)
+    if (c < 0x80) {
+      if (c >= 0x20 && c !== 34 && c !== 92) b[o++] = c
+      else if (SHORT_ESCAPES[c] !== undefined) {
+        b[o++] = 92
+        b[o++] = SHORT_ESCAPES[c].charCodeAt(0)
+      } else o = writeEscape(b, o, c)
+      continue
+    }
+    if (c >= 0xd800 && c < 0xe000) {
+      const d = text.charCodeAt(i + 1)
+      if (c >= 0xdc00 || (d & 0xfc00) !== 0xdc00) {
+        o = writeEscape(b, o, c)
+        continue
+      }
+      c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00)
+      i++
+      b[o++] = 0xf0 | (c >> 18)
+      b[o++] = 0x80 | ((c >> 12) & 63)
+    } else if (c < 0x800) {
+      b[o++] = 0xc0 | (c >> 6)
+      b[o++] = 0x80 | (c & 63)
+      continue
+    } else b[o++] = 0xe0 | (c >> 12)
+    b[o++] = 0x80 | ((c >> 6) & 63)
+    b[o++] = 0x80 | (c & 63)
+  }
+  b[o++] = 34
+  at = o
+}
+
+/** One ASCII byte. */
+function writeByte(byte: number): void {
+  room(1)
+  out[at++] = byte
+}
+
+/**
+ * The object's keys in the order Array#sort gives them (UTF-16 code units): insertion
+ * sort is faster for the few keys an event's objects have.
+ */
+function sortedKeys(value: object): string[] {
+  const keys = keysOf(value)
+  if (keys.length > 16) return keys.sort()
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]
+    let j = i - 1
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j]
+      j--
+    }
+    keys[j + 1] = key
+  }
+  return keys
+}
+
+function writeValue(value: unknown, depth: number): void {
+  switch (typeof value) {
+    case 'string':
+      return writeString(value)
+    case 'number':
+      // The same text as JSON.stringify for every finite number (-0 included); the rest is null.
+      return writeText(isFiniteNumber(value) ? '' + value : 'null')
+    case 'boolean':
+      return writeText(value ? 'true' : 'false')
+    case 'object':
+      if (value === null) return writeText('null')
+      break
+    default: {
+      // undefined, functions, symbols (in an array), bigints: what JSON.stringify writes, or throws.
+      const text = toJson(value)
+      return writeText(text === undefined ? 'null' : text)
+    }
+  }
+  // Untrusted input can nest arbitrarily; refuse before the stack runs out.
+  if (depth > MAX_DEPTH) throw new TooDeep()
+  if (isArray(value)) {
+    writeByte(91)
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) writeByte(44)
+      writeValue(value[i], depth + 1)
+    }
+    return writeByte(93)
+  }
+  const keys = sortedKeys(value)
+  writeByte(123)
+  let first = true
+  for (let i = 0; i < keys.length; i++) {
+    const item = (value as Record<string, unknown>)[keys[i]]
+    if (item === undefined || typeof item === 'function') continue
+    if (!first) writeByte(44)
+    first = false
+    writeString(keys[i])
+    writeByte(58)
+    writeValue(item, depth + 1)
+  }
+  writeByte(125)
+}
+
+/**
+ * The UTF-8 of `prefix`, the canonical JSON of `value` and `suffix` (the two written as
+ * they are), in a view of the buffer that the next call overwrites. Throws TooDeep past
+ * MAX_DEPTH levels.
+ */
+export function canonicalJsonBytes(value: unknown, prefix = '', suffix = ''): Uint8Array {
+  if (out.length > KEPT_BYTES) out = new Bytes(4096)
+  at = 0
+  writeText(prefix)
+  writeValue(value, 0)
+  writeText(suffix)
+  return out.subarray(0, at)
+}
