@@ -70,8 +70,11 @@ export function jsonSurelyWithin(value: unknown, limit: number): boolean {
   return jsonBytesBound(value, limit, 0) <= limit
 }
 
-/** An upper bound of the JSON's bytes, or anything over `budget` once it is exceeded. */
-function jsonBytesBound(value: unknown, budget: number, depth: number): number {
+/**
+ * An upper bound of the JSON's bytes of a value `depth` levels down, or anything over
+ * `budget` once it is exceeded.
+ */
+export function jsonBytesBound(value: unknown, budget: number, depth: number): number {
   switch (typeof value) {
     case 'string':
       return value.length * MAX_BYTES_PER_UNIT + 2

@@ -1,0 +1,202 @@
+// The way there, LaunchDarkly → Segment (design §3.3, 3.4), for each property of the export
+// schema (schema.ts): which rule its value follows. Keyed by property name like
+// schema-reverse.ts, and kept apart for the same reason: only the source function converts
+// this way, and the destinations' bundles leave all of this out.
+//
+// A rule is data and one function applies them all: this runs for every property of every
+// event, and one call site with a switch is cheaper than a closure per property
+// (docs/performance.md, issue 22).
+
+import type { ContextKeys } from './contexts'
+import { absent, CheckedType, checkedCopy, isoFromEpochMillis, requiredValue, shallowEnough } from './conversions'
+import { EventRejection } from './errors'
+import { describe, isFiniteNumber, isObject, JsonObject, jsonBytesBound, own } from './lib/json'
+import { EXPORT_KINDS, ExportKind } from './kinds'
+import { propertiesOf, PropertyName, SchemaProperty } from './schema'
+
+type Rule =
+  /** The event's field as ISO-8601: the message's timestamp. */
+  | { readonly rule: 'timestamp' }
+  /** Known from the delivery rather than from the event's own fields. */
+  | { readonly rule: 'environment' | 'project' | 'schemaVersion' | 'contextKeys' }
+  /** The event's field, of the property's type, and not empty: an event without it is rejected. */
+  | { readonly rule: 'required'; readonly what: string }
+  /** The event's field, of the property's type; omitted when absent (null counts as absent). */
+  | { readonly rule: 'optional' }
+  /** Any JSON value; absent becomes null (a flag can serve null). */
+  | { readonly rule: 'json' }
+  /** Data Export records carry ids; SDK events do not. */
+  | { readonly rule: 'eventId' }
+  /** The event's own name, else the one looked up from the REST API (design §3.6). */
+  | { readonly rule: 'variationName' }
+  /** Always present: only an explicit `true` puts an evaluation in an experiment. */
+  | { readonly rule: 'true' }
+  /**
+   * Segment's `default` says whether the SDK served the application's fallback, which is
+   * when the evaluation has no variation (LaunchDarkly's own `default` is the fallback
+   * value itself; schema-reverse.ts turns it back).
+   */
+  | { readonly rule: 'servedFallback' }
+  /** A number kept only when finite (0 included); anything else is dropped, never rejected. */
+  | { readonly rule: 'finite' }
+  /** Custom data leaves only with includeCustomData (LaunchDarkly's own export drops it). */
+  | { readonly rule: 'customData' }
+
+export const SCHEMA_FORWARD: { readonly [P in PropertyName]: Rule } = {
+  timestamp: { rule: 'timestamp' },
+  environment: { rule: 'environment' },
+  project: { rule: 'project' },
+  key: { rule: 'required', what: 'flag or metric key' },
+  contextKeys: { rule: 'contextKeys' },
+  eventId: { rule: 'eventId' },
+  version: { rule: 'schemaVersion' },
+  value: { rule: 'json' },
+  flagVersion: { rule: 'optional' },
+  variation: { rule: 'optional' },
+  variationName: { rule: 'variationName' },
+  reasonKind: { rule: 'optional' },
+  inExperiment: { rule: 'true' },
+  prereqOf: { rule: 'optional' },
+  default: { rule: 'servedFallback' },
+  url: { rule: 'optional' },
+  selector: { rule: 'optional' },
+  metricValue: { rule: 'finite' },
+  data: { rule: 'customData' }
+}
+
+/** What the forward direction knows about one event besides its own fields. */
+export interface ForwardEvent {
+  readonly raw: JsonObject
+  readonly environment: string
+  readonly project: string
+  readonly contextKeys: ContextKeys
+  /** The Data Export record's `version`, else the export schema's (schema.ts). */
+  readonly schemaVersion: number
+}
+
+/**
+ * A property as the conversion reads it: its rule, and where its field is. Its path is read
+ * with plain property access, one or two parts deep: no schema path names a property that
+ * objects inherit, or goes deeper (a test holds both).
+ */
+interface Reader {
+  readonly name: string
+  readonly timestamp: boolean
+  readonly type: CheckedType
+  readonly rule: Rule
+  /** The LaunchDarkly field's dotted path, for messages; '' when the event has none. */
+  readonly ld: string
+  /** Its first part, and the one below it ('' for none): schema paths are one or two deep. */
+  readonly field: string
+  readonly subfield: string
+}
+
+function readerOf(property: SchemaProperty): Reader {
+  const [field = '', subfield = ''] = property.ld === null ? [] : property.ld.split('.')
+  return {
+    name: property.name,
+    timestamp: property.segment === 'timestamp',
+    type: property.type as CheckedType,
+    rule: SCHEMA_FORWARD[property.name as PropertyName],
+    ld: property.ld ?? '',
+    field,
+    subfield
+  }
+}
+
+const READERS = new Map<ExportKind, readonly Reader[]>(
+  EXPORT_KINDS.map((kind) => [kind, propertiesOf(kind).map(readerOf)])
+)
+
+/** The value of a reader's field in an event; undefined where there is none. */
+function fieldOf(raw: JsonObject, reader: Reader): unknown {
+  const value = raw[reader.field]
+  if (reader.subfield === '') return value
+  return isObject(value) ? value[reader.subfield] : undefined
+}
+
+function convert(
+  reader: Reader,
+  event: ForwardEvent,
+  includeCustomData: boolean,
+  variationName: string | undefined
+): unknown {
+  const { rule } = reader
+  switch (rule.rule) {
+    case 'timestamp':
+      return isoFromEpochMillis(fieldOf(event.raw, reader))
+    case 'environment':
+      return event.environment
+    case 'project':
+      return event.project
+    case 'schemaVersion':
+      return event.schemaVersion
+    case 'contextKeys':
+      return event.contextKeys
+    case 'required':
+      return requiredValue(fieldOf(event.raw, reader), reader.type, reader.ld, rule.what, EventRejection)
+    case 'optional':
+      return checkedCopy(fieldOf(event.raw, reader), reader.type, reader.ld, EventRejection)
+    case 'json': {
+      const value = fieldOf(event.raw, reader)
+      return value === undefined ? null : shallowEnough(value, reader.ld, EventRejection)
+    }
+    case 'eventId': {
+      const value = fieldOf(event.raw, reader)
+      if (absent(value)) return undefined
+      if (typeof value === 'string' || isFiniteNumber(value)) return '' + value
+      throw new EventRejection(`id must be a string, found ${describe(value)}`)
+    }
+    case 'variationName': {
+      const value = fieldOf(event.raw, reader)
+      return typeof value === 'string' && value !== '' ? value : variationName
+    }
+    case 'true':
+      return fieldOf(event.raw, reader) === true
+    case 'servedFallback':
+      return absent(own(event.raw, 'variation'))
+    case 'finite': {
+      const value = fieldOf(event.raw, reader)
+      return isFiniteNumber(value) ? value : undefined
+    }
+    case 'customData': {
+      const value = fieldOf(event.raw, reader)
+      return includeCustomData && value !== undefined ? shallowEnough(value, reader.ld, EventRejection) : undefined
+    }
+  }
+}
+
+export interface ForwardProperties {
+  readonly properties: JsonObject
+  readonly timestamp: string
+  /** An upper bound of the properties' JSON in UTF-8 bytes (lib/json.ts's), summed as they are set. */
+  readonly bytes: number
+}
+
+/**
+ * The Segment properties of an event and its timestamp, in the schema's order. Throws
+ * EventRejection for the first property that cannot be converted.
+ */
+export function forwardProperties(
+  kind: ExportKind,
+  event: ForwardEvent,
+  includeCustomData: boolean,
+  variationName: string | undefined,
+  budget: number
+): ForwardProperties {
+  const readers = READERS.get(kind) as readonly Reader[]
+  const properties: JsonObject = {}
+  let timestamp = ''
+  let bytes = 2
+  for (let i = 0; i < readers.length; i++) {
+    const reader = readers[i]
+    const value = convert(reader, event, includeCustomData, variationName)
+    if (value === undefined) continue
+    if (reader.timestamp) timestamp = value as string
+    else {
+      properties[reader.name] = value
+      if (bytes <= budget) bytes += reader.name.length * 6 + 4 + jsonBytesBound(value, budget - bytes, 2)
+    }
+  }
+  return { properties, timestamp, bytes }
+}
