@@ -136,9 +136,11 @@ export function canonicalKey(keys: ContextKeys): string {
   return kinds.map((kind) => `${kind}:${escapeKey(keys[kind])}`).join(':')
 }
 
-/** Segment identity: userId from the user kind, else an anonymousId (never both). */
-export function identityOf(keys: ContextKeys): { userId: string } | { anonymousId: string } {
+/**
+ * Sets Segment's identity on a message: userId from the user kind, else an anonymousId
+ * (never both); returns it. Onto the message rather than as an object: once per event.
+ */
+export function identify(message: JsonObject, keys: ContextKeys): string {
   const user = own(keys, 'user')
-  if (typeof user === 'string') return { userId: user }
-  return { anonymousId: canonicalKey(keys) }
+  return typeof user === 'string' ? (message.userId = user) : (message.anonymousId = canonicalKey(keys))
 }

@@ -166,26 +166,23 @@ function convert(
   }
 }
 
-export interface ForwardProperties {
-  readonly properties: JsonObject
-  readonly timestamp: string
-  /** An upper bound of the properties' JSON in UTF-8 bytes (lib/json.ts's), summed as they are set. */
-  readonly bytes: number
-}
-
 /**
- * The Segment properties of an event and its timestamp, in the schema's order. Throws
+ * Sets an event's Segment `properties` on its message, then its `timestamp`, converted in
+ * the schema's order, and returns an upper bound of the properties' JSON in UTF-8 bytes
+ * (lib/json.ts's, summed as they are set; anything over `budget` once past it). Throws
  * EventRejection for the first property that cannot be converted.
  */
-export function forwardProperties(
+export function writeProperties(
+  message: JsonObject,
   kind: ExportKind,
   event: ForwardEvent,
   includeCustomData: boolean,
   variationName: string | undefined,
   budget: number
-): ForwardProperties {
+): number {
   const readers = READERS.get(kind) as readonly Reader[]
   const properties: JsonObject = {}
+  message.properties = properties
   let timestamp = ''
   let bytes = 2
   for (let i = 0; i < readers.length; i++) {
@@ -198,5 +195,6 @@ export function forwardProperties(
       if (bytes <= budget) bytes += reader.name.length * 6 + 4 + jsonBytesBound(value, budget - bytes, 2)
     }
   }
-  return { properties, timestamp, bytes }
+  message.timestamp = timestamp
+  return bytes
 }

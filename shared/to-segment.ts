@@ -5,7 +5,7 @@
 // with the names in hand, and decides the delivery's outcome.
 
 import { auditEntryToCall } from './audit'
-import { ContextKeys, contextKeysOf, identityOf } from './contexts'
+import { ContextKeys, contextKeysOf, identify } from './contexts'
 import { isoFromEpochMillis } from './conversions'
 import { Envelope, Item, positionOf, readEnvelope } from './envelopes'
 import { EventRejection, NothingExported } from './errors'
@@ -15,7 +15,7 @@ import { utf8Length } from './lib/utf8'
 import { ExportKind, isExportKind, isSkippedKind, SEGMENT_CALL } from './kinds'
 import { Hash, MessageIds } from './message-id'
 import { EXPORT_SCHEMA_VERSION } from './schema'
-import { ForwardEvent, forwardProperties } from './schema-forward'
+import { ForwardEvent, writeProperties } from './schema-forward'
 import { SegmentCall } from './segment'
 import { MAX_MESSAGE_BYTES } from './functions-contract'
 import { DeliverySummary, describeRejections, skippedKinds, SummaryTally } from './summary'
@@ -259,31 +259,30 @@ function toCall(
 ): SegmentCall {
   const { kind, raw } = read
   if (kind === 'alias') return checkSize(aliasCall(raw, read.environment, ids))
+  const shape = SEGMENT_CALL[kind]
+  // Field by field rather than spreads: this runs once per event.
+  const message: JsonObject = {}
+  if (shape.event) message.event = shape.event
+  const identity = identify(message, read.contextKeys as ContextKeys)
   const name =
     read.flagKey !== undefined && names ? names(read.project, read.flagKey, read.variation as number) : undefined
-  const { properties, timestamp, bytes } = forwardProperties(
+  const bytes = writeProperties(
+    message,
     kind,
     read as ReadEvent & ForwardEvent,
     includeCustomData,
     name === '' ? undefined : name,
     MAX_MESSAGE_BYTES
   )
-  const messageId = ids.forEvent(read.environment, raw, properties.eventId as string | undefined)
-  const shape = SEGMENT_CALL[kind]
-  // Field by field rather than spreads: this runs once per event.
-  const identity = identityOf(read.contextKeys as ContextKeys)
-  const message: JsonObject = {}
-  if (shape.event) message.event = shape.event
-  let identityLength
-  if ('userId' in identity) identityLength = (message.userId = identity.userId).length
-  else identityLength = (message.anonymousId = identity.anonymousId).length
-  message.properties = properties
-  message.timestamp = timestamp
-  message.messageId = messageId
+  message.messageId = ids.forEvent(
+    read.environment,
+    raw,
+    (message.properties as JsonObject).eventId as string | undefined
+  )
   const call = { type: shape.type, message } as SegmentCall
   // The bound summed over the properties as they were set: the message is walked, and
   // written, only when it may be over the limit.
-  return bytes + MESSAGE_FRAME_BYTES + identityLength * 6 <= MAX_MESSAGE_BYTES ? call : checkSize(call)
+  return bytes + MESSAGE_FRAME_BYTES + identity.length * 6 <= MAX_MESSAGE_BYTES ? call : checkSize(call)
 }
 
 /** Legacy SDKs' alias events link an anonymous key to a known one. */
