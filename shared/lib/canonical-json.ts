@@ -51,13 +51,17 @@ function writeEscape(b: Uint8Array, o: number, c: number): number {
   return o + 6
 }
 
-/** A string, quoted and escaped as JSON.stringify writes it. */
-function writeString(text: string): void {
+/**
+ * A string, quoted and escaped as JSON.stringify writes it, with the punctuation around it
+ * (`before`, `after`: a byte, or 0 for none): a key is `,"key":`.
+ */
+function writeString(text: string, before: number, after: number): void {
   const n = text.length
-  // At most 6 bytes per code unit (an escape), and the quotes.
-  room(n * 6 + 2)
+  // At most 6 bytes per code unit (an escape), the quotes and the punctuation.
+  room(n * 6 + 4)
   const b = out
   let o = at
+  if (before !== 0) b[o++] = before
   b[o++] = 34
   for (let i = 0; i < n; i++) {
     let c = text.charCodeAt(i)
@@ -88,6 +92,7 @@ function writeString(text: string): void {
     b[o++] = 0x80 | (c & 63)
   }
   b[o++] = 34
+  if (after !== 0) b[o++] = after
   at = o
 }
 
@@ -119,7 +124,7 @@ function sortedKeys(value: object): string[] {
 function writeValue(value: unknown, depth: number): void {
   switch (typeof value) {
     case 'string':
-      return writeString(value)
+      return writeString(value, 0, 0)
     case 'number':
       // The same text as JSON.stringify for every finite number (-0 included); the rest is null.
       return writeText(isFiniteNumber(value) ? '' + value : 'null')
@@ -146,14 +151,11 @@ function writeValue(value: unknown, depth: number): void {
   }
   const keys = sortedKeys(value)
   writeByte(123)
-  let first = true
+  const first = at
   for (let i = 0; i < keys.length; i++) {
     const item = (value as Record<string, unknown>)[keys[i]]
     if (item === undefined || typeof item === 'function') continue
-    if (!first) writeByte(44)
-    first = false
-    writeString(keys[i])
-    writeByte(58)
+    writeString(keys[i], at === first ? 0 : 44, 58)
     writeValue(item, depth + 1)
   }
   writeByte(125)
