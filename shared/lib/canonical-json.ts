@@ -2,8 +2,7 @@
 // every depth, so that two values that differ only in key order write the same text. It is
 // written as UTF-8 straight into one reused buffer, the bytes SHA-256 reads: no string is
 // concatenated per event, then flattened and encoded again for the hash
-// (docs/performance.md, issue 22). Escapes are JSON.stringify's: \" \\ \b \t \n \f \r,
-// \u00xx for the other control characters, \udxxx for an unpaired surrogate.
+// (docs/performance.md, issue 22). Escapes are JSON.stringify's own.
 
 import { Bytes, isArray, isFiniteNumber, keysOf, toJson } from './builtins'
 import { MAX_DEPTH } from './json'
@@ -39,57 +38,38 @@ function writeText(text: string): void {
   at = encodeUtf8Into(text, out, at)
 }
 
-const HEX_DIGITS = '0123456789abcdef'
-/** JSON.stringify's two-character escapes, by the code unit they replace. */
-const SHORT_ESCAPES: Record<number, string> = { 8: 'b', 9: 't', 10: 'n', 12: 'f', 13: 'r', 34: '"', 92: '\\' }
-
-/** `\uxxxx` at `o`; returns the position after it. */
-function writeEscape(b: Uint8Array, o: number, c: number): number {
-  b[o] = 92
-  b[o + 1] = 117
-  for (let shift = 12, i = 2; i < 6; i++, shift -= 4) b[o + i] = HEX_DIGITS.charCodeAt((c >> shift) & 15)
-  return o + 6
-}
-
 /**
  * A string, quoted and escaped as JSON.stringify writes it, with the punctuation around it
- * (`before`, `after`: a byte, or 0 for none): a key is `,"key":`.
+ * (`before`, `after`: a byte, or 0 for none): a key is `,"key":`. Text JSON escapes (a
+ * quote, a backslash, a control character) or with a surrogate is rare: JSON.stringify
+ * writes it, and its text is encoded.
  */
 function writeString(text: string, before: number, after: number): void {
   const n = text.length
-  // At most 6 bytes per code unit (an escape), the quotes and the punctuation.
-  room(n * 6 + 4)
+  // At most 3 bytes per code unit on the fast path, the quotes and the punctuation.
+  room(n * 3 + 4)
   const b = out
   let o = at
   if (before !== 0) b[o++] = before
+  const quote = o
   b[o++] = 34
   for (let i = 0; i < n; i++) {
-    let c = text.charCodeAt(i)
-    if (c < 0x80) {
-      if (c >= 0x20 && c !== 34 && c !== 92) b[o++] = c
-      else if (SHORT_ESCAPES[c] !== undefined) {
-        b[o++] = 92
-        b[o++] = SHORT_ESCAPES[c].charCodeAt(0)
-      } else o = writeEscape(b, o, c)
-      continue
+    const c = text.charCodeAt(i)
+    if (c < 0x80 ? c < 0x20 || c === 34 || c === 92 : c >= 0xd800 && c < 0xe000) {
+      at = quote
+      writeText(toJson(text))
+      if (after !== 0) writeByte(after)
+      return
     }
-    if (c >= 0xd800 && c < 0xe000) {
-      const d = text.charCodeAt(i + 1)
-      if (c >= 0xdc00 || (d & 0xfc00) !== 0xdc00) {
-        o = writeEscape(b, o, c)
-        continue
-      }
-      c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00)
-      i++
-      b[o++] = 0xf0 | (c >> 18)
-      b[o++] = 0x80 | ((c >> 12) & 63)
-    } else if (c < 0x800) {
+    if (c < 0x80) b[o++] = c
+    else if (c < 0x800) {
       b[o++] = 0xc0 | (c >> 6)
       b[o++] = 0x80 | (c & 63)
-      continue
-    } else b[o++] = 0xe0 | (c >> 12)
-    b[o++] = 0x80 | ((c >> 6) & 63)
-    b[o++] = 0x80 | (c & 63)
+    } else {
+      b[o++] = 0xe0 | (c >> 12)
+      b[o++] = 0x80 | ((c >> 6) & 63)
+      b[o++] = 0x80 | (c & 63)
+    }
   }
   b[o++] = 34
   if (after !== 0) b[o++] = after
