@@ -3,6 +3,8 @@ const base = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.data/'],
+  // The monorepo toolchain of .ci/actions-monorepo (its own node_modules and package.json files).
+  modulePathIgnorePatterns: ['<rootDir>/.ci/'],
   // Snapshots as jest 27 writes them (action-destinations' version), so the destination's
   // .snap files drop into that repository unchanged.
   snapshotFormat: { escapeString: true, printBasicPrototype: true },

@@ -15,6 +15,7 @@ interface DestinationFunctionSettings {
   clientSideId?: string
   eventsBaseUrl?: string
   sendTrackAsCustom?: boolean
+  sendAliasEvents?: boolean
 }
 
 interface DestinationFunctionResult {

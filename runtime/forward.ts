@@ -41,7 +41,8 @@ export class Forwarder {
     base: string,
     private readonly log: (line: string) => void,
     private readonly options: ForwarderOptions = {},
-    private readonly onFailure: () => void = () => undefined
+    /** Hears what became of each forward (for the metrics). */
+    private readonly onResult: (result: 'sent' | 'failed') => void = () => undefined
   ) {
     this.base = new URL(base)
   }
@@ -112,6 +113,7 @@ export class Forwarder {
       })
       await res.arrayBuffer()
       if (res.status < 200 || res.status >= 300) this.failed(`HTTP ${res.status}`)
+      else this.onResult('sent')
     } catch (error) {
       this.failed(
         (error as Error).name === 'TimeoutError'
@@ -125,7 +127,7 @@ export class Forwarder {
   private failed(reason: string): void {
     this.failures++
     this.unlogged++
-    this.onFailure()
+    this.onResult('failed')
     const now = Date.now()
     if (now - this.lastLog < (this.options.logEveryMs ?? 60_000)) return
     this.log(

@@ -4,12 +4,19 @@
 export { WriteFailed } from './append-log'
 export { delay } from './delay'
 export { ConfigError, configFromEnv } from './config/parse'
-export { isLoopback, secretsOf, warningsOf, withVariableNames } from './config/report'
-export { DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_SEGMENT_HOST, variableOf, VARIABLES } from './config/variables'
+export { isLoopback, secretsOf, startupRefusal, warningsOf, withVariableNames } from './config/report'
+export {
+  DEFAULT_OUTBOX_MAX_BYTES,
+  DEFAULT_SEGMENT_HOST,
+  fileVariableOf,
+  variableOf,
+  VARIABLES
+} from './config/variables'
 export type { RuntimeConfig } from './config/variables'
 export { CallTooLarge, Outbox, OutboxFull } from './outbox/outbox'
 export type { Appended, BatchReport } from './outbox/outbox'
 export { DEAD_LETTER_FILE, DEAD_LETTER_REASONS_FILE } from './outbox/segments'
+export { useProxiesFromEnv } from './proxy'
 export { startRuntime } from './relay'
 export { PAGE_FILES } from './inspector/page'
 export { loadFunctionFile } from './sandbox/instance'

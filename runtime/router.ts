@@ -12,12 +12,18 @@ interface RouteHandlers {
   destinationFunction: Handler
   banner(): string
   health(): Answer
-  metrics(): Promise<Answer>
+  live(): Answer
+  ready(): Promise<Answer>
+  /** Absent when /metrics has a port of its own (LD_METRICS_PORT). */
+  metrics?(): Promise<Answer>
 }
 
 export function router(handlers: RouteHandlers, stopping: () => boolean): Handler {
   return async (req, target, record) => {
     const { path } = target
+    // The probes answer to the end: a stopping relay is alive, and says it is not ready.
+    if (req.method === 'GET' && path === STATUS_PATHS.live) return handlers.live()
+    if (req.method === 'GET' && path === STATUS_PATHS.ready) return handlers.ready()
     if (stopping()) return failure(503, 'ShuttingDown', 'The relay is stopping', { Connection: 'close' })
     const clientSide = sourceRouteOf(path)?.kind === 'client-side'
     if (req.method === 'OPTIONS') {
@@ -36,7 +42,7 @@ export function router(handlers: RouteHandlers, stopping: () => boolean): Handle
     if (path === DESTINATION_FUNCTION_PATH) return handlers.destinationFunction(req, target, record)
     if (req.method === 'GET' && path === STATUS_PATHS.banner) return { status: 200, body: handlers.banner() }
     if (req.method === 'GET' && path === STATUS_PATHS.health) return handlers.health()
-    if (req.method === 'GET' && path === STATUS_PATHS.metrics) return handlers.metrics()
+    if (req.method === 'GET' && path === STATUS_PATHS.metrics && handlers.metrics) return handlers.metrics()
     const answer = await handlers.deliveries(req, target, record)
     return clientSide ? { ...answer, headers: { ...answer.headers, ...CORS_HEADERS } } : answer
   }

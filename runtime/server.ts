@@ -1,36 +1,45 @@
-// The relay's process (`npm start`, `node dist/runtime/server.js`; docs/relay.md): its
-// configuration from the environment, the banner, and the signals that stop it. What it
-// runs is wired in relay.ts.
+// The relay's process (`npm start`, `node dist/runtime/server.js`, the container's
+// command; docs/relay.md, docs/operations.md): its configuration from the environment,
+// the outbound proxies, the banner, and the signals that stop it. What it runs is wired
+// in relay.ts.
 
 import { ConfigError, configFromEnv } from './config/parse'
+import type { RuntimeConfig } from './config/variables'
 import { LocalRuntime, startRuntime } from './relay'
+import { useProxies } from './proxy'
 import { PROJECT_ROOT, StartupError } from './startup'
-import { writeLine } from './stdout-lines'
 
 async function main(): Promise<void> {
   let runtime: LocalRuntime
+  let config: RuntimeConfig
+  let proxies: string | undefined
   try {
-    runtime = await startRuntime({ config: configFromEnv(process.env, PROJECT_ROOT) })
+    config = configFromEnv(process.env, PROJECT_ROOT)
+    proxies = useProxies(config)
+    runtime = await startRuntime({ config })
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof StartupError)) throw error
     console.error(`relay: cannot start:\n${error.message.replace(/^/gm, '  ')}`)
     process.exit(1)
   }
-  // Through the same queue as the log lines, so that lines logged while starting follow it.
-  writeLine(runtime.banner())
+  runtime.announce()
+  if (proxies) runtime.log.info(proxies)
+  const drainMs = (config.drainSeconds ?? 0) * 1000
   let stopping = false
-  const stop = (signal: string): void => {
+  const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
       // A second signal: stop now. Accepted calls are on disk already.
-      console.error(`${signal} again: stopping without waiting`)
+      runtime.log.warn(`${signal} again: stopping without waiting`)
       process.exit(1)
     }
     stopping = true
-    writeLine(`${signal}: finishing in-flight requests, flushing, stopping`)
-    runtime.close().then(
+    // Ctrl+C is a person at a terminal: no load balancer to wait for.
+    const drain = signal === 'SIGTERM' ? drainMs : 0
+    runtime.log.info(`${signal}: ${drain ? 'draining, then ' : ''}finishing in-flight requests, flushing, stopping`)
+    runtime.drain(drain).then(
       () => process.exit(0),
       (error) => {
-        console.error(`relay: shutdown failed: ${(error as Error).message}`)
+        runtime.log.error(`shutdown failed: ${(error as Error).message}`)
         process.exit(1)
       }
     )

@@ -140,11 +140,16 @@ export class OutboxSink implements Sink {
 /** The outbox's test seams: its retry timing and request timeout. */
 export type OutboxTiming = Partial<Pick<OutboxOptions, 'retryBaseMs' | 'retryMaxMs' | 'timeoutMs'>>
 
+/** LD_SINK, or the outbox when there is a write key to send with (startup refuses LD_SINK=segment without one). */
+export function usesOutbox(config: RuntimeConfig): boolean {
+  return config.sink === undefined ? Boolean(config.segmentWriteKey) : config.sink === 'segment'
+}
+
 /** The sink the configuration asks for: the outbox with SEGMENT_WRITE_KEY, else the NDJSON file. */
 export async function openSink(
   config: RuntimeConfig,
-  log: (line: string) => void,
-  seams: { openFile?: OpenAppendFile; outbox?: OutboxTiming } = {}
+  log: OutboxOptions['log'],
+  seams: { openFile?: OpenAppendFile; outbox?: OutboxTiming; onBatch?: OutboxOptions['onBatch'] } = {}
 ): Promise<Sink> {
   try {
     await mkdir(config.dataDir, { recursive: true })
@@ -156,9 +161,10 @@ export async function openSink(
     )
   }
   try {
-    if (!config.segmentWriteKey) return await NdjsonSink.open(config.dataDir, seams.openFile)
+    if (!usesOutbox(config) || !config.segmentWriteKey) return await NdjsonSink.open(config.dataDir, seams.openFile)
     return await OutboxSink.open(config.dataDir, {
       writeKey: config.segmentWriteKey,
+      onBatch: seams.onBatch,
       host: config.segmentHost ?? DEFAULT_SEGMENT_HOST,
       maxBytes: config.outboxMaxBytes ?? DEFAULT_OUTBOX_MAX_BYTES,
       log,

@@ -82,6 +82,8 @@ export const DESTINATION_FUNCTION: FunctionBuild = {
   handlers: [
     ['onTrack', 'event, settings'],
     ['onPage', 'event, settings'],
+    ['onIdentify', 'event, settings'],
+    ['onAlias', 'event, settings'],
     ['onBatch', 'events, settings']
   ],
   output: path.join('destinations', 'launchdarkly-events'),

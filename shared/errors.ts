@@ -2,25 +2,12 @@
 // classes: the source function into Segment's InvalidEventPayload, the destination into
 // actions-core's PayloadValidationError.
 
-import type { DeliverySummary } from './summary'
-
 /** A delivery that cannot be read at all (design §3.8): empty, too large, or of no known form. */
 export class PayloadError extends Error {
   readonly code = 'invalid_payload'
   constructor(message: string) {
     super(message)
     this.name = 'PayloadError'
-  }
-}
-
-/**
- * A delivery of which no event was exported while some were rejected (design §3.8): it
- * fails as a PayloadError, and carries the summary for callers that report each event.
- */
-export class NothingExported extends PayloadError {
-  constructor(message: string, readonly summary: DeliverySummary) {
-    super(message)
-    this.name = 'NothingExported'
   }
 }
 

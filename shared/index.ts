@@ -18,7 +18,7 @@ export * from './schema'
 export { isReadBack, reverseOf, SCHEMA_REVERSE } from './schema-reverse'
 export { SCHEMA_FORWARD } from './schema-forward'
 export type { ReverseRule } from './schema-reverse'
-export { SCHEMA_TEXT, textOf } from './schema-text'
+export { ALIAS_TEXT, SCHEMA_TEXT, textOf } from './schema-text'
 export { ruleFor, trackingPlan } from './tracking-plan'
 export type { TrackingPlan, TrackingPlanRule } from './tracking-plan'
 export type { PropertyText } from './schema-text'
@@ -51,11 +51,12 @@ export {
   MAX_LISTED_REJECTIONS,
   MAX_REASON_LENGTH,
   MAX_SKIPPED_KINDS,
+  NothingExported,
   OTHER_SKIPPED_KINDS,
   redactSummary,
   rejectedCount,
   summaryLine
 } from './summary'
 export type { DeliverySummary, ReasonCount, Rejection } from './summary'
-export { toLaunchDarklyEvent, isEcho } from './to-launchdarkly'
-export type { LaunchDarklyEvent } from './to-launchdarkly'
+export { ALIAS_FIELDS, toLaunchDarklyEvent, isEcho } from './to-launchdarkly'
+export type { AliasField, LaunchDarklyEvent, LaunchDarklyKind } from './to-launchdarkly'

@@ -2,7 +2,8 @@
 
 /** Kinds exported as Segment track/page calls; each has a destination action. */
 export const EXPORT_KINDS = ['feature', 'click', 'pageview', 'custom'] as const
-export type ExportKind = (typeof EXPORT_KINDS)[number]
+type ExportKinds = typeof EXPORT_KINDS
+export type ExportKind = ExportKinds[number]
 
 /**
  * Kinds that are counted as skipped, never an error. `click_pageview` is the JavaScript

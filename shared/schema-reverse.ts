@@ -22,10 +22,11 @@ export interface ReverseRule {
   readonly only?: { readonly value: number; readonly what: string }
   /**
    * `undefined` omits the field; `fields` holds every mapped field, for rules that depend
-   * on another one. May throw MappingError. Without it, the value is copied as the export
-   * copies it: omitted when absent, refused when not of the property's type.
+   * on another one; `sentAt` is the time of sending (epoch milliseconds). May throw
+   * MappingError. Without it, the value is copied as the export copies it: omitted when
+   * absent, refused when not of the property's type.
    */
-  readonly toLaunchDarkly?: (value: unknown, fields: JsonObject) => unknown
+  readonly toLaunchDarkly?: (value: unknown, fields: JsonObject, sentAt: number) => unknown
 }
 
 /** Only properties of a type that can be checked may go without a rule of their own. */
@@ -35,7 +36,7 @@ type RuleOf<P extends DeclaredProperty> = P['type'] extends CheckedType
 
 /** null: the property exists only in the export (its delivery or LaunchDarkly sets it). */
 export const SCHEMA_REVERSE: { readonly [P in DeclaredProperty as P['name']]: RuleOf<P> | null } = {
-  timestamp: { required: true, toLaunchDarkly: epochMillisFromIso },
+  timestamp: { required: false, toLaunchDarkly: (value, _fields, sentAt) => creationDateOf(value, sentAt) },
   environment: null,
   project: null,
   key: {
@@ -71,17 +72,19 @@ export const SCHEMA_REVERSE: { readonly [P in DeclaredProperty as P['name']]: Ru
   data: { required: false, toLaunchDarkly: (value) => shallowEnough(value, 'data', MappingError) }
 }
 
-/** ISO-8601 (or epoch milliseconds) → epoch milliseconds. */
-function epochMillisFromIso(value: unknown): number {
-  const ms = typeof value === 'string' ? Date.parse(value) : isFiniteNumber(value) ? value : NaN
-  if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime())) {
-    throw new MappingError(
-      `timestamp must be an ISO-8601 date, found ${
-        typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describe(value)
-      }`
-    )
-  }
-  return ms
+/**
+ * A LaunchDarkly creationDate (epoch milliseconds) from a mapped timestamp: ISO-8601 text,
+ * epoch milliseconds, or their digits as text (Segment's validation turns a number mapped to
+ * a text field into text). Missing or unreadable, it is `sentAt`, the time of sending, as
+ * in Segment's own LaunchDarkly destination: LaunchDarkly needs a time, and the event is
+ * worth more counted now than refused.
+ */
+export function creationDateOf(value: unknown, sentAt: number): number {
+  let ms = NaN
+  if (isFiniteNumber(value)) ms = value
+  else if (typeof value === 'string') ms = /^\d{1,16}$/.test(value) ? Number(value) : Date.parse(value)
+  // Date's range ends at ±8.64e15 ms; a finite number past it has no date.
+  return Number.isNaN(new Date(ms).getTime()) ? sentAt : ms
 }
 
 function mappedContextKeys(value: unknown): unknown {
@@ -113,7 +116,12 @@ export function reverseOf(property: SchemaProperty): ReverseRule {
 }
 
 /** The LaunchDarkly value of a read-back property's mapped Segment value. Throws MappingError. */
-export function toLaunchDarklyValue(property: SchemaProperty, value: unknown, fields: JsonObject): unknown {
+export function toLaunchDarklyValue(
+  property: SchemaProperty,
+  value: unknown,
+  fields: JsonObject,
+  sentAt: number
+): unknown {
   const { toLaunchDarkly, only } = reverseOf(property)
   if (only && !absent(value) && value !== only.value) {
     const found = isFiniteNumber(value) ? String(value) : describe(value)
@@ -121,6 +129,6 @@ export function toLaunchDarklyValue(property: SchemaProperty, value: unknown, fi
   }
   // Without a rule of its own, the type is a CheckedType (RuleOf) and there is an `ld`.
   return toLaunchDarkly
-    ? toLaunchDarkly(value, fields)
+    ? toLaunchDarkly(value, fields, sentAt)
     : checkedCopy(value, property.type as CheckedType, property.ld as string, MappingError)
 }

@@ -4,6 +4,7 @@
 // which converts by the schema but never shows it.
 
 import type { PropertyName, SchemaProperty } from './schema'
+import type { AliasField } from './to-launchdarkly'
 
 export interface PropertyText {
   readonly label: string
@@ -118,4 +119,21 @@ export const SCHEMA_TEXT: Readonly<Record<PropertyName, PropertyText>> = {
 /** The text of a property of EXPORT_SCHEMA. */
 export function textOf(property: SchemaProperty): PropertyText {
   return SCHEMA_TEXT[property.name as PropertyName]
+}
+
+/** The alias action's fields (to-launchdarkly.ts, ALIAS_FIELDS), as the Segment UI shows them. */
+export const ALIAS_TEXT: Readonly<Record<AliasField['name'], Pick<PropertyText, 'label' | 'description'>>> = {
+  userId: {
+    label: 'User key',
+    description: 'The key the user is known by now, usually the Segment userId. Sent as key, of context kind user.'
+  },
+  previousId: {
+    label: 'Previous key',
+    description:
+      'The key the user had while anonymous: the previousId of an alias call, else the anonymousId of an identify call. Sent as previousKey, of context kind anonymousUser.'
+  },
+  timestamp: {
+    label: 'Timestamp',
+    description: 'When the user was identified. Sent to LaunchDarkly as creationDate (epoch milliseconds).'
+  }
 }

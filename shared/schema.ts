@@ -37,7 +37,14 @@ export const EXPORT_SCHEMA_VERSION = 1
 const ALL = EXPORT_KINDS
 const FEATURE = ['feature'] as const
 
-const DECLARED = [
+/**
+ * Checks each entry against Declaration while keeping its literal types (`as const`), which
+ * schema-text.ts and schema-reverse.ts key by; what `satisfies` does, in syntax that the
+ * older tools of Segment's action-destinations repository (Prettier 2.4) can read.
+ */
+const declared = <T extends readonly Declaration[]>(list: T): T => list
+
+const DECLARED = declared([
   {
     name: 'timestamp',
     segment: 'timestamp',
@@ -153,7 +160,7 @@ const DECLARED = [
     kinds: ['custom'],
     type: 'json'
   }
-] as const satisfies readonly Declaration[]
+] as const)
 
 export const EXPORT_SCHEMA: readonly SchemaProperty[] = DECLARED.map((declared) => ({
   segment: `properties.${declared.name}` as const,
@@ -161,7 +168,8 @@ export const EXPORT_SCHEMA: readonly SchemaProperty[] = DECLARED.map((declared) 
 }))
 
 /** A property as declared, with its literal name and type. */
-export type DeclaredProperty = (typeof DECLARED)[number]
+type Declared = typeof DECLARED
+export type DeclaredProperty = Declared[number]
 
 /** The name of a schema property (schema-text.ts and schema-reverse.ts are keyed by exactly these). */
 export type PropertyName = DeclaredProperty['name']

@@ -3,6 +3,7 @@
 // so it is bounded whatever the body: the first MAX_LISTED_REJECTIONS rejections are
 // listed exactly, the rest are counted per reason, and every text in it is short.
 
+import { PayloadError } from './errors'
 import { keysOf, NativeMap } from './lib/builtins'
 import { own } from './lib/json'
 import { redact } from './lib/redact'
@@ -136,4 +137,15 @@ export function redactSummary(summary: DeliverySummary, secrets: readonly string
   const redacted = { ...summary, rejected: summary.rejected.map(clean) }
   const more = summary.moreRejected
   return more ? { ...redacted, moreRejected: { ...more, byReason: more.byReason.map(clean) } } : redacted
+}
+
+/**
+ * A delivery of which no event was exported while some were rejected (design §3.8): it
+ * fails as a PayloadError, and carries the summary for callers that report each event.
+ */
+export class NothingExported extends PayloadError {
+  constructor(message: string, readonly summary: DeliverySummary) {
+    super(message)
+    this.name = 'NothingExported'
+  }
 }

@@ -8,7 +8,7 @@ import { auditEntryToCall } from './audit'
 import { ContextKeys, contextKeysOf, identify } from './contexts'
 import { isoFromEpochMillis } from './conversions'
 import { Envelope, Item, positionOf, readEnvelope } from './envelopes'
-import { EventRejection, NothingExported } from './errors'
+import { EventRejection } from './errors'
 import { isInteger, NativeMap, NativeSet, toJson } from './lib/builtins'
 import { describe, isNonEmptyString, JsonObject, jsonSurelyWithin, own } from './lib/json'
 import { utf8Length } from './lib/utf8'
@@ -18,7 +18,7 @@ import { EXPORT_SCHEMA_VERSION } from './schema'
 import { ForwardEvent, writeProperties } from './schema-forward'
 import { SegmentCall } from './segment'
 import { MAX_MESSAGE_BYTES } from './functions-contract'
-import { DeliverySummary, describeRejections, skippedKinds, SummaryTally } from './summary'
+import { DeliverySummary, describeRejections, NothingExported, skippedKinds, SummaryTally } from './summary'
 
 export interface ExportSettings {
   /** Used when a payload carries no project of its own. */

@@ -19,7 +19,7 @@ it('starts from dist/ as npm start runs it: banner, /healthz 200, SIGTERM exits 
   const dataDir = mkdtempSync(join(tmpdir(), 'ld-compiled-relay-'))
   const child = spawn(process.execPath, [COMPILED], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LD_SEGMENT_DATA_DIR: dataDir },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_FORMAT: 'text', LD_SEGMENT_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''

@@ -32,8 +32,9 @@ export async function runtimeWith(
   const dataDir = extra.dataDir ?? mkdtempSync(join(tmpdir(), 'ld-runtime-'))
   const logs: string[] = []
   const runtime = await startRuntime({
-    config: { host: '127.0.0.1', port: 0, settings, dataDir, ...extra },
-    log: (line) => logs.push(line),
+    // Every line (a line per request is at debug), as JSON: the tests read each line's message.
+    config: { host: '127.0.0.1', port: 0, settings, dataDir, logLevel: 'debug', logFormat: 'json', ...extra },
+    log: (line) => logs.push((JSON.parse(line) as { msg: string }).msg),
     ...options
   })
   const file = join(dataDir, 'segment-events.ndjson')

@@ -20,7 +20,7 @@ const record = (): DeliveryRecord => ({
 const req = (method: string, url: string, headers: Record<string, string> = {}) =>
   ({ method, url, headers } as unknown as IncomingMessage)
 
-function routed(stopping = false) {
+function routed(stopping = false, ownMetricsPort = false) {
   const seen: string[] = []
   const named =
     (name: string): Handler =>
@@ -32,7 +32,11 @@ function routed(stopping = false) {
       destinationFunction: named('destinationFunction'),
       banner: () => 'banner',
       health: (): Answer => ({ status: 200, body: { status: 'ok' } }),
-      metrics: async (): Promise<Answer> => ({ status: 200, body: 'metrics', contentType: 'text/plain' })
+      live: (): Answer => ({ status: 200, body: { status: 'live' } }),
+      ready: async (): Promise<Answer> => ({ status: 503, body: { error: 'NotReady', message: 'draining' } }),
+      metrics: ownMetricsPort
+        ? undefined
+        : async (): Promise<Answer> => ({ status: 200, body: 'metrics', contentType: 'text/plain' })
     },
     () => stopping
   )
@@ -50,6 +54,8 @@ test('each path goes to its handler; the client-side route also gets CORS header
   expect((await answer('GET', '/')).body).toBe('banner')
   expect((await answer('GET', '/healthz')).body).toEqual({ status: 'ok' })
   expect((await answer('GET', '/metrics')).body).toBe('metrics')
+  expect((await answer('GET', '/livez')).body).toEqual({ status: 'live' })
+  expect((await answer('GET', '/readyz')).status).toBe(503)
   expect((await answer('POST', '/bulk')).headers).toBeUndefined()
   expect((await answer('POST', '/events/bulk/client-1')).headers).toEqual({
     'Access-Control-Allow-Origin': '*',
@@ -81,4 +87,13 @@ test('while stopping, every request gets 503 ShuttingDown and no handler runs', 
     headers: { Connection: 'close' }
   })
   expect(seen).toEqual([])
+  // The probes still answer: alive, and not ready.
+  expect((await answer('GET', '/livez')).status).toBe(200)
+  expect((await answer('GET', '/readyz')).status).toBe(503)
+})
+
+test('with LD_METRICS_PORT, /metrics is not served on the main port: it goes to the deliveries handler (404)', async () => {
+  const { answer, seen } = routed(false, true)
+  await answer('GET', '/metrics')
+  expect(seen).toEqual(['deliveries'])
 })

@@ -60,8 +60,8 @@ describe('secrets', () => {
     const log = runtime.logs.join('\n')
     expect(leaks(log, [TOKEN])).toBe(false)
     expect(log).not.toContain('?')
-    expect(runtime.logs.filter((l) => / POST \/bulk (202|400|401) /.test(l))).toHaveLength(4)
-    expect(log).toContain(' POST /nowhere/[redacted] 404 ')
+    expect(runtime.logs.filter((l) => /^POST \/bulk (202|400|401) /.test(l))).toHaveLength(4)
+    expect(log).toContain('\nPOST /nowhere/[redacted] 404 ')
   })
 
   test('no configured secret, or 8 characters of one, is in an answer or a log line', async () => {
@@ -232,7 +232,7 @@ describe('typed answers everywhere', () => {
     const answer = await res.json()
     expect(res.status).toBe(400)
     expect(answer.message).toContain('the environmentId setting (LD_ENVIRONMENT_ID) is empty')
-    const line = await waitFor(() => runtime.logs.find((l) => l.includes(' POST /bulk 400 ')), 'the log line')
+    const line = await waitFor(() => runtime.logs.find((l) => l.startsWith('POST /bulk 400 ')), 'the log line')
     expect(line).toContain('the environmentId setting (LD_ENVIRONMENT_ID) is empty')
   })
 })

@@ -4,7 +4,7 @@
 
 import { ChildProcess, spawn } from 'child_process'
 import { createServer } from 'net'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 import { SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
@@ -33,7 +33,8 @@ afterEach(async () => {
 function start(env: Record<string, string>): Relay {
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'runtime', 'server.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    // As at a terminal (`npm start`): the banner as text.
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_FORMAT: 'text', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   children.add(child)
@@ -83,6 +84,11 @@ async function outage() {
   const api = await standIn(() => ({ status: up ? 200 : 500 }))
   cleanups.push(api.close)
   return { api, recover: () => (up = true) }
+}
+
+const SETTINGS_ENV = {
+  LD_PROJECT_ID: SDK_FIXTURE_SETTINGS.projectId,
+  LD_ENVIRONMENT_ID: SDK_FIXTURE_SETTINGS.environmentId
 }
 
 function env(api: string, dataDir: string): Record<string, string> {
@@ -170,7 +176,73 @@ test('SIGTERM lets in-flight deliveries finish before the process exits', async 
   expect(Number(left?.[1] ?? 0)).toBe(accepted * 15)
 })
 
+test('SIGTERM with LD_DRAIN_SECONDS: /readyz fails at once, deliveries are still taken (Connection: close), then it stops', async () => {
+  const dataDir = tempDir()
+  const relay = await started(start({ LD_SEGMENT_DATA_DIR: dataDir, LD_DRAIN_SECONDS: '2', ...SETTINGS_ENV }))
+  expect((await fetch(`${relay.url}/readyz`)).status).toBe(200)
+  const signalled = Date.now()
+  relay.child.kill('SIGTERM')
+  await waitFor(() => relay.output().includes('SIGTERM: draining'), 'the drain')
+  const ready = await fetch(`${relay.url}/readyz`)
+  expect([ready.status, await ready.json()]).toEqual([
+    503,
+    { error: 'NotReady', message: 'the relay is draining before it stops (SIGTERM)' }
+  ])
+  expect((await fetch(`${relay.url}/livez`)).status).toBe(200)
+  const delivery = await fetch(`${relay.url}/bulk`, {
+    method: 'POST',
+    body: bodyAt(0),
+    headers: { 'Content-Type': 'application/json' }
+  })
+  expect([delivery.status, delivery.headers.get('connection')]).toEqual([202, 'close'])
+  expect(await relay.exited).toEqual({ code: 0, signal: null })
+  expect(Date.now() - signalled).toBeGreaterThanOrEqual(2000)
+  expect(readFileSync(join(dataDir, 'segment-events.ndjson'), 'utf8').trim().split('\n')).toHaveLength(15)
+})
+
+test('SIGINT (Ctrl+C at a terminal) does not drain', async () => {
+  const relay = await started(start({ LD_SEGMENT_DATA_DIR: tempDir(), LD_DRAIN_SECONDS: '30' }))
+  const signalled = Date.now()
+  relay.child.kill('SIGINT')
+  expect(await relay.exited).toEqual({ code: 0, signal: null })
+  expect(Date.now() - signalled).toBeLessThan(5000)
+})
+
 describe('startup tells the truth', () => {
+  test('beyond loopback without SEGMENT_WRITE_KEY it does not start, unless LD_SINK=ndjson asks for the file', async () => {
+    const refused = start({ HOST: '0.0.0.0', LD_CLIENT_SIDE_IDS: 'cs-1', LD_SEGMENT_DATA_DIR: tempDir() })
+    expect(await refused.exited).toEqual({ code: 1, signal: null })
+    expect(refused.output()).toBe(
+      'relay: cannot start:\n  HOST is 0.0.0.0, beyond loopback, and SEGMENT_WRITE_KEY is not set: every call would go to the NDJSON file in LD_SEGMENT_DATA_DIR, which grows without bound. Set SEGMENT_WRITE_KEY to send them to Segment, or LD_SINK=ndjson to keep that file on purpose\n'
+    )
+    const asked = start({
+      HOST: '0.0.0.0',
+      LD_CLIENT_SIDE_IDS: 'cs-1',
+      LD_SINK: 'ndjson',
+      LD_SEGMENT_DATA_DIR: tempDir()
+    })
+    await waitFor(() => /relay on http:\/\/0\.0\.0\.0:\d+/.test(asked.output()), 'the banner', 20_000)
+    asked.child.kill('SIGTERM')
+    expect(await asked.exited).toEqual({ code: 0, signal: null })
+  })
+
+  test('a secret from a file: SEGMENT_WRITE_KEY_FILE', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'write-key'), 'write-key-from-a-file\n')
+    const relay = await started(
+      start({
+        LD_SEGMENT_DATA_DIR: dir,
+        SEGMENT_WRITE_KEY_FILE: join(dir, 'write-key'),
+        SEGMENT_HOST: 'http://127.0.0.1:9'
+      })
+    )
+    expect(relay.output()).toMatch(/\n {2}SEGMENT_WRITE_KEY +set\n/)
+    expect(relay.output()).toContain('Segment: on-disk outbox')
+    expect(relay.output()).not.toContain('write-key-from')
+    relay.child.kill('SIGTERM')
+    expect(await relay.exited).toEqual({ code: 0, signal: null })
+  })
+
   test('a refused variable stops startup, naming it and the values it accepts', async () => {
     const relay = start({ LD_INCLUDE_CUSTOM_DATA: 'yes', LD_SEGMENT_DATA_DIR: tempDir() })
     expect(await relay.exited).toEqual({ code: 1, signal: null })

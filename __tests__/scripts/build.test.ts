@@ -63,12 +63,14 @@ describe.each(FUNCTIONS.map((fn) => [fn.output, fn] as const))('dist/%s.js', (_o
   })
 })
 
-test('the destination function ends with the three handlers Segment calls', () => {
+test('the destination function ends with the five handlers Segment calls', () => {
   expect(
     codeOf(DESTINATION_FUNCTION).endsWith(
       [
         'async function onTrack(event, settings) {\n  return LaunchDarklyDestination.onTrack(event, settings)\n}',
         'async function onPage(event, settings) {\n  return LaunchDarklyDestination.onPage(event, settings)\n}',
+        'async function onIdentify(event, settings) {\n  return LaunchDarklyDestination.onIdentify(event, settings)\n}',
+        'async function onAlias(event, settings) {\n  return LaunchDarklyDestination.onAlias(event, settings)\n}',
         'async function onBatch(events, settings) {\n  return LaunchDarklyDestination.onBatch(events, settings)\n}\n'
       ].join('\n')
     )
@@ -76,6 +78,8 @@ test('the destination function ends with the three handlers Segment calls', () =
   expect(problemsOf(codeOf(SOURCE_FUNCTION), DESTINATION_FUNCTION)).toEqual([
     'it has no top-level async function onTrack(event, settings)',
     'it has no top-level async function onPage(event, settings)',
+    'it has no top-level async function onIdentify(event, settings)',
+    'it has no top-level async function onAlias(event, settings)',
     'it has no top-level async function onBatch(events, settings)'
   ])
 })
@@ -86,7 +90,8 @@ test('the destination settings for the Segment UI: exact names, types and flags'
   ).toEqual([
     { name: 'clientSideId', type: 'STRING', required: true, sensitive: false },
     { name: 'eventsBaseUrl', type: 'STRING', required: false, sensitive: false },
-    { name: 'sendTrackAsCustom', type: 'BOOLEAN', required: false, sensitive: false }
+    { name: 'sendTrackAsCustom', type: 'BOOLEAN', required: false, sensitive: false },
+    { name: 'sendAliasEvents', type: 'BOOLEAN', required: false, sensitive: false }
   ])
 })
 

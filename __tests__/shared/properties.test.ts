@@ -92,7 +92,7 @@ test('LaunchDarkly → Segment → LaunchDarkly keeps every exported field', () 
     fc.property(ldEvent, ({ event, keys }) => {
       const kind = event.kind as ExportKind
       const [call] = convertDelivery(readDelivery(JSON.stringify(event), SETTINGS)).calls
-      const back = toLaunchDarklyEvent(kind, mappedFields(kind, call))
+      const back = toLaunchDarklyEvent(kind, mappedFields(kind, call), 0)
 
       expect(back).toMatchObject({ kind, key: event.key, creationDate: event.creationDate, contextKeys: keys })
       const reason = event.reason as JsonObject | undefined

@@ -1,6 +1,10 @@
 // Segment → LaunchDarkly (design §5): mapped fields to native LaunchDarkly events.
 
-import { isEcho, MappingError, toLaunchDarklyEvent } from '../../shared'
+import { isEcho, JsonObject, LaunchDarklyKind, MappingError, toLaunchDarklyEvent as build } from '../../shared'
+
+/** The time of sending the tests pass: what a missing or unreadable timestamp becomes. */
+const SENT_AT = 1800000000000
+const toLaunchDarklyEvent = (kind: LaunchDarklyKind, fields: JsonObject) => build(kind, fields, SENT_AT)
 
 const common = {
   timestamp: '2026-11-26T00:59:49.876Z',
@@ -84,15 +88,49 @@ test('click, pageview and custom', () => {
   expect(toLaunchDarklyEvent('custom', { ...common, metricValue: 'NaN' })).toEqual({ kind: 'custom', ...base })
 })
 
-test('a numeric timestamp is taken as epoch milliseconds', () => {
+test('a numeric timestamp is taken as epoch milliseconds, as are its digits as text', () => {
   expect(toLaunchDarklyEvent('custom', { ...common, timestamp: 1700000000000 }).creationDate).toBe(1700000000000)
+  expect(toLaunchDarklyEvent('custom', { ...common, timestamp: '1700000000000' }).creationDate).toBe(1700000000000)
+})
+
+test.each([
+  ['missing', undefined],
+  ['null', null],
+  ['empty', ''],
+  ['not a date', 'not a date'],
+  ['a boolean', true],
+  ['an object', { at: 1 }],
+  ['out of range', 8.65e15],
+  ['too many digits', '12345678901234567']
+])('a timestamp that is %s becomes the time of sending', (_name, timestamp) => {
+  expect(toLaunchDarklyEvent('feature', { ...common, timestamp }).creationDate).toBe(SENT_AT)
+})
+
+test('alias: the legacy event that links an anonymous user to a known one', () => {
+  expect(
+    toLaunchDarklyEvent('alias', { userId: 'user-1', previousId: 'anon-1', timestamp: '2026-11-26T00:59:49.876Z' })
+  ).toEqual({
+    kind: 'alias',
+    key: 'user-1',
+    contextKind: 'user',
+    previousKey: 'anon-1',
+    previousContextKind: 'anonymousUser',
+    creationDate: 1795654789876
+  })
+  expect(toLaunchDarklyEvent('alias', { userId: 'user-1', previousId: 'anon-1' }).creationDate).toBe(SENT_AT)
+})
+
+test.each([
+  [{ previousId: 'anon-1' }, 'userId (user key) must be a non-empty string, found undefined'],
+  [{ userId: 'user-1', previousId: '' }, 'previousId (previous key) must be a non-empty string, found empty string'],
+  [{ userId: 7, previousId: 'anon-1' }, 'userId (user key) must be a non-empty string, found number']
+])('alias rejects %j', (fields, message) => {
+  expect(() => toLaunchDarklyEvent('alias', fields)).toThrow(new MappingError(message))
 })
 
 test.each([
   [{ ...common, key: '' }, 'key (flag or metric key) must be a non-empty string, found empty string'],
   [{ ...common, key: undefined }, 'key (flag or metric key) must be a non-empty string, found undefined'],
-  [{ ...common, timestamp: 'not a date' }, 'timestamp must be an ISO-8601 date, found "not a date"'],
-  [{ ...common, timestamp: undefined }, 'timestamp must be an ISO-8601 date, found undefined'],
   [{ ...common, contextKeys: undefined }, 'contextKeys must be an object, found undefined'],
   [{ ...common, contextKeys: { user: 5 } }, 'contextKeys key for kind "user" must be a non-empty string, found number'],
   [{ ...common, variation: 1.5 }, 'variation must be a non-negative integer, found number'],

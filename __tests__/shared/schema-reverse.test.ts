@@ -9,7 +9,7 @@ import { BUILT, ensureBuilt } from '../sources/launchdarkly/helpers'
 test('every property has a rule back, or null when it exists only in the export', () => {
   expect(Object.keys(SCHEMA_REVERSE)).toEqual(EXPORT_SCHEMA.map((p) => p.name))
   expect(EXPORT_SCHEMA.filter(isReadBack).map((p) => [p.name, reverseOf(p).required])).toEqual([
-    ['timestamp', true],
+    ['timestamp', false],
     ['key', true],
     ['contextKeys', true],
     ['version', false],

@@ -133,6 +133,15 @@ export function onPage(event: unknown, settings: unknown): Promise<Sent> {
   return sendOne(event, settings)
 }
 
+/** With the sendAliasEvents setting on, an alias event; else EventNotSupported. */
+export function onIdentify(event: unknown, settings: unknown): Promise<Sent> {
+  return sendOne(event, settings)
+}
+
+export function onAlias(event: unknown, settings: unknown): Promise<Sent> {
+  return sendOne(event, settings)
+}
+
 /**
  * One request for the batch (pieces after a 413) and a status per event: 200 delivered,
  * 500 to be retried, 400 not. A failure that holds for the whole batch (a refused

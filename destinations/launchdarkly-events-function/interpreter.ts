@@ -13,6 +13,7 @@ import {
   environmentOf,
   Route,
   ROUTES,
+  RouteSetting,
   Source,
   sourcesOf,
   valueAt
@@ -26,6 +27,7 @@ const exists = (value: unknown): boolean => value !== undefined && value !== nul
 
 /** As Segment's subscription language (FQL) evaluates it. */
 function matches(condition: Condition, message: JsonObject): boolean {
+  if ('types' in condition) return condition.types.includes(message.type as string) && exists(message.userId)
   if (message.type !== condition.type) return false
   if ('event' in condition) return message.event === condition.event
   if ('eventNoneOf' in condition) return condition.eventNoneOf.every((event) => message.event !== event)
@@ -42,13 +44,15 @@ export function evaluate(source: Source, message: unknown): unknown {
   return object
 }
 
-/** `datetime` takes text or epoch milliseconds. */
-type FieldType = 'string' | 'datetime' | 'number' | 'integer' | 'boolean' | 'object'
+type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'object'
 
-/** The JSON Schema type Segment validates each field against; JSON values travel as text and are never converted. */
+/**
+ * The JSON Schema type Segment validates each field against (the Actions destination's
+ * fields.ts): a timestamp is text; JSON values travel as text and are never converted.
+ */
 const FIELD_TYPE: Record<PropertyType, FieldType | undefined> = {
   string: 'string',
-  datetime: 'datetime',
+  datetime: 'string',
   integer: 'integer',
   number: 'number',
   boolean: 'boolean',
@@ -60,8 +64,6 @@ function isType(value: unknown, type: FieldType): boolean {
   switch (type) {
     case 'string':
       return typeof value === 'string'
-    case 'datetime':
-      return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))
     case 'number':
       return typeof value === 'number' && Number.isFinite(value)
     case 'integer':
@@ -90,7 +92,6 @@ function coerce(value: unknown, type: FieldType): unknown {
   const numeric = typeof input === 'string' && input !== '' && !Number.isNaN(Number(input))
   switch (type) {
     case 'string':
-    case 'datetime':
       if (typeof input === 'number' || typeof input === 'boolean') return String(input)
       return input === null ? '' : NO_VALUE
     case 'number':
@@ -110,25 +111,32 @@ function coerce(value: unknown, type: FieldType): unknown {
 
 const EXPECTED: Record<FieldType, string> = {
   string: 'a string',
-  datetime: 'a date',
   number: 'a number',
   integer: 'an integer',
   boolean: 'a boolean',
   object: 'an object'
 }
 
-function unsupported(message: JsonObject, sendTrackAsCustom: boolean): string {
+/** The destination function's settings that turn routes on (message-rules.ts, RouteSetting). */
+export type RouteSettings = Readonly<Record<RouteSetting, boolean>>
+
+function unsupported(message: JsonObject, settings: RouteSettings): string {
   if (message.type === 'page')
     return 'A page call becomes a LaunchDarkly page view event only when properties.key names the metric.'
-  if (message.type === 'track' && !sendTrackAsCustom) {
+  if (message.type === 'track' && !settings.sendTrackAsCustom) {
     return 'Only track calls whose event is feature, click or custom are sent: the sendTrackAsCustom setting is off.'
   }
+  if ((message.type === 'identify' || message.type === 'alias') && !settings.sendAliasEvents) {
+    return `${message.type} calls become LaunchDarkly alias events only with the sendAliasEvents setting on (environments whose SDKs predate contexts).`
+  }
+  if (message.type === 'identify' || message.type === 'alias')
+    return `An ${message.type} call without a userId has no user to alias.`
   const type = typeof message.type === 'string' ? `${message.type} calls are` : 'This call is'
-  return `${type} not sent to LaunchDarkly: only track and page calls become LaunchDarkly events.`
+  return `${type} not sent to LaunchDarkly: only track, page, identify and alias calls become LaunchDarkly events.`
 }
 
 /** The LaunchDarkly event a Segment message asks for, or why there is none. */
-export function interpret(message: unknown, options: { readonly sendTrackAsCustom: boolean }): Interpretation {
+export function interpret(message: unknown, settings: RouteSettings): Interpretation {
   if (!isObject(message)) {
     return {
       ok: false,
@@ -136,8 +144,8 @@ export function interpret(message: unknown, options: { readonly sendTrackAsCusto
       message: `The event must be a Segment message (an object), found ${describe(message)}.`
     }
   }
-  const route = ROUTES.find((r) => (r.schemaShaped || options.sendTrackAsCustom) && matches(r.when, message))
-  if (!route) return { ok: false, reason: 'unsupported', message: unsupported(message, options.sendTrackAsCustom) }
+  const route = ROUTES.find((r) => (r.setting === undefined || settings[r.setting]) && matches(r.when, message))
+  if (!route) return { ok: false, reason: 'unsupported', message: unsupported(message, settings) }
   const fields: JsonObject = {}
   for (const [property, source] of sourcesOf(route)) {
     let value = evaluate(source, message)

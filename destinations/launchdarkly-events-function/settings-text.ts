@@ -20,6 +20,11 @@ export const SETTING_TEXT: Readonly<Record<SettingName, { readonly label: string
     label: 'Send other track calls as custom events',
     description:
       "On (the default when unset): every track call whose event is not feature, click or custom becomes a LaunchDarkly custom event keyed by the event name, with metricValue from properties.revenue or properties.value. Off: only events in the schema of LaunchDarkly's Segment Data Export are sent."
+  },
+  sendAliasEvents: {
+    label: 'Send alias events (legacy SDKs)',
+    description:
+      "Off (the default when unset): identify and alias calls are not sent. On: an identify call with a userId and an anonymousId, or an alias call with a userId and a previousId, becomes LaunchDarkly's legacy alias event, linking the anonymous user to the known one. Turn it on only for an environment whose SDKs predate contexts: with contexts, each event's context keys link the two."
   }
 }
 

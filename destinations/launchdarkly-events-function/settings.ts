@@ -9,7 +9,8 @@ import { DEFAULT_EVENTS_BASE_URL } from '../launchdarkly-events/endpoints'
 export const SETTINGS = [
   { name: 'clientSideId', type: 'STRING', required: true, sensitive: false },
   { name: 'eventsBaseUrl', type: 'STRING', required: false, sensitive: false, default: DEFAULT_EVENTS_BASE_URL },
-  { name: 'sendTrackAsCustom', type: 'BOOLEAN', required: false, sensitive: false, default: true }
+  { name: 'sendTrackAsCustom', type: 'BOOLEAN', required: false, sensitive: false, default: true },
+  { name: 'sendAliasEvents', type: 'BOOLEAN', required: false, sensitive: false, default: false }
 ] as const satisfies ReadonlyArray<
   Pick<SettingDeclaration, 'name' | 'type' | 'required' | 'sensitive'> & { default?: string | boolean }
 >
@@ -22,6 +23,8 @@ export interface FunctionSettings {
   readonly eventsBaseUrl: string
   /** Ordinary track calls go out as custom events (the "Track calls as custom events" route). */
   readonly sendTrackAsCustom: boolean
+  /** Identify and alias calls go out as legacy alias events (the "Alias users" route). */
+  readonly sendAliasEvents: boolean
 }
 
 type Raw = Record<string, unknown>
@@ -49,6 +52,7 @@ export function readSettings(settings: unknown): FunctionSettings {
   return {
     clientSideId: text(raw, 'clientSideId'),
     eventsBaseUrl: text(raw, 'eventsBaseUrl') ?? DEFAULT_EVENTS_BASE_URL,
-    sendTrackAsCustom: flag(raw, 'sendTrackAsCustom', true)
+    sendTrackAsCustom: flag(raw, 'sendTrackAsCustom', true),
+    sendAliasEvents: flag(raw, 'sendAliasEvents', false)
   }
 }

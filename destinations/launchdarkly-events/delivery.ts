@@ -5,7 +5,7 @@
 // (send.ts) and the destination function map outcomes to their own error vocabulary.
 
 import { explanationOf, isEcho, isObject, MappingError, payloadIdFor, toLaunchDarklyEvent, utf8Length } from './mapping'
-import type { ExportKind, Hash, JsonObject, LaunchDarklyEvent, Settlement } from './mapping'
+import type { Hash, JsonObject, LaunchDarklyEvent, LaunchDarklyKind, Settlement } from './mapping'
 import { bulkEventsUrl, clientSideIdOf, EndpointSettings } from './endpoints'
 import { API_VERSION } from './versioning-info'
 
@@ -23,7 +23,7 @@ export type Post = (request: PostRequest) => Promise<PostResponse>
 
 /** One event to deliver, as both destinations prepare it. */
 export interface Item {
-  readonly kind: ExportKind
+  readonly kind: LaunchDarklyKind
   /** Schema-named fields: what the core module's reverse mapping reads. */
   readonly fields: JsonObject
   /** `properties.environment` of the Segment message, for the echo guard. */
@@ -111,6 +111,8 @@ export async function deliver(
 ): Promise<Outcome[]> {
   const url = bulkEventsUrl(settings)
   const clientSideId = clientSideIdOf(settings)
+  // The time of sending, for events whose timestamp is missing or cannot be read.
+  const sentAt = Date.now()
   const outcomes: Outcome[] = new Array(items.length)
   const pending: Pending[] = []
   items.forEach((item, index) => {
@@ -120,7 +122,7 @@ export async function deliver(
     }
     let event: LaunchDarklyEvent
     try {
-      event = toLaunchDarklyEvent(item.kind, item.fields)
+      event = toLaunchDarklyEvent(item.kind, item.fields, sentAt)
     } catch (error) {
       if (!(error instanceof MappingError)) throw error
       outcomes[index] = failure('invalid', 400, `Cannot build a LaunchDarkly ${item.kind} event: ${error.message}`)

@@ -2,8 +2,7 @@
 // actions' field defaults and the presets' mappings.
 
 import type { InputField } from '@segment/actions-core'
-import type { SchemaProperty } from './mapping'
-import type { Source } from './message-rules'
+import type { MappedField, Source } from './message-rules'
 
 type Default = NonNullable<InputField['default']>
 
@@ -23,7 +22,7 @@ export function toDirective(source: Source): Default {
  * A field's mapping from `source`. Segment fields have no "any JSON" type, so JSON values
  * travel as JSON text (`@json` encode) and the sender decodes them (fields.ts).
  */
-export function fieldMapping(property: SchemaProperty, source: Source): Default {
+export function fieldMapping(field: Pick<MappedField, 'type'>, source: Source): Default {
   const value = toDirective(source)
-  return property.type === 'json' ? { '@json': { mode: 'encode', value } } : value
+  return field.type === 'json' ? { '@json': { mode: 'encode', value } } : value
 }

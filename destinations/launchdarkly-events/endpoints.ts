@@ -29,14 +29,19 @@ export function clientSideIdOf(settings: EndpointSettings): string {
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
 
+type UrlSetting = 'eventsBaseUrl' | 'sdkBaseUrl'
+const URL_SETTINGS: readonly UrlSetting[] = ['eventsBaseUrl', 'sdkBaseUrl']
+const DEFAULTS: Record<UrlSetting, string> = {
+  eventsBaseUrl: DEFAULT_EVENTS_BASE_URL,
+  sdkBaseUrl: DEFAULT_SDK_BASE_URL
+}
+
 /**
- * A base URL setting, normalised. Data leaves over https only: a plain-http URL is sent
- * over https, as a browser would for a site that requires it, except to a loopback host
- * (a local LaunchDarkly stand-in or Relay Proxy). Segment fills defaults in only when a
+ * A URL setting, or its default when empty: Segment fills defaults in only when a
  * destination is created in its UI; settings passed any other way may omit them.
  */
-export function baseUrl(value: unknown, fallback: string, setting: 'eventsBaseUrl' | 'sdkBaseUrl'): string {
-  const given = typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback
+function parsedUrl(value: unknown, setting: UrlSetting): URL {
+  const given = typeof value === 'string' && value.trim() !== '' ? value.trim() : DEFAULTS[setting]
   let url: URL | undefined
   try {
     url = new URL(given)
@@ -45,49 +50,89 @@ export function baseUrl(value: unknown, fallback: string, setting: 'eventsBaseUr
   }
   // A bad URL would otherwise surface as a transport error, which is retried in vain.
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new SettingsError(setting, `The ${setting} setting must be an https URL, such as ${fallback}.`)
+    throw new SettingsError(setting, `The ${setting} setting must be an https URL, such as ${DEFAULTS[setting]}.`)
   }
-  if (url.username || url.password || url.search || url.hash) {
-    throw new SettingsError(
-      setting,
-      `The ${setting} setting must be a base URL without credentials, query or fragment, such as ${fallback}.`
-    )
-  }
-  const scheme = url.protocol === 'http:' && LOOPBACK.test(url.hostname) ? 'http:' : 'https:'
-  return `${scheme}//${url.host}${url.pathname.replace(/\/+$/, '')}`
+  return url
 }
 
 /**
- * Refuses a plain-http URL to a host that is not local: the events would go over https
- * anyway (baseUrl), so Test connection says so instead of leaving a TLS error to surface
- * on every delivery (a Relay Proxy without TLS, say).
+ * Data leaves over https only: a plain-http URL is sent over https, as a browser would for
+ * a site that requires it, except to a loopback host (a local stand-in or Relay Proxy).
  */
-export function checkHttps(settings: EndpointSettings): void {
-  for (const setting of ['eventsBaseUrl', 'sdkBaseUrl'] as const) {
+const schemeOf = (url: URL): string => (url.protocol === 'http:' && LOOPBACK.test(url.hostname) ? 'http:' : 'https:')
+
+/** A base URL setting, normalised: the destination function's rule (a path is kept). */
+function baseUrl(value: unknown, setting: UrlSetting): string {
+  const url = parsedUrl(value, setting)
+  if (url.username || url.password || url.search || url.hash) {
+    throw new SettingsError(
+      setting,
+      `The ${setting} setting must be a base URL without credentials, query or fragment, such as ${DEFAULTS[setting]}.`
+    )
+  }
+  return `${schemeOf(url)}//${url.host}${url.pathname.replace(/\/+$/, '')}`
+}
+
+/**
+ * The Actions destination's settings as it sends with them: each URL cut to its origin (https
+ * but to a loopback host, no path, query or credentials). Segment's servers send customer
+ * data, and Test connection requests, wherever these point, so nothing else of a URL is
+ * used; checkOrigins refuses such a URL when the connection is tested.
+ */
+export function withOrigins<S extends EndpointSettings>(settings: S): S {
+  const cut: Record<string, string> = {}
+  for (const setting of URL_SETTINGS) {
+    const url = parsedUrl(settings[setting], setting)
+    cut[setting] = `${schemeOf(url)}//${url.host}`
+  }
+  return { ...settings, ...cut }
+}
+
+/** Why `given` is not an https origin (scheme, host and port only), or undefined when it is one. */
+function originProblem(given: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(given)
+  } catch {
+    return 'it is not a URL'
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${url.protocol} is not https`
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname))
+    return `plain http is kept only for a local host (localhost, 127.0.0.1, [::1]), not ${url.hostname}`
+  if (url.username || url.password) return 'it carries credentials'
+  // "https://host?" and "https://host#" parse to an empty query and fragment: look at the text too.
+  if (url.search || url.hash || /[?#]/.test(given)) return 'it has a query or fragment'
+  if (url.pathname !== '/') return `it has a path (${url.pathname.slice(0, 40)})`
+  return undefined
+}
+
+/**
+ * The Actions destination's rule for its URL settings, checked by Test connection: each
+ * names an https origin (plain http only for a loopback host) and nothing more. Its
+ * settings' JSON Schema checks that they are URLs (format uri); actions-core carries no
+ * `pattern` into that schema, so the rest is checked here.
+ */
+export function checkOrigins(settings: EndpointSettings): void {
+  for (const setting of URL_SETTINGS) {
     const value = settings[setting]
-    if (typeof value !== 'string' || !/^\s*http:/i.test(value)) continue
-    let host = ''
-    try {
-      host = new URL(value.trim()).hostname
-    } catch {
-      continue
-    }
-    if (!LOOPBACK.test(host))
+    if (typeof value !== 'string' || value.trim() === '') continue
+    const problem = originProblem(value.trim())
+    if (problem)
       throw new SettingsError(
         setting,
-        `The ${setting} setting must be an https URL: plain http is used only for a local host (localhost, 127.0.0.1, [::1]), so requests to ${host} would go over https.`
+        `The ${setting} setting must be an https origin, such as ${DEFAULTS[setting]}, without a path, query or credentials: ${problem}.`
       )
   }
 }
 
 /** LaunchDarkly's client-side bulk events endpoint, where browsers' SDKs send events. */
 export function bulkEventsUrl(settings: EndpointSettings): string {
-  const base = baseUrl(settings.eventsBaseUrl, DEFAULT_EVENTS_BASE_URL, 'eventsBaseUrl')
+  const base = baseUrl(settings.eventsBaseUrl, 'eventsBaseUrl')
   return `${base}/events/bulk/${encodeURIComponent(clientSideIdOf(settings))}`
 }
 
 /** Answers 200 for a known client-side ID and 404 for an unknown one. */
 export function goalsUrl(settings: EndpointSettings): string {
-  const base = baseUrl(settings.sdkBaseUrl, DEFAULT_SDK_BASE_URL, 'sdkBaseUrl')
+  const base = baseUrl(settings.sdkBaseUrl, 'sdkBaseUrl')
   return `${base}/sdk/goals/${encodeURIComponent(clientSideIdOf(settings))}`
 }

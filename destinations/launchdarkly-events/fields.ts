@@ -1,13 +1,14 @@
 // The actions' fields, derived from the export schema (shared/schema.ts): one field per
 // property the way back reads (shared/schema-reverse.ts), named like the Segment
 // property, labelled and described as the schema says, defaulting to where LaunchDarkly's Segment Data Export
-// puts it. A property added to the schema shows up here without an edit.
+// puts it. A property added to the schema shows up here without an edit. The alias
+// action's fields are the alias event's (shared/to-launchdarkly.ts), read the same way.
 
 import type { InputField } from '@segment/actions-core'
-import { reverseOf, textOf } from './mapping'
-import type { ExportKind, JsonObject, PropertyType, SchemaProperty } from './mapping'
+import { ALIAS_TEXT, SCHEMA_TEXT } from './mapping'
+import type { AliasField, JsonObject, LaunchDarklyKind, PropertyName, PropertyType } from './mapping'
 import { fieldMapping } from './directives'
-import { defaultSource, fieldProperties } from './message-rules'
+import { defaultSource, MappedField, mappedFields } from './message-rules'
 
 const at = (path: string) => ({ '@path': path })
 
@@ -23,34 +24,44 @@ const FIELD_TYPE: Record<PropertyType, InputField['type']> = {
   number: 'number',
   boolean: 'boolean',
   object: 'object',
-  datetime: 'datetime',
+  // Text, not Segment's datetime type, whose validation would refuse an unreadable
+  // timestamp before the action could send the event with the time of sending.
+  datetime: 'string',
   json: 'string'
 }
 
 const JSON_NOTE =
   'Mapped as JSON text: the default encodes the event property with the JSON function. Text that is not valid JSON is sent as a plain string.'
 
+const TIMESTAMP_NOTE =
+  'An ISO-8601 date or epoch milliseconds; when it is missing or cannot be read as a date, the time of sending.'
+
 const CONTEXT_KEYS_NOTE =
   'Defaults to the event\'s contextKeys property, else {"user": userId or else anonymousId, "unauthenticatedUser": anonymousId} (the second key only when the event has an anonymousId), as Segment\'s LaunchDarkly destination keys it.'
 
-function fieldOf(property: SchemaProperty): InputField {
-  const isContextKeys = property.name === 'contextKeys'
-  const text = textOf(property)
-  const { required, only } = reverseOf(property)
-  const notes = [text.description]
-  if (isContextKeys) notes.push(CONTEXT_KEYS_NOTE)
-  if (property.type === 'json') notes.push(JSON_NOTE)
+/** What the Segment UI shows for a field: the schema property's text, or the alias event's. */
+function textOf(kind: LaunchDarklyKind, field: MappedField): { label: string; description: string } {
+  return kind === 'alias' ? ALIAS_TEXT[field.name as AliasField['name']] : SCHEMA_TEXT[field.name as PropertyName]
+}
+
+function fieldOf(kind: LaunchDarklyKind, field: MappedField): InputField {
+  const { only } = field
+  const { label, description } = textOf(kind, field)
+  const notes = [description]
+  if (field.name === 'contextKeys') notes.push(CONTEXT_KEYS_NOTE)
+  if (field.type === 'json') notes.push(JSON_NOTE)
+  if (field.type === 'datetime') notes.push(TIMESTAMP_NOTE)
   return {
-    label: text.label,
+    label,
     description: notes.join(' '),
-    type: FIELD_TYPE[property.type],
-    required,
-    default: fieldMapping(property, defaultSource(property)),
+    type: FIELD_TYPE[field.type],
+    required: field.required,
+    default: fieldMapping(field, defaultSource(field)),
     // Flag versions and variation indexes count from 0 (the reverse mapping rejects negatives).
-    ...(property.type === 'integer' ? { minimum: only?.value ?? 0 } : {}),
+    ...(field.type === 'integer' ? { minimum: only?.value ?? 0 } : {}),
     // A field that takes one value says so (Segment's UI and its generated tests read the bounds).
     ...(only ? { maximum: only.value } : {}),
-    ...(property.type === 'object' ? { defaultObjectUI: 'keyvalue' as const } : {})
+    ...(field.type === 'object' ? { defaultObjectUI: 'keyvalue' as const } : {})
   }
 }
 
@@ -84,9 +95,9 @@ const BATCH_SIZE: InputField = {
 }
 
 /** Every field of the action for `kind`, in schema order, then the delivery fields. */
-export function fieldsFor(kind: ExportKind): Record<string, InputField> {
+export function fieldsFor(kind: LaunchDarklyKind): Record<string, InputField> {
   const fields: Record<string, InputField> = {}
-  for (const property of fieldProperties(kind)) fields[property.name] = fieldOf(property)
+  for (const field of mappedFields(kind)) fields[field.name] = fieldOf(kind, field)
   fields.messageId = MESSAGE_ID
   fields.enable_batching = ENABLE_BATCHING
   fields.batch_size = BATCH_SIZE
@@ -106,13 +117,13 @@ function fromJsonText(value: unknown): unknown {
  * A mapped payload as the schema-named fields the core module's reverse mapping reads:
  * JSON-text fields decoded, delivery fields (messageId, batching) left out.
  */
-export function schemaFieldsOf(kind: ExportKind, payload: object): JsonObject {
+export function schemaFieldsOf(kind: LaunchDarklyKind, payload: object): JsonObject {
   // Generated Payload interfaces have no index signature; the names read are the schema's.
   const mapped = payload as JsonObject
   const fields: JsonObject = {}
-  for (const property of fieldProperties(kind)) {
-    const value = mapped[property.name]
-    if (value !== undefined) fields[property.name] = property.type === 'json' ? fromJsonText(value) : value
+  for (const field of mappedFields(kind)) {
+    const value = mapped[field.name]
+    if (value !== undefined) fields[field.name] = field.type === 'json' ? fromJsonText(value) : value
   }
   return fields
 }

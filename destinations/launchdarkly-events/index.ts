@@ -1,9 +1,10 @@
 import { IntegrationError, InvalidAuthenticationError } from '@segment/actions-core'
 import type { DestinationDefinition } from '@segment/actions-core'
-import { bulkEventsUrl, checkHttps, DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL, goalsUrl } from './endpoints'
+import { checkOrigins, DEFAULT_EVENTS_BASE_URL, DEFAULT_SDK_BASE_URL, goalsUrl, withOrigins } from './endpoints'
 import type { Settings } from './generated-types'
 import { presetsFor } from './presets'
 import { settingsErrorFor } from './send'
+import sendAliasEvent from './sendAliasEvent'
 import sendClickEvent from './sendClickEvent'
 import sendCustomEvent from './sendCustomEvent'
 import sendFeatureEvent from './sendFeatureEvent'
@@ -11,7 +12,7 @@ import sendPageViewEvent from './sendPageViewEvent'
 import { API_VERSION } from './versioning-info'
 import { USER_AGENT } from './version'
 
-const actions = { sendFeatureEvent, sendClickEvent, sendPageViewEvent, sendCustomEvent }
+const actions = { sendFeatureEvent, sendClickEvent, sendPageViewEvent, sendCustomEvent, sendAliasEvent }
 
 const destination: DestinationDefinition<Settings> = {
   name: 'LaunchDarkly Events',
@@ -32,7 +33,7 @@ const destination: DestinationDefinition<Settings> = {
       eventsBaseUrl: {
         label: 'Events base URL',
         description:
-          "Base URL of LaunchDarkly's event ingestion API. Change it only to send through a LaunchDarkly Relay Proxy or to a LaunchDarkly instance other than the default one. Requests use https; plain http is kept only for a local host (localhost, 127.0.0.1, [::1]).",
+          "Origin of LaunchDarkly's event ingestion API: https, a host and an optional port, nothing after (no path, query or credentials). Change it only to send through a LaunchDarkly Relay Proxy or to a LaunchDarkly instance other than the default one. Plain http is accepted only for a local host (localhost, 127.0.0.1, [::1]).",
         type: 'string',
         format: 'uri',
         required: false,
@@ -41,7 +42,7 @@ const destination: DestinationDefinition<Settings> = {
       sdkBaseUrl: {
         label: 'Client SDK base URL',
         description:
-          "Base URL of LaunchDarkly's client-side SDK API, used to check the client-side ID. Change it only for a LaunchDarkly Relay Proxy or a LaunchDarkly instance other than the default one. Requests use https; plain http is kept only for a local host (localhost, 127.0.0.1, [::1]).",
+          "Origin of LaunchDarkly's client-side SDK API, used by Test connection to check the client-side ID: https, a host and an optional port, nothing after. Change it only for a LaunchDarkly Relay Proxy or a LaunchDarkly instance other than the default one. Plain http is accepted only for a local host (localhost, 127.0.0.1, [::1]).",
         type: 'string',
         format: 'uri',
         required: false,
@@ -51,9 +52,8 @@ const destination: DestinationDefinition<Settings> = {
     testAuthentication: async (request, { settings }) => {
       // Both URLs are checked, so a bad events URL shows when the settings are saved.
       const url = settingsErrorFor(() => {
-        checkHttps(settings)
-        bulkEventsUrl(settings)
-        return goalsUrl(settings)
+        checkOrigins(settings)
+        return goalsUrl(withOrigins(settings))
       })
       const response = await request(url, { method: 'get', throwHttpErrors: false })
       if (response.status === 404) {
@@ -82,7 +82,8 @@ const destination: DestinationDefinition<Settings> = {
     feature: 'sendFeatureEvent',
     click: 'sendClickEvent',
     pageview: 'sendPageViewEvent',
-    custom: 'sendCustomEvent'
+    custom: 'sendCustomEvent',
+    alias: 'sendAliasEvent'
   }),
   actions
 }

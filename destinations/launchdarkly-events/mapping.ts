@@ -1,8 +1,11 @@
-// The core mapping module as this folder sees it: the one place it (tests included) reaches shared/. Registered
-// in Segment's action-destinations repository, the module is vendored next to this
-// folder and only this path changes (README, "Register it with Segment").
+// The core mapping module as this folder sees it: the one place it (tests included) reaches
+// shared/. `npm run export:actions` vendors the part of shared/ these names reach as ./shared
+// beside the folder in Segment's action-destinations repository, and changes only this path
+// (docs/destination.md, "Register it with Segment").
 
 export {
+  ALIAS_FIELDS,
+  ALIAS_TEXT,
   describe,
   EXPORT_KINDS,
   EXPORT_SCHEMA,
@@ -15,17 +18,22 @@ export {
   payloadIdFor,
   propertiesOf,
   reverseOf,
+  SCHEMA_TEXT,
   SEGMENT_CALL,
   textOf,
   toLaunchDarklyEvent,
   utf8Length
 } from '../../shared'
 export type {
+  AliasField,
   ExportKind,
   Hash,
   JsonObject,
   LaunchDarklyEvent,
+  LaunchDarklyKind,
+  PropertyName,
   PropertyType,
+  ReverseRule,
   SchemaProperty,
   Settlement
 } from '../../shared'

@@ -3,8 +3,8 @@
 // directives, presets.ts) and its fields' defaults from it; the destination function
 // interprets the same declaration. Framework-free: no actions-core here.
 
-import { EXPORT_KINDS, isObject, isReadBack, own, propertiesOf, SEGMENT_CALL } from './mapping'
-import type { ExportKind, SchemaProperty } from './mapping'
+import { ALIAS_FIELDS, EXPORT_KINDS, isObject, isReadBack, own, propertiesOf, reverseOf, SEGMENT_CALL } from './mapping'
+import type { ExportKind, LaunchDarklyKind, PropertyType, ReverseRule } from './mapping'
 
 /**
  * Where a value comes from in a Segment message: the subset of Segment's mapping
@@ -22,19 +22,37 @@ export type Condition =
   | { readonly type: 'track'; readonly event: string }
   | { readonly type: 'track'; readonly eventNoneOf: readonly string[] }
   | { readonly type: 'page'; readonly propertyExists: string }
+  /** Calls of any of `types` that have a userId (FQL names no other top-level field). */
+  | { readonly types: readonly string[]; readonly userIdExists: true }
+
+/** A destination function setting that turns a route on (design §5.4); routes without one are always on. */
+export type RouteSetting = 'sendTrackAsCustom' | 'sendAliasEvents'
 
 export interface Route {
   /** The Actions preset's name. */
   readonly name: string
-  readonly kind: ExportKind
+  readonly kind: LaunchDarklyKind
   readonly when: Condition
   /** Field sources that differ from the defaults (`defaultSource`); null leaves a field unmapped. */
   readonly fields?: { readonly [field: string]: Source | null }
+  /** The destination function's setting that turns the route on; without one, it is always on. */
+  readonly setting?: RouteSetting
   /**
-   * True for messages in the export schema; false for ordinary track calls, which the
-   * destination function sends only with its sendTrackAsCustom setting on.
+   * True: an automatic preset of the Actions destination, on once the destination is added.
+   * False: only its action's default subscription, for a mapping the user adds.
    */
-  readonly schemaShaped: boolean
+  readonly preset: boolean
+}
+
+/** One field of an action, whatever the kind: what the actions' fields and the function's reading share. */
+export interface MappedField {
+  readonly name: string
+  /** Where it lives in a Segment message (a dotted path). */
+  readonly segment: string
+  readonly type: PropertyType
+  readonly required: boolean
+  /** The one value the field takes (ReverseRule's `only`). */
+  readonly only?: ReverseRule['only']
 }
 
 const at = (path: string): Source => ({ path })
@@ -61,9 +79,12 @@ export const CONTEXT_KEYS_SOURCE: Source = {
   }
 }
 
-/** Where LaunchDarkly's Segment Data Export puts a property. */
-export function defaultSource(property: SchemaProperty): Source {
-  return property.name === 'contextKeys' ? CONTEXT_KEYS_SOURCE : at(property.segment)
+/** Where LaunchDarkly's Segment Data Export puts a property, and a Segment call its own fields. */
+export function defaultSource(field: MappedField): Source {
+  if (field.name === 'contextKeys') return CONTEXT_KEYS_SOURCE
+  // An identify call names the anonymous user it was by its anonymousId.
+  if (field.segment === 'previousId') return firstOf('previousId', 'anonymousId')
+  return at(field.segment)
 }
 
 const PRESET_NAMES: Record<ExportKind, string> = {
@@ -86,7 +107,7 @@ export const ROUTES: readonly Route[] = [
     name: PRESET_NAMES[kind],
     kind,
     when: schemaCondition(kind),
-    schemaShaped: true
+    preset: true
   })),
   {
     // Every other track call becomes a custom event named after it, as LaunchDarkly's SDKs'
@@ -101,23 +122,46 @@ export const ROUTES: readonly Route[] = [
       // An ordinary call's properties.version is the application's, not the export schema's.
       version: null
     },
-    schemaShaped: false
+    setting: 'sendTrackAsCustom',
+    preset: true
+  },
+  {
+    // Only environments whose SDKs predate contexts use alias events; elsewhere the
+    // contextKeys of each event ({user, unauthenticatedUser}) already link the two keys.
+    // So it is off until turned on: no automatic preset, the function's setting off.
+    name: 'Alias users (legacy SDKs)',
+    kind: 'alias',
+    when: { types: ['identify', 'alias'], userIdExists: true },
+    setting: 'sendAliasEvents',
+    preset: false
   }
 ]
 
-/** The schema properties the action for `kind` has a field for, in schema order. */
-export function fieldProperties(kind: ExportKind): readonly SchemaProperty[] {
-  return propertiesOf(kind).filter(isReadBack)
+/** The fields of the action for `kind`, in schema order: the schema properties the way back reads, or the alias event's. */
+export function mappedFields(kind: LaunchDarklyKind): readonly MappedField[] {
+  if (kind === 'alias') return ALIAS_FIELDS
+  return propertiesOf(kind)
+    .filter(isReadBack)
+    .map((property) => {
+      const { required, only } = reverseOf(property)
+      const { name, segment, type } = property
+      return { name, segment, type, required, ...(only ? { only } : {}) }
+    })
 }
 
 /** Where each mapped field of `route` comes from; a field the route leaves unmapped is not listed. */
-export function sourcesOf(route: Route): ReadonlyArray<readonly [SchemaProperty, Source]> {
-  const sources: Array<readonly [SchemaProperty, Source]> = []
-  for (const property of fieldProperties(route.kind)) {
-    const source = route.fields?.[property.name]
-    if (source !== null) sources.push([property, source ?? defaultSource(property)])
+export function sourcesOf(route: Route): ReadonlyArray<readonly [MappedField, Source]> {
+  const sources: Array<readonly [MappedField, Source]> = []
+  for (const field of mappedFields(route.kind)) {
+    const source = route.fields?.[field.name]
+    if (source !== null) sources.push([field, source ?? defaultSource(field)])
   }
   return sources
+}
+
+/** The route an action's default subscription comes from: its kind's own, not an ordinary track call's. */
+export function actionRoute(kind: LaunchDarklyKind): Route | undefined {
+  return ROUTES.find((r) => r.kind === kind && r.setting !== 'sendTrackAsCustom')
 }
 
 /** The value at a dotted path of a Segment message (own properties only). */

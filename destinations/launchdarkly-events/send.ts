@@ -13,9 +13,9 @@ import {
   RetryableError
 } from '@segment/actions-core'
 import type { JSONLikeObject, RequestClient } from '@segment/actions-core'
-import type { ExportKind } from './mapping'
+import type { LaunchDarklyKind } from './mapping'
 import { deliver, Failure, Item, Outcome, Post } from './delivery'
-import { SettingsError } from './endpoints'
+import { SettingsError, withOrigins } from './endpoints'
 import { schemaFieldsOf } from './fields'
 import type { Settings } from './generated-types'
 import { environmentOf, valueAt } from './message-rules'
@@ -74,7 +74,7 @@ function environmentsOf(payloads: readonly MappedPayload[], rawData: unknown): u
 
 async function deliverPayloads(
   request: RequestClient,
-  kind: ExportKind,
+  kind: LaunchDarklyKind,
   { settings, payload, rawData }: Input<readonly MappedPayload[]>
 ): Promise<Outcome[]> {
   const environments = environmentsOf(payload, rawData)
@@ -85,7 +85,7 @@ async function deliverPayloads(
     messageId: mapped.messageId
   }))
   try {
-    return await deliver(settings, items, { post: postWith(request), userAgent: USER_AGENT })
+    return await deliver(withOrigins(settings), items, { post: postWith(request), userAgent: USER_AGENT })
   } catch (error) {
     throw asIntegrationError(error)
   }
@@ -139,7 +139,7 @@ function errorTypeOf(failed: Failure): ErrorType {
 /** perform: one event, one request; a failure is thrown as its actions-core error. */
 export async function sendEvent(
   request: RequestClient,
-  kind: ExportKind,
+  kind: LaunchDarklyKind,
   input: Input<MappedPayload>
 ): Promise<string | JSONLikeObject> {
   const [outcome] = await deliverPayloads(request, kind, { ...input, payload: [input.payload] })
@@ -150,7 +150,7 @@ export async function sendEvent(
 /** performBatch: one request for the batch (pieces after a 413), a status per event. */
 export async function sendEvents(
   request: RequestClient,
-  kind: ExportKind,
+  kind: LaunchDarklyKind,
   input: Input<readonly MappedPayload[]>
 ): Promise<MultiStatusResponse> {
   const outcomes = await deliverPayloads(request, kind, input)

@@ -2,12 +2,16 @@
 // line and answer), the startup warnings, the settings in effect, the docs table.
 
 import { SETTINGS, SettingName } from '../../sources/launchdarkly/settings'
-import { ACCEPTED, isSecret, RuntimeConfig, Variable, variableOf, VARIABLES } from './variables'
+import { acceptedBy, fileVariableOf, isSecret, RuntimeConfig, Variable, variableOf, VARIABLES } from './variables'
 
 /** Every secret the configuration holds: kept out of logs, answers and forwarded requests. */
 export function secretsOf(config: RuntimeConfig): string[] {
   const secrets = [...(config.ingestTokens ?? [])]
   if (config.segmentWriteKey) secrets.push(config.segmentWriteKey)
+  for (const proxy of [config.httpsProxy, config.httpProxy]) {
+    const password = proxy ? new URL(proxy).password : ''
+    if (password) secrets.push(password, decodeURIComponent(password))
+  }
   for (const setting of SETTINGS) {
     const value = config.settings[setting.name]
     if (setting.sensitive && typeof value === 'string' && value) secrets.push(value)
@@ -26,15 +30,26 @@ export function isLoopbackHost(host: string | undefined): boolean {
 }
 
 /**
- * Why the relay must not start, if it must not: beyond loopback, a client-side route open
- * to any ID lets any page send events labelled with any environment.
+ * Why the relay must not start, if it must not (each reason a line): beyond loopback, a
+ * client-side route open to any ID lets any page send events labelled with any
+ * environment, and an NDJSON file nobody asked for grows until the disk is full.
  */
 export function startupRefusal(config: RuntimeConfig): string | undefined {
-  if (isLoopback(config.host) || (config.clientSideIds ?? []).length > 0 || config.anyClientSideId) return undefined
-  return (
-    `HOST is ${config.host}, beyond loopback, and LD_CLIENT_SIDE_IDS is not set: /events/bulk/{id} would accept events for any client-side ID, ` +
-    "each labelled with the path's environment. Set LD_CLIENT_SIDE_IDS to your client-side IDs, or LD_ACCEPT_ANY_CLIENT_SIDE_ID=true to accept any"
-  )
+  const reasons: string[] = []
+  const exposed = !isLoopback(config.host)
+  if (exposed && !(config.clientSideIds ?? []).length && !config.anyClientSideId)
+    reasons.push(
+      `HOST is ${config.host}, beyond loopback, and LD_CLIENT_SIDE_IDS is not set: /events/bulk/{id} would accept events for any client-side ID, ` +
+        "each labelled with the path's environment. Set LD_CLIENT_SIDE_IDS to your client-side IDs, or LD_ACCEPT_ANY_CLIENT_SIDE_ID=true to accept any"
+    )
+  if (config.sink === 'segment' && !config.segmentWriteKey)
+    reasons.push("LD_SINK is segment but SEGMENT_WRITE_KEY is not set: set it to your Segment source's write key")
+  if (exposed && config.sink === undefined && !config.segmentWriteKey)
+    reasons.push(
+      `HOST is ${config.host}, beyond loopback, and SEGMENT_WRITE_KEY is not set: every call would go to the NDJSON file in LD_SEGMENT_DATA_DIR, which grows without bound. ` +
+        'Set SEGMENT_WRITE_KEY to send them to Segment, or LD_SINK=ndjson to keep that file on purpose'
+    )
+  return reasons.length ? reasons.join('\n') : undefined
 }
 
 /** What startup warns about: each names the variable and what follows from it. */
@@ -68,19 +83,30 @@ export function settingsInEffect(config: RuntimeConfig): string[] {
     const empty = value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
     if (isSecret(variable)) return empty ? 'not set' : Array.isArray(value) ? `set (${value.length})` : 'set'
     if (empty) return variable.default === undefined ? 'not set' : `${variable.default} (default)`
+    if (variable.kind === 'proxy') return withoutPassword(String(value))
     return Array.isArray(value) ? value.join(',') : String(value)
   }
   const width = Math.max(...VARIABLES.map((v) => v.name.length))
   return VARIABLES.map((variable) => `${variable.name.padEnd(width)}  ${shown(variable)}`)
 }
 
+/** A proxy URL as shown: its password never. */
+function withoutPassword(text: string): string {
+  const url = new URL(text)
+  if (!url.password) return text
+  url.password = '***'
+  return url.href
+}
+
 /** The Markdown table of docs/relay.md (a test keeps the two equal). */
 export function variablesTable(): string {
+  const accepted = (v: Variable): string => {
+    const file = fileVariableOf(v)
+    return file ? `${acceptedBy(v)}; or \`${file}\`: a file holding it` : acceptedBy(v)
+  }
   const rows = VARIABLES.map(
     (v) =>
-      `| \`${v.name}\` | ${v.default === undefined ? '' : `\`${v.default}\``} | ${ACCEPTED[v.kind]} | ${
-        v.description
-      } |`
+      `| \`${v.name}\` | ${v.default === undefined ? '' : `\`${v.default}\``} | ${accepted(v)} | ${v.description} |`
   )
   return ['| variable | default | accepted values | what it does |', '| --- | --- | --- | --- |', ...rows].join('\n')
 }

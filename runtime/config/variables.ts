@@ -38,16 +38,39 @@ export interface RuntimeConfig {
   /** The destination function's settings (its eventsBaseUrl is the one above). */
   clientSideId?: string
   sendTrackAsCustom?: boolean
+  sendAliasEvents?: boolean
   outboxMaxBytes?: number
   logCalls?: boolean
   functionInstances?: number
+  /** Where accepted calls go: unset, the outbox with a write key, else the NDJSON file (loopback only). */
+  sink?: 'ndjson' | 'segment'
+  /** On SIGTERM, how long /readyz fails while requests are still served, before the relay stops. */
+  drainSeconds?: number
+  logLevel?: LogLevel
+  /** Unset: text on a terminal, JSON otherwise. */
+  logFormat?: LogFormat
+  /** How often an info line sums up the requests since the last one; 0: never. */
+  logSummarySeconds?: number
+  /** A port of its own for GET /metrics (then not served on PORT). */
+  metricsPort?: number
+  /** Proxies for outbound requests (HTTP_PROXY, HTTPS_PROXY), and the hosts reached directly (NO_PROXY). */
+  httpProxy?: string
+  httpsProxy?: string
+  noProxy?: readonly string[]
 }
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+export const LOG_FORMATS = ['json', 'text'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
 
 export const DEFAULT_PORT = 8787
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_SEGMENT_HOST = 'https://api.segment.io'
 export const DEFAULT_OUTBOX_MAX_BYTES = 256 * 1024 * 1024
 export const DEFAULT_FUNCTION_INSTANCES = 4
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info'
+export const DEFAULT_LOG_SUMMARY_SECONDS = 60
 
 export type Kind =
   | 'host'
@@ -60,6 +83,9 @@ export type Kind =
   | 'size'
   | 'boolean'
   | 'count'
+  | 'seconds'
+  | 'choice'
+  | 'proxy'
   | 'text'
 
 export interface Variable {
@@ -69,6 +95,10 @@ export interface Variable {
   readonly kind: Kind
   /** As shown in the docs table and the banner. */
   readonly default?: string
+  /** The values a `choice` takes (matched without regard to case). */
+  readonly values?: readonly string[]
+  /** Also read under its lower-case name, as tools read the proxy variables (the upper case wins). */
+  readonly lowerCaseToo?: true
   readonly description: string
 }
 
@@ -167,6 +197,14 @@ const RUNTIME_VARIABLES: readonly Variable[] = [
     description: 'destination function setting `sendTrackAsCustom`: other track calls become custom events'
   },
   {
+    name: 'LD_SEND_ALIAS_EVENTS',
+    field: { config: 'sendAliasEvents' },
+    kind: 'boolean',
+    default: 'false',
+    description:
+      'destination function setting `sendAliasEvents`: identify and alias calls become legacy alias events (SDKs before contexts)'
+  },
+  {
     name: 'LD_FUNCTION_INSTANCES',
     field: { config: 'functionInstances' },
     kind: 'count',
@@ -178,7 +216,75 @@ const RUNTIME_VARIABLES: readonly Variable[] = [
     field: { config: 'logCalls' },
     kind: 'boolean',
     default: 'false',
-    description: 'also log every emitted Segment call'
+    description: 'also log every emitted Segment call (at `info`)'
+  },
+  {
+    name: 'LD_SINK',
+    field: { config: 'sink' },
+    kind: 'choice',
+    values: ['segment', 'ndjson'],
+    description:
+      'where accepted calls go: `segment` (the outbox, needs `SEGMENT_WRITE_KEY`) or `ndjson` (a file in the data folder that grows without bound); unset: `segment` when `SEGMENT_WRITE_KEY` is set, else `ndjson`, which a relay listening beyond loopback refuses to start with unless asked for'
+  },
+  {
+    name: 'LD_DRAIN_SECONDS',
+    field: { config: 'drainSeconds' },
+    kind: 'seconds',
+    default: '0',
+    description:
+      'on SIGTERM, how long `/readyz` answers 503 while requests are still served (so load balancers move traffic away) before the relay stops accepting'
+  },
+  {
+    name: 'LD_METRICS_PORT',
+    field: { config: 'metricsPort' },
+    kind: 'port',
+    description: 'serve `GET /metrics` on this port (on `HOST`) instead of on `PORT`'
+  },
+  {
+    name: 'LOG_LEVEL',
+    field: { config: 'logLevel' },
+    kind: 'choice',
+    values: LOG_LEVELS,
+    default: DEFAULT_LOG_LEVEL,
+    description:
+      '`debug`: a line per request; `info`: the periodic summary, startup and outbox news; `warn`: failures; `error`: what lost a delivery or a bug'
+  },
+  {
+    name: 'LOG_FORMAT',
+    field: { config: 'logFormat' },
+    kind: 'choice',
+    values: LOG_FORMATS,
+    description: 'log lines as JSON objects (one a line) or as text; unset: text on a terminal, JSON otherwise'
+  },
+  {
+    name: 'LOG_SUMMARY_SECONDS',
+    field: { config: 'logSummarySeconds' },
+    kind: 'seconds',
+    default: String(DEFAULT_LOG_SUMMARY_SECONDS),
+    description: 'how often an `info` line sums up the requests answered since the last one (`0`: never)'
+  },
+  {
+    name: 'HTTPS_PROXY',
+    field: { config: 'httpsProxy' },
+    kind: 'proxy',
+    lowerCaseToo: true,
+    description:
+      'proxy for outbound https requests (Segment, LaunchDarkly forwards, the REST API lookups); `HTTP_PROXY` when unset; its password is treated as a secret'
+  },
+  {
+    name: 'HTTP_PROXY',
+    field: { config: 'httpProxy' },
+    kind: 'proxy',
+    lowerCaseToo: true,
+    description: 'proxy for outbound http requests (and https ones without `HTTPS_PROXY`)'
+  },
+  {
+    name: 'NO_PROXY',
+    field: { config: 'noProxy' },
+    kind: 'list',
+    lowerCaseToo: true,
+    description:
+      'comma-separated hosts reached without the proxy: names (`.example.com` or `example.com` for it and its subdomains), IP addresses, `host:port`, or `*` for all'
   }
 ]
 
@@ -210,7 +316,7 @@ export const VARIABLES: readonly Variable[] = [
 ]
 
 /** What each kind of variable accepts, as messages and the docs table say it. */
-export const ACCEPTED: Record<Kind, string> = {
+const ACCEPTED: Record<Exclude<Kind, 'choice'>, string> = {
   host: 'an IP address or host name, such as 127.0.0.1 or 0.0.0.0',
   port: 'a whole number from 0 to 65535',
   path: 'a folder path',
@@ -221,9 +327,23 @@ export const ACCEPTED: Record<Kind, string> = {
   'secret-list': 'a comma-separated list',
   size: 'a whole number of bytes, optionally followed by KiB, MiB or GiB (such as 256MiB)',
   boolean: 'true, false, 1 or 0',
-  count: 'a whole number from 1 to 64'
+  count: 'a whole number from 1 to 64',
+  proxy: 'an http(s) URL, with a user and password if the proxy needs them (such as http://proxy.internal:3128)',
+  seconds: 'a whole number of seconds from 0 to 86400'
+}
+
+/** What a variable accepts: its kind's values, or its own for a choice. */
+export function acceptedBy(variable: Variable): string {
+  if (variable.kind !== 'choice') return ACCEPTED[variable.kind]
+  const values = variable.values ?? []
+  return `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`
 }
 
 export function isSecret(variable: Variable): boolean {
   return variable.kind === 'secret' || variable.kind === 'secret-list'
+}
+
+/** A secret can also come from a file, as container platforms mount them: `<NAME>_FILE` names it. */
+export function fileVariableOf(variable: Variable): string | undefined {
+  return isSecret(variable) ? `${variable.name}_FILE` : undefined
 }

@@ -1,7 +1,9 @@
-// The relay's own pages (docs/relay.md "Logs, health and metrics"): the banner at `GET /`
-// (what to point things at, the settings in effect, the warnings), `GET /healthz` and
-// `GET /metrics`.
+// The relay's own pages (docs/relay.md "Probes, logs and metrics"): the banner at `GET /`
+// (what to point things at, the settings in effect, the warnings), the probes
+// (`/livez`: the process answers; `/readyz`: this replica takes deliveries; `/healthz`,
+// as before both), and `GET /metrics`.
 
+import { access, constants } from 'fs/promises'
 import { settingsInEffect } from '../config/report'
 import type { RuntimeConfig } from '../config/variables'
 import { Answer } from '../http/responses'
@@ -12,12 +14,31 @@ import type { Sink } from '../sinks'
 interface StatusOptions {
   sink: Sink
   metrics: RelayMetrics
+  /** The data folder, whose writability /readyz checks. */
+  dataDir: string
   /** Whether the relay is stopping (health then says so). */
   stopping(): boolean
+  /** Whether SIGTERM has come: /readyz fails while requests are still served. */
+  draining(): boolean
 }
 
-export function statusHandlers({ sink, metrics, stopping }: StatusOptions) {
+export function statusHandlers({ sink, metrics, dataDir, stopping, draining }: StatusOptions) {
   return {
+    /** Alive: it answers. Never fails for Segment, the outbox or a drain, so it never restarts a pod that only waits. */
+    live(): Answer {
+      return { status: 200, body: { status: 'ok' } }
+    },
+    /** Takes deliveries: the data folder writable, the sink writing, the outbox under its limit, not draining. */
+    async ready(): Promise<Answer> {
+      const problem = draining()
+        ? 'the relay is draining before it stops (SIGTERM)'
+        : stopping()
+        ? 'the relay is stopping'
+        : sink.problem() ?? (await folderProblem(dataDir))
+      return problem
+        ? { status: 503, body: { error: 'NotReady', message: problem } }
+        : { status: 200, body: { status: 'ready' } }
+    },
     health(): Answer {
       const outbox = sink.outbox?.()
       const problem = stopping() ? 'the relay is stopping' : sink.problem()
@@ -41,16 +62,30 @@ export function statusHandlers({ sink, metrics, stopping }: StatusOptions) {
   }
 }
 
+/** Why the data folder cannot take writes now (read-only, removed, no permission), naming its variable, not its path. */
+async function folderProblem(dataDir: string): Promise<string | undefined> {
+  try {
+    await access(dataDir, constants.W_OK)
+    return undefined
+  } catch (error) {
+    return `the data folder (LD_SEGMENT_DATA_DIR) cannot be written (${
+      (error as NodeJS.ErrnoException).code ?? 'error'
+    })`
+  }
+}
+
 /** What the banner names beside the relay's address. */
 interface BannerFacts {
   sink: Sink
   actionSlugs: readonly string[]
   config: RuntimeConfig
   warnings: readonly string[]
+  /** The relay's URL, or LD_METRICS_PORT's. */
+  metricsUrl: string
 }
 
 /** What to point things at; printed at startup and served at GET /. */
-export function banner(url: string, { sink, actionSlugs, config, warnings }: BannerFacts): string {
+export function banner(url: string, { sink, actionSlugs, config, warnings, metricsUrl }: BannerFacts): string {
   return [
     `LaunchDarkly ⇄ Segment relay on ${url}`,
     '',
@@ -67,7 +102,7 @@ export function banner(url: string, { sink, actionSlugs, config, warnings }: Ban
     'Destination function (POST a Segment message, or an array of them for onBatch):',
     `  POST ${url}${DESTINATION_FUNCTION_PATH}`,
     '',
-    `Health: GET ${url}/healthz   Metrics: GET ${url}/metrics`,
+    `Probes: GET ${url}/livez, ${url}/readyz, ${url}/healthz   Metrics: GET ${metricsUrl}/metrics`,
     `Inspector (every delivery, live): open ${url}/${config.ingestTokens?.length ? '?token=<token>' : ''} in a browser`,
     '',
     'Settings in effect:',
@@ -75,4 +110,17 @@ export function banner(url: string, { sink, actionSlugs, config, warnings }: Ban
     ...(warnings.length ? ['', ...warnings.map((w) => `warning: ${w}`)] : []),
     ''
   ].join('\n')
+}
+
+/** The banner's facts as fields of one JSON line (LOG_FORMAT=json). */
+export function bannerFields(
+  url: string,
+  { sink, config, metricsUrl }: Pick<BannerFacts, 'sink' | 'config' | 'metricsUrl'>
+): Record<string, unknown> {
+  return {
+    url,
+    metrics: `${metricsUrl}/metrics`,
+    sink: sink.description,
+    settings: Object.fromEntries(settingsInEffect(config).map((line) => line.split(/\s{2,}/)))
+  }
 }

@@ -27,7 +27,34 @@ export const SOURCE_ROUTES: readonly SourceRoute[] = [
 export const DESTINATION_PREFIX = '/destinations/launchdarkly-events/'
 export const DESTINATION_FUNCTION_PATH = '/destination-functions/launchdarkly-events'
 /** The relay's own pages: not deliveries. */
-export const STATUS_PATHS = { banner: '/', health: '/healthz', metrics: '/metrics' } as const
+export const STATUS_PATHS = {
+  banner: '/',
+  health: '/healthz',
+  live: '/livez',
+  ready: '/readyz',
+  metrics: '/metrics'
+} as const
+
+/** Probes and scrapes: answered, never logged nor counted (an orchestrator asks every few seconds). */
+const QUIET_PATHS: ReadonlySet<string> = new Set([
+  STATUS_PATHS.health,
+  STATUS_PATHS.live,
+  STATUS_PATHS.ready,
+  STATUS_PATHS.metrics
+])
+
+export function isProbeOrScrape(path: string): boolean {
+  return QUIET_PATHS.has(path)
+}
+
+/** A bounded label for a path (metrics, log summaries): the route's pattern, never a path a client chose. */
+export function routeLabel(path: string): string {
+  const source = sourceRouteOf(path)
+  if (source) return source.describe.split(' ')[0]
+  if (path.startsWith(DESTINATION_PREFIX)) return DESTINATION_PREFIX + '*'
+  if (path === DESTINATION_FUNCTION_PATH) return path
+  return path === STATUS_PATHS.banner ? path : 'unknown'
+}
 
 export interface RequestTarget {
   /** Normalised: one slash between segments, no query. What logs and records show. */

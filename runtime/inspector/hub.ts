@@ -8,6 +8,7 @@
 import { randomBytes } from 'crypto'
 import { redact } from '../../shared'
 import type { DeliveryRecord } from '../feed'
+import { STATUS_PATHS } from '../http/routes'
 import { viewOf, ViewOptions } from './view'
 
 export interface HubLimits {
@@ -38,7 +39,7 @@ const CALL_WEIGHT = 1024
 /** How long a page's EventSource waits before reconnecting. */
 const RETRY_MS = 2000
 /** The relay's own pages are not deliveries. */
-const OWN_PAGES = new Set(['/', '/healthz', '/metrics'])
+const OWN_PAGES: ReadonlySet<string> = new Set(Object.values(STATUS_PATHS))
 
 const BUSY = 'details not kept: more deliveries a second than the inspector details (counts and rejections are exact)'
 const TOO_LARGE =

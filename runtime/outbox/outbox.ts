@@ -40,7 +40,8 @@ export interface OutboxOptions {
   /** Segment's Tracking API origin; `/v1/batch` is appended. */
   host: string
   maxBytes: number
-  log(line: string): void
+  /** Outage lines are warnings; a level says otherwise (news at `info`, calls refused for good at `error`). */
+  log(line: string, level?: 'info' | 'error'): void
   fetch?: typeof fetch
   openFile?: OpenAppendFile
   /** Backoff after a failed batch: base doubling up to max, with jitter. */
@@ -62,6 +63,8 @@ export interface BatchReport extends Appended {
   reason?: string
   /** Failed batch requests in a row, this one included (0 once one succeeds). */
   failures: number
+  /** How many calls (lines) the batch held. */
+  calls: number
 }
 
 export interface OutboxStats {
@@ -70,6 +73,8 @@ export interface OutboxStats {
   /** Age of the oldest segment holding unsent calls (0 when empty); precise to SEGMENT_AGE_MS. */
   oldestAgeMs: number
   deadLettered: number
+  /** LD_OUTBOX_MAX_BYTES. */
+  maxBytes: number
   /** The last batch failure while it lasts (cleared by a 2xx). */
   failing?: string
 }
@@ -108,7 +113,7 @@ export class Outbox {
     const api = new BatchApi({ ...options, now })
     const outbox = new Outbox(options, segments, api)
     const { records, bytes } = segments.stats()
-    if (records > 0) options.log(`outbox: ${records} calls (${bytes} bytes) from an earlier run are being sent`)
+    if (records > 0) options.log(`outbox: ${records} calls (${bytes} bytes) from an earlier run are being sent`, 'info')
     outbox.loop = outbox.run()
     return outbox
   }
@@ -118,7 +123,8 @@ export class Outbox {
   }
 
   stats(): OutboxStats {
-    return { ...this.segments.stats(), deadLettered: this.deadLettered, failing: this.failing }
+    const { deadLettered, failing } = this
+    return { ...this.segments.stats(), deadLettered, maxBytes: this.options.maxBytes, failing }
   }
 
   /** Refusing appends: at the limit, or an append was refused and Segment has acknowledged nothing since. */
@@ -212,12 +218,13 @@ export class Outbox {
 
   private async delivered(batch: Batch): Promise<void> {
     if (this.maxLines !== undefined) this.maxLines = this.maxLines >= 256 ? undefined : this.maxLines * 2
-    if (this.failing) this.options.log(`outbox: Segment accepts batches again (after ${this.failures} failures)`)
+    if (this.failing)
+      this.options.log(`outbox: Segment accepts batches again (after ${this.failures} failures)`, 'info')
     this.failing = undefined
     this.failures = 0
     this.refusing = false
     await this.segments.acknowledge(batch)
-    this.options.onBatch?.({ ...batch.range, settlement: 'delivered', failures: 0 })
+    this.options.onBatch?.({ ...batch.range, settlement: 'delivered', failures: 0, calls: batch.lines.length })
   }
 
   private async refused(batch: Batch, outcome: Extract<PostOutcome, { ok: false }>): Promise<void> {
@@ -226,9 +233,11 @@ export class Outbox {
     this.refusing = false
     this.deadLettered += batch.lines.length
     this.options.log(
-      `outbox: Segment refused a batch of ${batch.lines.length} calls for good (${reason}); moved to ${DEAD_LETTER_FILE} in the outbox folder`
+      `outbox: Segment refused a batch of ${batch.lines.length} calls for good (${reason}); moved to ${DEAD_LETTER_FILE} in the outbox folder`,
+      'error'
     )
-    this.options.onBatch?.({ ...batch.range, settlement: 'refused', status, reason, failures: this.failures })
+    const calls = batch.lines.length
+    this.options.onBatch?.({ ...batch.range, settlement: 'refused', status, reason, failures: this.failures, calls })
   }
 
   private async retrying(batch: Batch, outcome: Extract<PostOutcome, { ok: false }>): Promise<void> {
@@ -247,7 +256,8 @@ export class Outbox {
       )
     }
     const { status, reason } = outcome
-    this.options.onBatch?.({ ...batch.range, settlement: 'retryable', status, reason, failures: this.failures })
+    const calls = batch.lines.length
+    this.options.onBatch?.({ ...batch.range, settlement: 'retryable', status, reason, failures: this.failures, calls })
     await delay(wait, this.closing.signal)
   }
 }

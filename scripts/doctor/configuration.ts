@@ -1,7 +1,15 @@
 // The configuration as the relay reads it (runtime/config/parse.ts, the same parser): each
 // variable, a misspelt name, and the warnings the relay prints at startup.
 
-import { ConfigError, configFromEnv, secretsOf, VARIABLES, warningsOf } from '../../runtime'
+import {
+  ConfigError,
+  configFromEnv,
+  fileVariableOf,
+  secretsOf,
+  startupRefusal,
+  VARIABLES,
+  warningsOf
+} from '../../runtime'
 import type { RuntimeConfig } from '../../runtime'
 import { Check, fail, ok, warn } from './check'
 import { idVariables, secretKind } from './ids'
@@ -53,6 +61,9 @@ export function readConfiguration(env: NodeJS.ProcessEnv, projectRoot: string): 
     for (const variable of refused) delete rest[variable]
     config = configFromEnv(rest, projectRoot)
   }
+  // What would stop `npm start` though every variable parses (one line per reason).
+  for (const reason of startupRefusal(config)?.split('\n') ?? [])
+    checks.push(fail('startup', reason, 'the relay would not start: do what the message says'))
   checks.push(...nearMisses(env))
   const pasted = idVariables(config).filter(({ value }) => secretKind(value) !== undefined)
   return { config, checks, secrets: [...secretsOf(config), ...pasted.map(({ value }) => value)], refused }
@@ -60,7 +71,7 @@ export function readConfiguration(env: NodeJS.ProcessEnv, projectRoot: string): 
 
 /** `LD_PROJECTID=…` is not an error anywhere else: the relay never reads it. */
 function nearMisses(env: NodeJS.ProcessEnv): Check[] {
-  const known = VARIABLES.map((variable) => variable.name)
+  const known = VARIABLES.flatMap((variable) => [variable.name, fileVariableOf(variable) ?? []].flat())
   const checks: Check[] = []
   for (const name of Object.keys(env).sort()) {
     if (!/^(LD|SEGMENT)_/.test(name) || known.includes(name)) continue

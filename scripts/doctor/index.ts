@@ -3,7 +3,7 @@
  * use (the LD_* and other variables of docs/relay.md), one line per check with a fix for
  * each failure; exit code 1 when any check fails. docs/doctor.md is the user's guide.
  */
-import { PROJECT_ROOT } from '../../runtime'
+import { PROJECT_ROOT, useProxiesFromEnv } from '../../runtime'
 import type { Fetch } from '../../segment-functions/globals'
 import { nodeFetch } from '../node-fetch'
 import { Check, countsOf, jsonReport, skip, textReport } from './check'
@@ -111,6 +111,13 @@ export async function main(
 }
 
 if (require.main === module) {
+  // Its LaunchDarkly checks go through the proxies the relay would use; a refused value is
+  // reported by the variables check, and the checks then go direct.
+  try {
+    useProxiesFromEnv(process.env)
+  } catch {
+    // Reported below.
+  }
   main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr }).then(
     (code) => {
       process.exitCode = code

@@ -5,6 +5,7 @@
  * or Segment. docs/replay.md is the user's guide.
  */
 import { redact } from '../../shared'
+import { ConfigError, useProxiesFromEnv } from '../../runtime'
 import { secretsOf } from '../../sources/launchdarkly/settings'
 import { CheckpointError } from './checkpoint'
 import { InputError } from './inputs'
@@ -68,6 +69,14 @@ if (require.main === module) {
   // `npm run` starts scripts in the project folder; paths on the command line are the user's,
   // relative to where they typed it (npm passes that folder as INIT_CWD).
   if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD)
+  // Node's fetch reads no proxy variables: HTTPS_PROXY, HTTP_PROXY and NO_PROXY as the relay honours them.
+  try {
+    useProxiesFromEnv(process.env)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`replay: ${error.message}\n`)
+    process.exit(EXIT.usage)
+  }
   void main(process.argv.slice(2), process.env).then((code) => {
     process.exitCode = code
   })

@@ -172,8 +172,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Cli |
 
 /** Segment's write key and host, and the data folder, read as the relay reads them (runtime/config/parse.ts). */
 function segmentSpec(env: NodeJS.ProcessEnv): TargetSpec {
-  const { SEGMENT_WRITE_KEY, SEGMENT_HOST, LD_SEGMENT_DATA_DIR } = env
-  const variables = { SEGMENT_WRITE_KEY, SEGMENT_HOST, LD_SEGMENT_DATA_DIR }
+  const { SEGMENT_WRITE_KEY, SEGMENT_WRITE_KEY_FILE, SEGMENT_HOST, LD_SEGMENT_DATA_DIR } = env
+  const variables = { SEGMENT_WRITE_KEY, SEGMENT_WRITE_KEY_FILE, SEGMENT_HOST, LD_SEGMENT_DATA_DIR }
   let config
   try {
     config = configFromEnv(variables, process.cwd())

@@ -133,10 +133,16 @@ describe('onTrack and onPage: one event, one request', () => {
       'A page call becomes a LaunchDarkly page view event only when properties.key names the metric.'
     ],
     [
-      'an identify call (no onIdentify handler)',
+      'an identify call with sendAliasEvents off (the default)',
       'onIdentify',
-      { type: 'identify', userId: 'u-1', traits: {} },
-      'onIdentify is not defined in the function'
+      { type: 'identify', userId: 'u-1', anonymousId: 'anon-1', traits: {} },
+      'identify calls become LaunchDarkly alias events only with the sendAliasEvents setting on (environments whose SDKs predate contexts).'
+    ],
+    [
+      'an alias call with sendAliasEvents off (the default)',
+      'onAlias',
+      { type: 'alias', userId: 'u-1', previousId: 'anon-1' },
+      'alias calls become LaunchDarkly alias events only with the sendAliasEvents setting on (environments whose SDKs predate contexts).'
     ],
     [
       'a screen call (no onScreen handler)',
@@ -147,6 +153,70 @@ describe('onTrack and onPage: one event, one request', () => {
   ])('%s: EventNotSupported, no request', async (_what, handler, event, message) => {
     expect(failure(await fn.call(handler, [event, settings]))).toEqual({ name: 'EventNotSupported', message })
     expect(ld.received).toEqual([])
+  })
+
+  describe('sendAliasEvents on: legacy alias events', () => {
+    const aliasOn = () => ({ ...settings, sendAliasEvents: true })
+    const ldAlias = (previousKey: string) => ({
+      kind: 'alias',
+      key: 'user-123',
+      contextKind: 'user',
+      previousKey,
+      previousContextKind: 'anonymousUser',
+      creationDate: CREATION_DATE
+    })
+
+    test('an identify call links its anonymousId to its userId', async () => {
+      const identify = {
+        type: 'identify',
+        messageId: 'a-1',
+        timestamp: TIMESTAMP,
+        userId: 'user-123',
+        anonymousId: 'anon-9'
+      }
+      expect(returned(await fn.call('onIdentify', [identify, aliasOn()]))).toEqual({
+        status: 202,
+        sent: ldAlias('anon-9')
+      })
+      expect(ld.received.map((r) => r.body)).toEqual([[ldAlias('anon-9')]])
+      expect(ld.received[0].headers['x-launchdarkly-payload-id']).toBe(payloadIdFor(['a-1']))
+    })
+
+    test('an alias call links its previousId, and a timestamp that is not a date becomes the time of sending', async () => {
+      const alias = { type: 'alias', messageId: 'a-2', timestamp: 'soon', userId: 'user-123', previousId: 'old-1' }
+      const before = Date.now()
+      const sent = (returned(await fn.call('onAlias', [alias, aliasOn()])) as { sent: { creationDate: number } }).sent
+      expect(sent).toEqual({ ...ldAlias('old-1'), creationDate: expect.any(Number) })
+      expect(sent.creationDate).toBeGreaterThanOrEqual(before)
+      expect(sent.creationDate).toBeLessThanOrEqual(Date.now())
+    })
+
+    test('an identify call without an anonymousId: InvalidEventPayload naming the missing key, no request', async () => {
+      const identify = { type: 'identify', messageId: 'a-3', timestamp: TIMESTAMP, userId: 'user-123' }
+      expect(failure(await fn.call('onIdentify', [identify, aliasOn()]))).toEqual({
+        name: 'InvalidEventPayload',
+        message:
+          'Cannot build a LaunchDarkly alias event: previousId (previous key) must be a non-empty string, found undefined'
+      })
+      expect(ld.received).toEqual([])
+    })
+
+    test('an identify call without a userId: EventNotSupported', async () => {
+      const identify = { type: 'identify', messageId: 'a-4', timestamp: TIMESTAMP, anonymousId: 'anon-9' }
+      expect(failure(await fn.call('onIdentify', [identify, aliasOn()]))).toEqual({
+        name: 'EventNotSupported',
+        message: 'An identify call without a userId has no user to alias.'
+      })
+    })
+  })
+
+  test('a track call without a timestamp is sent with the time of sending', async () => {
+    const before = Date.now()
+    const { timestamp: _timestamp, ...untimed } = orderCompleted('m-7')
+    const sent = (returned(await fn.call('onTrack', [untimed, settings])) as { sent: { creationDate: number } }).sent
+    expect(sent).toEqual({ ...ldOrder, creationDate: expect.any(Number) })
+    expect(sent.creationDate).toBeGreaterThanOrEqual(before)
+    expect(sent.creationDate).toBeLessThanOrEqual(Date.now())
   })
 
   test('sendTrackAsCustom off: an ordinary track call is EventNotSupported; an exported one is still sent', async () => {
@@ -271,7 +341,7 @@ describe('onBatch: one request per batch, a status per event', () => {
       {
         status: 400,
         errormessage:
-          'identify calls are not sent to LaunchDarkly: only track and page calls become LaunchDarkly events.'
+          'identify calls become LaunchDarkly alias events only with the sendAliasEvents setting on (environments whose SDKs predate contexts).'
       },
       {
         status: 400,

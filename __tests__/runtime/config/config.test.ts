@@ -4,9 +4,16 @@
 
 import { readFileSync } from 'fs'
 import { join } from 'path'
-import { configFromEnv } from '../../../runtime/config/parse'
-import { settingsInEffect, variablesTable, warningsOf, withVariableNames } from '../../../runtime/config/report'
-import { RuntimeConfig } from '../../../runtime/config/variables'
+import { ConfigError, configFromEnv } from '../../../runtime/config/parse'
+import {
+  secretsOf,
+  settingsInEffect,
+  startupRefusal,
+  variablesTable,
+  warningsOf,
+  withVariableNames
+} from '../../../runtime/config/report'
+import { fileVariableOf, RuntimeConfig, VARIABLES } from '../../../runtime/config/variables'
 
 test('LD_* variables become the source settings; blanks are unset; LD_INGEST_TOKEN is a list the relay keeps', () => {
   const config = configFromEnv(
@@ -171,4 +178,125 @@ test('docs/relay.md lists the variables as runtime/config/variables.ts declares 
   const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'relay.md'), 'utf8')
   // On failure, paste the expected table (printed below) into docs/relay.md.
   expect(doc).toContain(variablesTable())
+})
+
+test('the operations variables: LD_SINK, LD_DRAIN_SECONDS, LD_METRICS_PORT, LOG_* (case aside), the proxies', () => {
+  expect(
+    configFromEnv(
+      {
+        LD_SINK: 'NDJSON',
+        LD_DRAIN_SECONDS: '10',
+        LD_METRICS_PORT: '9464',
+        LOG_LEVEL: 'Debug',
+        LOG_FORMAT: 'json',
+        LOG_SUMMARY_SECONDS: '0',
+        https_proxy: 'http://user:p%40ss@proxy.internal:3128',
+        HTTP_PROXY: 'http://proxy.internal:3128',
+        no_proxy: '.internal, 127.0.0.1'
+      },
+      '/project'
+    )
+  ).toEqual({
+    host: '127.0.0.1',
+    port: 8787,
+    settings: {},
+    dataDir: '/project/.data',
+    sink: 'ndjson',
+    drainSeconds: 10,
+    metricsPort: 9464,
+    logLevel: 'debug',
+    logFormat: 'json',
+    logSummarySeconds: 0,
+    httpsProxy: 'http://user:p%40ss@proxy.internal:3128',
+    httpProxy: 'http://proxy.internal:3128',
+    noProxy: ['.internal', '127.0.0.1']
+  })
+  const refused = (env: NodeJS.ProcessEnv): string[] => {
+    try {
+      configFromEnv(env, '/p')
+      return []
+    } catch (error) {
+      return (error as ConfigError).problems.map((p) => p.message)
+    }
+  }
+  expect(refused({ LOG_LEVEL: 'verbose', LOG_FORMAT: 'yaml', LD_SINK: 'file', LD_DRAIN_SECONDS: '90000' })).toEqual([
+    'LD_SINK must be segment or ndjson, found "file"',
+    'LD_DRAIN_SECONDS must be a whole number of seconds from 0 to 86400, found "90000"',
+    'LOG_LEVEL must be debug, info, warn or error, found "verbose"',
+    'LOG_FORMAT must be json or text, found "yaml"'
+  ])
+  // The proxy's password is a secret: shown masked, kept out of every line.
+  const config = configFromEnv({ HTTPS_PROXY: 'http://user:p%40ss-w0rd-long@proxy.internal:3128' }, '/p')
+  expect(settingsInEffect(config)).toContainEqual(
+    expect.stringMatching(/^HTTPS_PROXY +http:\/\/user:\*\*\*@proxy\.internal:3128\/$/)
+  )
+  expect(secretsOf(config)).toEqual(['p%40ss-w0rd-long', 'p@ss-w0rd-long'])
+})
+
+describe('secrets from files (<NAME>_FILE), as container platforms mount them', () => {
+  const files: Record<string, string> = { '/run/secrets/key': 'write-key-from-file\n', '/run/secrets/tokens': 'a,b\n' }
+  const read = (path: string): string => {
+    if (path in files) return files[path]
+    throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' })
+  }
+  const problems = (env: NodeJS.ProcessEnv): string[] => {
+    try {
+      configFromEnv(env, '/p', read)
+      return []
+    } catch (error) {
+      return (error as ConfigError).problems.map((p) => p.message)
+    }
+  }
+
+  test('every secret variable of the table has its _FILE twin, and no other variable has one', () => {
+    expect(VARIABLES.filter((v) => fileVariableOf(v)).map((v) => fileVariableOf(v))).toEqual([
+      'SEGMENT_WRITE_KEY_FILE',
+      'LD_ACCESS_TOKEN_FILE',
+      'LD_WEBHOOK_SECRET_FILE',
+      'LD_INGEST_TOKEN_FILE'
+    ])
+    expect(variablesTable()).toContain(
+      '| `SEGMENT_WRITE_KEY` |  | any text; or `SEGMENT_WRITE_KEY_FILE`: a file holding it |'
+    )
+  })
+
+  test('the file is read, its trailing newline dropped, and parsed as the variable would be', () => {
+    const config = configFromEnv(
+      { SEGMENT_WRITE_KEY_FILE: '/run/secrets/key', LD_INGEST_TOKEN_FILE: '/run/secrets/tokens' },
+      '/p',
+      read
+    )
+    expect([config.segmentWriteKey, config.ingestTokens]).toEqual(['write-key-from-file', ['a', 'b']])
+  })
+
+  test('both set, a missing file, an empty file: refused, naming the variable, never the path or the content', () => {
+    files['/run/secrets/empty'] = '\n'
+    expect(
+      problems({
+        SEGMENT_WRITE_KEY: 'k',
+        SEGMENT_WRITE_KEY_FILE: '/run/secrets/key',
+        LD_ACCESS_TOKEN_FILE: '/run/secrets/missing',
+        LD_WEBHOOK_SECRET_FILE: '/run/secrets/empty'
+      })
+    ).toEqual([
+      'SEGMENT_WRITE_KEY and SEGMENT_WRITE_KEY_FILE are both set: set one of them',
+      'LD_ACCESS_TOKEN_FILE names a file this process cannot read (ENOENT)',
+      'LD_WEBHOOK_SECRET_FILE names an empty file'
+    ])
+  })
+})
+
+test('beyond loopback, no NDJSON file unless asked for; LD_SINK=segment needs the write key', () => {
+  const exposed = { ...base, host: '0.0.0.0', clientSideIds: ['cs-1'] }
+  expect(startupRefusal(base)).toBeUndefined()
+  expect(startupRefusal(exposed)).toBe(
+    'HOST is 0.0.0.0, beyond loopback, and SEGMENT_WRITE_KEY is not set: every call would go to the NDJSON file in LD_SEGMENT_DATA_DIR, which grows without bound. Set SEGMENT_WRITE_KEY to send them to Segment, or LD_SINK=ndjson to keep that file on purpose'
+  )
+  expect(startupRefusal({ ...exposed, sink: 'ndjson' })).toBeUndefined()
+  expect(startupRefusal({ ...exposed, segmentWriteKey: 'k' })).toBeUndefined()
+  expect(startupRefusal({ ...base, sink: 'segment' })).toBe(
+    "LD_SINK is segment but SEGMENT_WRITE_KEY is not set: set it to your Segment source's write key"
+  )
+  // Both guards at once: one line each.
+  expect(startupRefusal({ ...base, host: '0.0.0.0' })?.split('\n')).toHaveLength(2)
 })

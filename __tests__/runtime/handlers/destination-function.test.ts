@@ -45,7 +45,10 @@ beforeAll(async () => {
     { PORT: '0', LD_CLIENT_SIDE_ID: ` ${CLIENT_SIDE_ID} `, LD_EVENTS_BASE_URL: ld.url },
     dataDir
   )
-  runtime = await startRuntime({ config: { ...config, dataDir }, log: (line) => logs.push(line) })
+  runtime = await startRuntime({
+    config: { ...config, dataDir, logLevel: 'debug' },
+    log: (line) => logs.push(line)
+  })
 })
 afterAll(async () => {
   await runtime.close()
@@ -104,7 +107,11 @@ test.each([
   [
     { type: 'identify', userId: 'u-1' },
     400,
-    { error: 'EventNotSupported', message: 'onIdentify is not defined in the function' }
+    {
+      error: 'EventNotSupported',
+      message:
+        'identify calls become LaunchDarkly alias events only with the sendAliasEvents setting on (environments whose SDKs predate contexts).'
+    }
   ],
   [
     { userId: 'u-1' },

@@ -1,7 +1,7 @@
-// What the relay tells about itself (docs/relay.md "Logs, health and metrics"): one
-// delivery record per request, consumed by the log line, /metrics and any listener;
-// /healthz for readiness.
+// What the relay tells about itself (docs/relay.md "Probes, logs and metrics"): one
+// delivery record per request, consumed by the log, /metrics and any listener; the probes.
 
+import { rmSync } from 'fs'
 import fixture from '../../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_CALLS, SDK_FIXTURE_SETTINGS } from '../../fixtures/node-server-sdk-bulk.expected'
 import { isSkippedKind } from '../../../shared'
@@ -62,27 +62,63 @@ test('a listener that throws changes no answer and stops no other listener', asy
   expect(runtime.logs).toContain('listener failed: listener bug')
 })
 
-test('one log line per request; each call only with LD_LOG_CALLS', async () => {
+test('one log line per request at debug; each call only with LD_LOG_CALLS', async () => {
   runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { logCalls: true })
   expect((await post('/bulk')).status).toBe(202)
   expect((await post('/bulk', '[{"kind":"custom"}]')).status).toBe(400)
   await waitFor(() => runtime.logs.length >= 17, 'the log')
-  expect(runtime.logs[0]).toMatch(/^\S+Z POST \/bulk 202 emitted=15 skipped=9 rejected=0 \d+\.\dms$/)
+  expect(runtime.logs[0]).toMatch(/^POST \/bulk 202 emitted=15 skipped=9 rejected=0 \d+\.\dms$/)
   expect(runtime.logs.slice(1, 16)).toEqual(
     SDK_FIXTURE_CALLS.map((c) => JSON.stringify({ type: c.type, ...c.message }))
   )
   expect(runtime.logs[16]).toMatch(
-    /^\S+Z POST \/bulk 400 emitted=0 skipped=0 rejected=1 \d+\.\dms InvalidEventPayload: Every event of the delivery was rejected: event 0: event has no context/
+    /^POST \/bulk 400 emitted=0 skipped=0 rejected=1 \d+\.\dms InvalidEventPayload: Every event of the delivery was rejected: event 0: event has no context/
   )
 })
 
-test('GET /healthz is 200 when ready', async () => {
+test('GET /healthz, /livez and /readyz are 200 when ready', async () => {
   runtime = await runtimeWith(SDK_FIXTURE_SETTINGS)
-  const res = await fetch(runtime.url + '/healthz')
-  expect([res.status, await res.json()]).toEqual([200, { status: 'ok' }])
+  const answers = await Promise.all(
+    ['/healthz', '/livez', '/readyz'].map(async (path) => {
+      const res = await fetch(runtime.url + path)
+      return [res.status, await res.json()]
+    })
+  )
+  expect(answers).toEqual([
+    [200, { status: 'ok' }],
+    [200, { status: 'ok' }],
+    [200, { status: 'ready' }]
+  ])
 })
 
-test('GET /metrics: deliveries by route and status, events by outcome and kind, latency, forward failures', async () => {
+test('/readyz says why this replica cannot take deliveries (its data folder gone); /livez stays 200', async () => {
+  runtime = await runtimeWith(SDK_FIXTURE_SETTINGS)
+  rmSync(runtime.dataDir, { recursive: true, force: true })
+  const ready = await fetch(runtime.url + '/readyz')
+  expect([ready.status, await ready.json()]).toEqual([
+    503,
+    { error: 'NotReady', message: 'the data folder (LD_SEGMENT_DATA_DIR) cannot be written (ENOENT)' }
+  ])
+  expect((await fetch(runtime.url + '/livez')).status).toBe(200)
+})
+
+test('probes and scrapes are answered but never logged nor counted as deliveries', async () => {
+  runtime = await runtimeWith(SDK_FIXTURE_SETTINGS)
+  const records: DeliveryRecord[] = []
+  runtime.feed.subscribe((record) => records.push(record))
+  for (const path of ['/healthz', '/livez', '/readyz', '/metrics'])
+    expect((await fetch(runtime.url + path)).status).toBe(200)
+  expect((await post('/bulk')).status).toBe(202)
+  await waitFor(() => records.length === 5, 'the records')
+  await waitFor(() => runtime.logs.length > 0, 'the log')
+  expect(runtime.logs).toEqual([expect.stringMatching(/^POST \/bulk 202 /)])
+  const text = await (await fetch(runtime.url + '/metrics')).text()
+  expect(text.split('\n').filter((l) => l.startsWith('ld_segment_deliveries_total'))).toEqual([
+    'ld_segment_deliveries_total{route="/bulk",status="202"} 1'
+  ])
+})
+
+test('GET /metrics: process metrics, deliveries by route and status, events by outcome and kind, latency, forwards', async () => {
   const ld = await standIn(() => ({ status: 500 }))
   try {
     runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { forwardEventsTo: ld.url })
@@ -95,21 +131,30 @@ test('GET /metrics: deliveries by route and status, events by outcome and kind, 
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
     const text = await res.text()
     for (const line of [
-      'ld_relay_deliveries_total{route="/bulk",status="202"} 1',
-      'ld_relay_deliveries_total{route="/events/bulk/{clientSideId}",status="400"} 1',
-      'ld_relay_deliveries_total{route="unknown",status="404"} 1',
-      'ld_relay_events_total{outcome="emitted",kind="feature"} 11',
-      'ld_relay_events_total{outcome="emitted",kind="custom"} 4',
-      'ld_relay_events_total{outcome="skipped",kind="index"} 5',
-      'ld_relay_events_total{outcome="skipped",kind="summary"} 1',
+      'ld_segment_deliveries_total{route="/bulk",status="202"} 1',
+      'ld_segment_deliveries_total{route="/events/bulk/{clientSideId}",status="400"} 1',
+      'ld_segment_deliveries_total{route="unknown",status="404"} 1',
+      'ld_segment_events_total{outcome="emitted",kind="feature"} 11',
+      'ld_segment_events_total{outcome="emitted",kind="custom"} 4',
+      'ld_segment_events_total{outcome="skipped",kind="index"} 5',
+      'ld_segment_events_total{outcome="skipped",kind="summary"} 1',
       // The 400 (nothing exported) counts its rejected event too.
-      'ld_relay_events_total{outcome="rejected",kind="custom"} 1',
-      'ld_relay_forward_failures_total 2',
-      'ld_relay_delivery_duration_seconds_count{route="/bulk"} 1'
+      'ld_segment_events_total{outcome="rejected",kind="custom"} 1',
+      'ld_segment_forwards_total{result="failed"} 2',
+      'ld_segment_forwards_total{result="sent"} 0',
+      'ld_segment_delivery_duration_seconds_count{route="/bulk"} 1'
     ])
-      expect(text).toContain(line + '\n')
+      expect(text).toContain('\n' + line + '\n')
     expect(text).not.toContain('secret-path')
-    expect(text).toMatch(/ld_relay_delivery_duration_seconds_bucket\{le="0\.1",route="\/bulk"\} 1\n/)
+    expect(text).not.toContain('ld_relay_')
+    expect(text).toMatch(/ld_segment_delivery_duration_seconds_bucket\{le="0\.1",route="\/bulk"\} 1\n/)
+    // Node's own, under their usual names.
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds'
+    ])
+      expect(text).toMatch(new RegExp(`\n${name} \\d`))
   } finally {
     await ld.close()
   }
@@ -135,4 +180,31 @@ test('a destination request is recorded with its body and the LaunchDarkly reque
   } finally {
     await ld.close()
   }
+})
+
+test('event kinds as labels come from a fixed set: 1,000 made-up kinds make one series', async () => {
+  runtime = await runtimeWith(SDK_FIXTURE_SETTINGS)
+  // Ten deliveries of 100 (a delivery's record lists its first 100 rejections).
+  for (let n = 0; n < 10; n++) {
+    const madeUp = Array.from({ length: 100 }, (_, i) => ({ kind: `made-up-${n}-${i}`, creationDate: 1 }))
+    expect((await post('/events/bulk/env-1', JSON.stringify(madeUp))).status).toBe(400)
+  }
+  await waitFor(() => runtime.logs.length === 10, 'the log')
+  const text = await (await fetch(runtime.url + '/metrics')).text()
+  expect(text.split('\n').filter((l) => l.startsWith('ld_segment_events_total'))).toEqual([
+    'ld_segment_events_total{outcome="rejected",kind="other"} 1000'
+  ])
+})
+
+test('LD_METRICS_PORT serves /metrics on a port of its own; PORT then answers it 404', async () => {
+  runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { metricsPort: 0 })
+  expect(runtime.metricsUrl).not.toBe(runtime.url)
+  expect((await post('/bulk')).status).toBe(202)
+  await waitFor(() => runtime.logs.length > 0, 'the log')
+  const scrape = await fetch(runtime.metricsUrl + '/metrics')
+  expect(scrape.status).toBe(200)
+  expect(await scrape.text()).toContain('\nld_segment_deliveries_total{route="/bulk",status="202"} 1\n')
+  expect((await fetch(runtime.url + '/metrics')).status).toBe(404)
+  expect((await fetch(runtime.metricsUrl + '/bulk')).status).toBe(404)
+  expect(runtime.banner()).toContain(`Metrics: GET ${runtime.metricsUrl}/metrics`)
 })

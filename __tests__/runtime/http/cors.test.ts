@@ -54,7 +54,7 @@ test('a preflight asking for another header: answered without it, logged and sho
   const warning =
     'the preflight asks for header "x-request-id", which the relay does not allow: the browser will drop this SDK\'s events (allowed: Content-Type, Content-Encoding and X-LaunchDarkly-*)'
   const line = await waitFor(() => runtime!.logs.find((l) => l.includes('OPTIONS /events/bulk/cs-1')), 'the log line')
-  expect(line).toMatch(/ OPTIONS \/events\/bulk\/cs-1 204 .* warning: /)
+  expect(line).toMatch(/^OPTIONS \/events\/bulk\/cs-1 204 .* warning: /)
   expect(line.endsWith(`warning: ${warning}`)).toBe(true)
   await waitFor(() => records.length > 0, 'the record')
   expect(viewOf(1, records[0], { secrets: [], detailed: true })).toMatchObject({ method: 'OPTIONS', warning })
@@ -71,7 +71,8 @@ test('preflight: the requested list is read case-blind, bounded, and never echoe
 test('beyond loopback, the client-side route must name its IDs, or be opened on purpose; the message names both variables', async () => {
   const message =
     "HOST is 0.0.0.0, beyond loopback, and LD_CLIENT_SIDE_IDS is not set: /events/bulk/{id} would accept events for any client-side ID, each labelled with the path's environment. Set LD_CLIENT_SIDE_IDS to your client-side IDs, or LD_ACCEPT_ANY_CLIENT_SIDE_ID=true to accept any"
-  const base = { host: '0.0.0.0', port: 0, settings: SETTINGS, dataDir: '/nowhere' }
+  // A write key: the NDJSON sink's own guard (config.test.ts) is not what this test is about.
+  const base = { host: '0.0.0.0', port: 0, settings: SETTINGS, dataDir: '/nowhere', segmentWriteKey: 'wk' }
   expect(startupRefusal(base)).toBe(message)
   expect(startupRefusal({ ...base, host: '127.0.0.1' })).toBeUndefined()
   expect(startupRefusal({ ...base, clientSideIds: ['cs-1'] })).toBeUndefined()

@@ -38,6 +38,7 @@ beforeAll(async () => {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: '0',
+      LOG_FORMAT: 'text',
       LD_SEGMENT_DATA_DIR: dataDir,
       LD_PROJECT_ID: SDK_FIXTURE_SETTINGS.projectId,
       LD_ENVIRONMENT_ID: SDK_FIXTURE_SETTINGS.environmentId,

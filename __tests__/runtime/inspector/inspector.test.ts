@@ -150,7 +150,7 @@ describe('who may watch', () => {
   })
 
   test('on another address without LD_INGEST_TOKEN the inspector is off; with it, the token decides', async () => {
-    runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { host: '0.0.0.0', clientSideIds: ['cs-1'] })
+    runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, { host: '0.0.0.0', clientSideIds: ['cs-1'], sink: 'ndjson' })
     const res = await rawRequest(runtime.url.replace('0.0.0.0', '127.0.0.1'), 'GET', '/', { Accept: BROWSER })
     expect([res.status, JSON.parse(res.body)]).toEqual([401, { error: 'ValidationError', message: OFF_WITHOUT_TOKEN }])
     await runtime.close()
@@ -158,7 +158,8 @@ describe('who may watch', () => {
     runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, {
       host: '0.0.0.0',
       ingestTokens: [TOKEN],
-      clientSideIds: ['cs-1']
+      clientSideIds: ['cs-1'],
+      sink: 'ndjson'
     })
     const base = runtime.url.replace('0.0.0.0', '127.0.0.1')
     const headers = { Accept: BROWSER, Host: 'relay.internal:8787' }

@@ -93,6 +93,11 @@ test('a call Segment refuses (400) goes alone to the dead-letter file with the r
   expect(runtime.logs.filter((l) => l.includes('refused a batch'))).toEqual([
     'outbox: Segment refused a batch of 1 calls for good (HTTP 400 {"error":"bad message"}); moved to dead-letter.ndjson in the outbox folder'
   ])
+  // A counter, not a gauge: it only grows, and rate() over it survives a restart.
+  const metrics = await (await fetch(`${runtime.url}/metrics`)).text()
+  expect(metrics).toContain('\nld_segment_dead_letters_total 1\n')
+  expect(metrics).toContain('\nld_segment_segment_batches_total{result="failed"} 1\n')
+  expect(metrics).toMatch(/\nld_segment_segment_batches_total\{result="sent"\} [1-9]\d*\n/)
 })
 
 test('408 and 423 are retried, as Segment retries them: nothing is dead-lettered', async () => {
@@ -160,10 +165,24 @@ test('past LD_OUTBOX_MAX_BYTES new deliveries get 503 with Retry-After, /healthz
       }
     }
   ])
+  // Not ready: the load balancer sends deliveries to a replica that can take them. Alive: no restart loop.
+  const ready = await fetch(`${runtime.url}/readyz`)
+  expect([ready.status, await ready.json()]).toEqual([
+    503,
+    {
+      error: 'NotReady',
+      message: 'the outbox is at its limit (LD_OUTBOX_MAX_BYTES) while Segment does not accept batches'
+    }
+  ])
+  const live = await fetch(`${runtime.url}/livez`)
+  expect([live.status, await live.json()]).toEqual([200, { status: 'ok' }])
   const metrics = await (await fetch(`${runtime.url}/metrics`)).text()
-  expect(metrics).toContain('ld_relay_outbox_records 15\n')
-  expect(metrics).toContain(`ld_relay_outbox_bytes ${bytes}\n`)
-  expect(metrics).toContain('ld_relay_deliveries_total{route="/bulk",status="503"} 4\n')
+  expect(metrics).toMatch(/\nld_segment_segment_batches_total\{result="retried"\} [1-9]\d*\n/)
+  expect(metrics).toContain('ld_segment_segment_batches_total{result="sent"} 0\n')
+  expect(metrics).toContain('ld_segment_outbox_max_bytes 7000\n')
+  expect(metrics).toContain('ld_segment_outbox_records 15\n')
+  expect(metrics).toContain(`ld_segment_outbox_bytes ${bytes}\n`)
+  expect(metrics).toContain('ld_segment_deliveries_total{route="/bulk",status="503"} 4\n')
 })
 
 test('what a stopped relay left in the outbox is sent by the next one; then the outbox folder is empty', async () => {

@@ -79,10 +79,11 @@ test('a failed request is reported as retrying with its status and count, a refu
       settlement: 'retryable',
       status: 503,
       reason: 'HTTP 503 {"error":"down"}',
-      failures: 1
+      failures: 1,
+      calls: 3
     },
     // Halving: ok-1 and bad, refused; then ok-1 alone, delivered; then bad alone, dead-lettered; then ok-2.
-    { segment, from: 0, to: first, settlement: 'delivered', failures: 0 },
+    { segment, from: 0, to: first, settlement: 'delivered', failures: 0, calls: 1 },
     {
       segment,
       from: first,
@@ -90,8 +91,9 @@ test('a failed request is reported as retrying with its status and count, a refu
       settlement: 'refused',
       status: 400,
       reason: 'HTTP 400 {"error":"no"}',
-      failures: 0
+      failures: 0,
+      calls: 1
     },
-    { segment, from: first + second, to: range?.to, settlement: 'delivered', failures: 0 }
+    { segment, from: first + second, to: range?.to, settlement: 'delivered', failures: 0, calls: 1 }
   ])
 })

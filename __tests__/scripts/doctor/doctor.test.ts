@@ -621,8 +621,16 @@ describe('npm run doctor', () => {
       expect(code).toBe(0)
     })
 
+    it('what would stop the relay though every variable parses: beyond loopback, the open client-side route', async () => {
+      const { code, lines } = await doctor(envOf({ ...WORKING, HOST: '0.0.0.0' }))
+      expect(lines).toContain(
+        "FAIL  HOST is 0.0.0.0, beyond loopback, and LD_CLIENT_SIDE_IDS is not set: /events/bulk/{id} would accept events for any client-side ID, each labelled with the path's environment. Set LD_CLIENT_SIDE_IDS to your client-side IDs, or LD_ACCEPT_ANY_CLIENT_SIDE_ID=true to accept any — fix: the relay would not start: do what the message says"
+      )
+      expect(code).toBe(1)
+    })
+
     it('relay warnings: listening beyond this machine without LD_INGEST_TOKEN', async () => {
-      const { lines } = await doctor(envOf({ ...WORKING, HOST: '0.0.0.0' }))
+      const { lines } = await doctor(envOf({ ...WORKING, HOST: '0.0.0.0', LD_CLIENT_SIDE_IDS: CLIENT_SIDE_ID }))
       expect(lines[4]).toBe(
         'warn  HOST is 0.0.0.0, not a loopback address, and LD_INGEST_TOKEN is not set: anyone who can reach this port can send events to your Segment source and use the destination routes — fix: set LD_INGEST_TOKEN to a secret of your choosing (your SDK keys may be listed too, comma-separated), or set HOST=127.0.0.1 to listen on this machine only'
       )

@@ -543,3 +543,103 @@ describe('events that cannot become LaunchDarkly events fail alone, before any r
     expect(requests).toHaveLength(1)
   })
 })
+
+describe('a missing or unreadable timestamp is the time of sending', () => {
+  const SENT_AT = 1800000000000
+  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(SENT_AT))
+  afterEach(() => jest.restoreAllMocks())
+
+  test.each([
+    ['missing', undefined],
+    ['not a date', 'last tuesday'],
+    ['a boolean', true]
+  ])('%s', async (_name, timestamp) => {
+    const requests = interceptBulk([202])
+    await createTestIntegration(destination).testAction('sendCustomEvent', {
+      event: { ...exportedTrack('custom', 'ld-0501', { key: 'k' }), timestamp: timestamp as string },
+      settings,
+      useDefaultMappings: true
+    })
+    expect(requests[0].body).toEqual([
+      { kind: 'custom', creationDate: SENT_AT, key: 'k', contextKeys: { user: 'user-123' } }
+    ])
+  })
+})
+
+describe('sendAliasEvent', () => {
+  const ldAlias = (previousKey: string, creationDate = CREATION_DATE) => ({
+    kind: 'alias',
+    key: 'user-123',
+    contextKind: 'user',
+    previousKey,
+    previousContextKind: 'anonymousUser',
+    creationDate
+  })
+
+  test('an identify call: its anonymousId becomes the previous key', async () => {
+    const requests = interceptBulk([202])
+    await createTestIntegration(destination).testAction('sendAliasEvent', {
+      event: segmentEvent({
+        type: 'identify',
+        messageId: 'id-1',
+        timestamp: TIMESTAMP,
+        userId: 'user-123',
+        anonymousId: 'anon-9',
+        traits: { plan: 'pro' }
+      }),
+      settings,
+      useDefaultMappings: true
+    })
+    expect(requests[0].body).toEqual([ldAlias('anon-9')])
+    expect(launchDarklyHeaders(requests[0])).toEqual({
+      ...FIXED_HEADERS,
+      'x-launchdarkly-payload-id': payloadIdFor(['id-1'])
+    })
+  })
+
+  test('an alias call: its previousId wins over the anonymousId', async () => {
+    const requests = interceptBulk([202])
+    await createTestIntegration(destination).testAction('sendAliasEvent', {
+      event: segmentEvent({
+        type: 'alias',
+        messageId: 'al-1',
+        timestamp: TIMESTAMP,
+        userId: 'user-123',
+        previousId: 'old-key',
+        anonymousId: 'anon-9'
+      }),
+      settings,
+      useDefaultMappings: true
+    })
+    expect(requests[0].body).toEqual([ldAlias('old-key')])
+  })
+
+  test('an identify call without an anonymousId is refused before any request', async () => {
+    await expect(
+      createTestIntegration(destination).testAction('sendAliasEvent', {
+        event: segmentEvent({ type: 'identify', messageId: 'id-2', timestamp: TIMESTAMP, userId: 'user-123' }),
+        settings,
+        useDefaultMappings: true
+      })
+    ).rejects.toThrow("The root value is missing the required field 'previousId'.")
+  })
+
+  test('a batch of identify calls: one request', async () => {
+    const requests = interceptBulk([202])
+    const identify = (n: number) =>
+      segmentEvent({
+        type: 'identify',
+        messageId: `id-b${n}`,
+        timestamp: TIMESTAMP,
+        userId: 'user-123',
+        anonymousId: `anon-${n}`
+      })
+    await createTestIntegration(destination).testBatchAction('sendAliasEvent', {
+      events: [identify(1), identify(2)],
+      settings,
+      useDefaultMappings: true
+    })
+    expect(requests).toHaveLength(1)
+    expect(requests[0].body).toEqual([ldAlias('anon-1'), ldAlias('anon-2')])
+  })
+})

@@ -15,7 +15,7 @@ const ACTION_OF: Record<ExportKind, string> = {
   custom: 'sendCustomEvent'
 }
 
-test('name, slug, mode and the four actions', () => {
+test('name, slug, mode and the five actions', () => {
   expect(destination.name).toBe('LaunchDarkly Events')
   expect(destination.slug).toBe('actions-launchdarkly-events')
   expect(destination.mode).toBe('cloud')
@@ -23,7 +23,8 @@ test('name, slug, mode and the four actions', () => {
     'sendFeatureEvent',
     'sendClickEvent',
     'sendPageViewEvent',
-    'sendCustomEvent'
+    'sendCustomEvent',
+    'sendAliasEvent'
   ])
 })
 
@@ -102,6 +103,10 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
           })
         } else if (property.type === 'json') {
           expect(field).toMatchObject({ type: 'string', default: { '@json': { mode: 'encode', value: path } } })
+        } else if (property.type === 'datetime') {
+          // Text, so that an unreadable timestamp reaches the action (and becomes the time of sending).
+          expect(field).toMatchObject({ type: 'string', default: path })
+          expect(field.description).toContain('the time of sending')
         } else {
           expect(field).toMatchObject({ type: property.type, default: path })
         }
@@ -109,11 +114,7 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
     )
 
     test('required exactly where the reverse mapping needs the field', () => {
-      expect(Object.keys(fields).filter((name) => fields[name].required === true)).toEqual([
-        'timestamp',
-        'key',
-        'contextKeys'
-      ])
+      expect(Object.keys(fields).filter((name) => fields[name].required === true)).toEqual(['key', 'contextKeys'])
     })
 
     test('the hidden messageId (payload ID) reads the Segment message', () => {
@@ -135,6 +136,41 @@ describe.each(EXPORT_KINDS.map((kind) => [kind, ACTION_OF[kind]] as const))(
     })
   }
 )
+
+describe('sendAliasEvent: the legacy alias event', () => {
+  const action = destination.actions.sendAliasEvent
+  const fields = action.fields as Record<string, InputField>
+
+  test('fields: userId, previousId (else anonymousId), timestamp, then the delivery fields', () => {
+    expect(Object.keys(fields)).toEqual([
+      'userId',
+      'previousId',
+      'timestamp',
+      'messageId',
+      'enable_batching',
+      'batch_size'
+    ])
+    expect(fields.userId).toMatchObject({ type: 'string', required: true, default: { '@path': '$.userId' } })
+    expect(fields.previousId).toMatchObject({
+      type: 'string',
+      required: true,
+      default: {
+        '@if': {
+          exists: { '@path': '$.previousId' },
+          then: { '@path': '$.previousId' },
+          else: { '@path': '$.anonymousId' }
+        }
+      }
+    })
+    expect(fields.timestamp).toMatchObject({ type: 'string', required: false, default: { '@path': '$.timestamp' } })
+  })
+
+  test('off until added: no preset, a default subscription for identify and alias calls with a userId', () => {
+    expect(destination.presets?.some((p) => p.partnerAction === 'sendAliasEvent')).toBe(false)
+    expect(action.defaultSubscription).toBe('(type = "identify" or type = "alias") and userId != null')
+    expect(action.description).toContain('predate contexts')
+  })
+})
 
 test('each action validates its fields under its own schema key (titles are distinct)', () => {
   // actions-core caches payload schemas under "<destination>:<action title>".

@@ -1,5 +1,6 @@
-// The presets (design §5): each subscription parsed by Segment's own FQL parser and matched
-// against sample calls, and routed end to end: every call reaches at most one action.
+// The presets and the actions' default subscriptions (design §5): each parsed by Segment's
+// own FQL parser and matched against sample calls, and routed end to end: every call
+// reaches at most one action.
 
 import { createTestIntegration } from '@segment/actions-core'
 import type { JSONObject, SegmentEvent } from '@segment/actions-core'
@@ -85,6 +86,13 @@ const SAMPLES: Record<string, SegmentEvent> = {
     messageId: 'm-12',
     timestamp: TIMESTAMP,
     userId: 'u-1'
+  }),
+  'anonymous identify call': segmentEvent({
+    type: 'identify',
+    messageId: 'm-13',
+    timestamp: TIMESTAMP,
+    anonymousId: 'anon-1',
+    traits: {}
   })
 }
 
@@ -102,7 +110,17 @@ const EXPECTED: Record<keyof typeof SAMPLES, string | null> = {
   'identify call': null,
   'screen call': null,
   'group call': null,
-  'alias call': null
+  'alias call': null,
+  'anonymous identify call': null
+}
+
+/** Which samples each action's default subscription takes: its own kind's, and (alias) identify and alias calls with a userId. */
+const DEFAULT_TAKES: Record<string, string[]> = {
+  sendFeatureEvent: ['exported feature event'],
+  sendClickEvent: ['exported click event'],
+  sendPageViewEvent: ['exported page view event'],
+  sendCustomEvent: ['exported custom event'],
+  sendAliasEvent: ['identify call', 'alias call']
 }
 
 test('the five presets, each automatic and bound to an existing action', () => {
@@ -132,6 +150,17 @@ test.each(Object.keys(SAMPLES))('%s matches exactly the expected preset', (sampl
   const expected = EXPECTED[sample]
   expect(matched).toEqual(expected ? [expected] : [])
 })
+
+test.each(Object.keys(destination.actions))(
+  '%s: its default subscription parses and takes exactly the expected calls',
+  (slug) => {
+    const fql = destination.actions[slug].defaultSubscription as string
+    const parsed = parseFql(fql)
+    expect(parsed).not.toHaveProperty('error')
+    const taken = Object.keys(SAMPLES).filter((sample) => validate(parsed, SAMPLES[sample]))
+    expect(taken).toEqual(DEFAULT_TAKES[slug])
+  }
+)
 
 test('the catch-all preset does not take a track call the kind presets take', () => {
   const catchAll = presets.find((p) => p.name === 'Track calls as custom events')

@@ -1,6 +1,7 @@
 // Request snapshots in the action-destinations style: for each action, the request a
 // fully mapped event and a minimal one produce, and a batch. Inputs are fixed, so the
-// payload IDs are too; a change to what LaunchDarkly receives shows up as a snapshot diff.
+// payload IDs are too, and so is the time of sending (an event without a timestamp is sent
+// with it); a change to what LaunchDarkly receives shows up as a snapshot diff.
 
 import { createTestIntegration } from '@segment/actions-core'
 import type { SegmentEvent } from '@segment/actions-core'
@@ -39,6 +40,13 @@ const FULL: Record<string, SegmentEvent> = {
     key: 'purchase',
     metricValue: 129.95,
     data: { items: 3, coupon: null }
+  }),
+  sendAliasEvent: segmentEvent({
+    type: 'alias',
+    messageId: 'snap-alias-full',
+    timestamp: TIMESTAMP,
+    userId: 'user-123',
+    previousId: 'anon-7'
   })
 }
 
@@ -73,8 +81,20 @@ const MINIMAL: Record<string, SegmentEvent> = {
     timestamp: TIMESTAMP,
     userId: 'u-1',
     properties: { key: 'k' }
+  }),
+  // No timestamp: sent with the time of sending.
+  sendAliasEvent: segmentEvent({
+    type: 'identify',
+    messageId: 'snap-alias-min',
+    timestamp: undefined,
+    userId: 'u-1',
+    anonymousId: 'anon-1'
   })
 }
+
+const SENT_AT = 1800000000000
+beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(SENT_AT))
+afterEach(() => jest.restoreAllMocks())
 
 describe.each(Object.keys(destination.actions))('%s', (slug) => {
   test('all fields', async () => {

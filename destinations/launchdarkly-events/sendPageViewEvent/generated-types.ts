@@ -2,9 +2,9 @@
 
 export interface Payload {
   /**
-   * When the event happened. Sent to LaunchDarkly as creationDate (epoch milliseconds).
+   * When the event happened. Sent to LaunchDarkly as creationDate (epoch milliseconds). An ISO-8601 date or epoch milliseconds; when it is missing or cannot be read as a date, the time of sending.
    */
-  timestamp: string | number
+  timestamp?: string
   /**
    * The flag key for feature events; the metric (goal) key for click, page view and custom events.
    */

@@ -27,6 +27,17 @@ export interface Captured {
   readonly body: unknown
 }
 
+/**
+ * A request's headers as one string each, as sent. nock 13 (action-destinations' version)
+ * records header values as arrays, nock 14 as strings: tests read them only through here.
+ */
+export function headersOf(request: { headers: Record<string, unknown> }): Record<string, string> {
+  const sent: Record<string, string> = {}
+  for (const [name, value] of Object.entries(request.headers))
+    sent[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value)
+  return sent
+}
+
 type Reply = number | { status: number; body?: unknown; headers?: Record<string, string> }
 
 /**
@@ -41,10 +52,7 @@ export function interceptBulk(replies: Reply[], path = BULK_PATH, base = EVENTS_
     nock(base)
       .post(path)
       .reply(function (_uri, requestBody) {
-        const sent: Record<string, string> = {}
-        for (const [name, value] of Object.entries(this.req.headers))
-          sent[name] = Array.isArray(value) ? value.join(', ') : String(value)
-        captured.push({ headers: sent, body: requestBody })
+        captured.push({ headers: headersOf(this.req), body: requestBody })
         return [status, body === undefined ? '' : (body as nock.Body), headers ?? {}]
       })
   }
