@@ -16,52 +16,58 @@ import { propertiesOf, PropertyName, SchemaProperty } from './schema'
 
 type Rule =
   /** The event's field as ISO-8601: the message's timestamp. */
-  | { readonly rule: 'timestamp' }
+  | 'timestamp'
   /** Known from the delivery rather than from the event's own fields. */
-  | { readonly rule: 'environment' | 'project' | 'schemaVersion' | 'contextKeys' }
-  /** The event's field, of the property's type, and not empty: an event without it is rejected. */
-  | { readonly rule: 'required'; readonly what: string }
+  | 'environment'
+  | 'project'
+  | 'schemaVersion'
+  | 'contextKeys'
+  /**
+   * The event's field, of the property's type, and not empty: an event without it is
+   * rejected, the message saying what the field is.
+   */
+  | { readonly required: string }
   /** The event's field, of the property's type; omitted when absent (null counts as absent). */
-  | { readonly rule: 'optional' }
+  | 'optional'
   /** Any JSON value; absent becomes null (a flag can serve null). */
-  | { readonly rule: 'json' }
+  | 'json'
   /** Data Export records carry ids; SDK events do not. */
-  | { readonly rule: 'eventId' }
+  | 'eventId'
   /** The event's own name, else the one looked up from the REST API (design §3.6). */
-  | { readonly rule: 'variationName' }
+  | 'variationName'
   /** Always present: only an explicit `true` puts an evaluation in an experiment. */
-  | { readonly rule: 'true' }
+  | 'true'
   /**
    * Segment's `default` says whether the SDK served the application's fallback, which is
    * when the evaluation has no variation (LaunchDarkly's own `default` is the fallback
    * value itself; schema-reverse.ts turns it back).
    */
-  | { readonly rule: 'servedFallback' }
+  | 'servedFallback'
   /** A number kept only when finite (0 included); anything else is dropped, never rejected. */
-  | { readonly rule: 'finite' }
+  | 'finite'
   /** Custom data leaves only with includeCustomData (LaunchDarkly's own export drops it). */
-  | { readonly rule: 'customData' }
+  | 'customData'
 
 export const SCHEMA_FORWARD: { readonly [P in PropertyName]: Rule } = {
-  timestamp: { rule: 'timestamp' },
-  environment: { rule: 'environment' },
-  project: { rule: 'project' },
-  key: { rule: 'required', what: 'flag or metric key' },
-  contextKeys: { rule: 'contextKeys' },
-  eventId: { rule: 'eventId' },
-  version: { rule: 'schemaVersion' },
-  value: { rule: 'json' },
-  flagVersion: { rule: 'optional' },
-  variation: { rule: 'optional' },
-  variationName: { rule: 'variationName' },
-  reasonKind: { rule: 'optional' },
-  inExperiment: { rule: 'true' },
-  prereqOf: { rule: 'optional' },
-  default: { rule: 'servedFallback' },
-  url: { rule: 'optional' },
-  selector: { rule: 'optional' },
-  metricValue: { rule: 'finite' },
-  data: { rule: 'customData' }
+  timestamp: 'timestamp',
+  environment: 'environment',
+  project: 'project',
+  key: { required: 'flag or metric key' },
+  contextKeys: 'contextKeys',
+  eventId: 'eventId',
+  version: 'schemaVersion',
+  value: 'json',
+  flagVersion: 'optional',
+  variation: 'optional',
+  variationName: 'variationName',
+  reasonKind: 'optional',
+  inExperiment: 'true',
+  prereqOf: 'optional',
+  default: 'servedFallback',
+  url: 'optional',
+  selector: 'optional',
+  metricValue: 'finite',
+  data: 'customData'
 }
 
 /** What the forward direction knows about one event besides its own fields. */
@@ -83,7 +89,9 @@ interface Reader {
   readonly name: string
   readonly timestamp: boolean
   readonly type: CheckedType
-  readonly rule: Rule
+  /** The rule's name (`required` for the object form), and what a required field is. */
+  readonly rule: Exclude<Rule, object> | 'required'
+  readonly what: string
   /** The LaunchDarkly field's dotted path, for messages; '' when the event has none. */
   readonly ld: string
   /** Its first part, and the one below it ('' for none): schema paths are one or two deep. */
@@ -93,11 +101,13 @@ interface Reader {
 
 function readerOf(property: SchemaProperty): Reader {
   const [field = '', subfield = ''] = property.ld === null ? [] : property.ld.split('.')
+  const rule = SCHEMA_FORWARD[property.name as PropertyName]
   return {
     name: property.name,
     timestamp: property.segment === 'timestamp',
     type: property.type as CheckedType,
-    rule: SCHEMA_FORWARD[property.name as PropertyName],
+    rule: typeof rule === 'string' ? rule : 'required',
+    what: typeof rule === 'string' ? '' : rule.required,
     ld: property.ld ?? '',
     field,
     subfield
@@ -121,8 +131,7 @@ function convert(
   includeCustomData: boolean,
   variationName: string | undefined
 ): unknown {
-  const { rule } = reader
-  switch (rule.rule) {
+  switch (reader.rule) {
     case 'timestamp':
       return isoFromEpochMillis(fieldOf(event.raw, reader))
     case 'environment':
@@ -134,7 +143,7 @@ function convert(
     case 'contextKeys':
       return event.contextKeys
     case 'required':
-      return requiredValue(fieldOf(event.raw, reader), reader.type, reader.ld, rule.what, EventRejection)
+      return requiredValue(fieldOf(event.raw, reader), reader.type, reader.ld, reader.what, EventRejection)
     case 'optional':
       return checkedCopy(fieldOf(event.raw, reader), reader.type, reader.ld, EventRejection)
     case 'json': {

@@ -9,12 +9,11 @@ import { BUILT, ensureBuilt } from '../destinations/launchdarkly-events-function
 
 test('every property has a rule on the way to Segment', () => {
   expect(Object.keys(SCHEMA_FORWARD)).toEqual(EXPORT_SCHEMA.map((p) => p.name))
-  const rules = Object.fromEntries(Object.entries(SCHEMA_FORWARD).map(([name, { rule }]) => [name, rule]))
-  expect(rules).toEqual({
+  expect(SCHEMA_FORWARD).toEqual({
     timestamp: 'timestamp',
     environment: 'environment',
     project: 'project',
-    key: 'required',
+    key: { required: 'flag or metric key' },
     contextKeys: 'contextKeys',
     eventId: 'eventId',
     version: 'schemaVersion',
@@ -35,8 +34,9 @@ test('every property has a rule on the way to Segment', () => {
 
 test('a property read from the event has a field one or two parts deep, none a name objects inherit', () => {
   for (const { name, ld } of EXPORT_SCHEMA) {
-    const { rule } = SCHEMA_FORWARD[name as PropertyName]
-    const fromDelivery = ['environment', 'project', 'schemaVersion', 'contextKeys'].includes(rule)
+    const rule = SCHEMA_FORWARD[name as PropertyName]
+    const fromDelivery =
+      typeof rule === 'string' && ['environment', 'project', 'schemaVersion', 'contextKeys'].includes(rule)
     if (ld === null) {
       expect({ name, rule, fromDelivery }).toEqual({ name, rule, fromDelivery: true })
       continue
