@@ -42,9 +42,10 @@ function canonicalEvent(prefix: string, event: JsonObject, suffix: string): Uint
 /** Ids for the events of one delivery; counts repeats of identical events. */
 export class MessageIds {
   /**
-   * Identical events seen so far, keyed by the first one's digest rather than by its
-   * canonical text: a short key, and the text is garbage at once instead of living as
-   * long as the delivery. Two texts with one digest would share ids anyway.
+   * Identical events seen so far, keyed by the first one's id rather than by its canonical
+   * text: a short key (shorter than the whole digest, and made anyway), and the text is
+   * garbage at once instead of living as long as the delivery. Two texts whose digests
+   * began alike for 128 bits would share an id anyway.
    */
   readonly #repeats = new NativeMap<string, number>()
   readonly #hash: Hash
@@ -64,12 +65,10 @@ export class MessageIds {
       this.#prefix = escaped(environment) + '|'
     }
     // Written with the first count, the usual case; a repeat is written again with its own.
-    const digest = this.#hash(canonicalEvent(this.#prefix, event, '|0'))
-    const n = this.#repeats.get(digest)
-    this.#repeats.set(digest, n === undefined ? 1 : n + 1)
-    return n === undefined
-      ? 'ld-' + digest.slice(0, 32)
-      : idFrom(canonicalEvent(this.#prefix, event, '|' + n), this.#hash)
+    const first = idFrom(canonicalEvent(this.#prefix, event, '|0'), this.#hash)
+    const n = this.#repeats.get(first)
+    this.#repeats.set(first, n === undefined ? 1 : n + 1)
+    return n === undefined ? first : idFrom(canonicalEvent(this.#prefix, event, '|' + n), this.#hash)
   }
 }
 
