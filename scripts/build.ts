@@ -55,6 +55,19 @@ export interface FunctionBuild {
   readonly settings: readonly SettingDeclaration[]
   /** Where to paste it in Segment. */
   readonly paste: string
+  /**
+   * What it may weigh (issue 22), well inside MAX_BUILT_BYTES: Segment's editor shows the
+   * file as it is, and every byte is sent with each deployment. The build tests hold it.
+   */
+  readonly budgetBytes: number
+  /**
+   * Property names that only the bundle's own objects carry (never a Segment message, a
+   * summary, settings, an event or an API answer, nor a key built from data): minified like
+   * local names (esbuild's mangleProps, quoted ones and `in` tests included). A name here
+   * must not also be read or written as data; the build test checks that none is left in
+   * the bundle.
+   */
+  readonly internalProperties: readonly string[]
 }
 
 export const SOURCE_FUNCTION: FunctionBuild = {
@@ -65,7 +78,15 @@ export const SOURCE_FUNCTION: FunctionBuild = {
   handlers: [['onRequest', 'request, settings']],
   output: path.join('sources', 'launchdarkly'),
   settings: SOURCE_SETTINGS,
-  paste: 'Connections → Catalog → Functions → New Function → Source'
+  paste: 'Connections → Catalog → Functions → New Function → Source',
+  budgetBytes: 34_000,
+  internalProperties: [
+    // shared/: the schema's declarations and the forward readers, read items and envelopes
+    ...['kinds', 'segment', 'ld', 'rule', 'field', 'subfield', 'what', 'notAnEvent', 'rejection'],
+    ...['form', 'pubsub', 'entry', 'flags', 'settings', 'storedAt'],
+    // sources/launchdarkly/: lookups, API answers and errors
+    ...['outcome', 'warnings', 'names', 'api', 'scope', 'segmentName', 'unavailability']
+  ]
 }
 
 export const DESTINATION_FUNCTION: FunctionBuild = {
@@ -82,7 +103,10 @@ export const DESTINATION_FUNCTION: FunctionBuild = {
   ],
   output: path.join('destinations', 'launchdarkly-events'),
   settings: DESTINATION_SETTINGS,
-  paste: 'Connections → Catalog → Functions → New Function → Destination'
+  paste: 'Connections → Catalog → Functions → New Function → Destination',
+  budgetBytes: 22_000,
+  // shared/: the schema's declarations and its rules back to LaunchDarkly
+  internalProperties: ['kinds', 'segment', 'ld', 'required', 'toLaunchDarkly', 'only', 'storedAt']
 }
 
 export const FUNCTIONS: readonly FunctionBuild[] = [SOURCE_FUNCTION, DESTINATION_FUNCTION]
@@ -173,6 +197,8 @@ export async function buildFunction(fn: FunctionBuild, options: BuildOptions = {
     target: ESBUILD_TARGET,
     // Fully minified: design §8 bounds the file, and Segment's editor shows it as it is.
     minify: true,
+    mangleProps: new RegExp(`^(${fn.internalProperties.join('|')})$`),
+    mangleQuoted: true,
     legalComments: 'none',
     charset: 'ascii',
     logLevel: 'silent'

@@ -1,13 +1,14 @@
 // Hashes, HMACs and comparisons on whichever crypto the runtime offers (globals.ts).
 
 import { hexOf, sha256From, sha256Hex } from '../shared'
+import type { Sha256 } from '../shared'
 import { segmentCrypto } from './globals'
 
 /**
  * Lowercase hex SHA-256 with Node's crypto: much faster than the portable one in shared/,
  * same output. Undefined if the runtime lacks it; shared/ then uses its own.
  */
-export function nodeSha256(): ((text: string) => string) | undefined {
+export function nodeSha256(): Sha256 | undefined {
   return sha256From(segmentCrypto())
 }
 

@@ -62,13 +62,18 @@ declare class RetryError extends Error {}
 export const segment = (): SegmentApi => Segment
 export const segmentFetch: Fetch = (url, init) => fetch(url, init)
 
+// Each global is read into a local once: where a read of a global is costly (a
+// contextified vm realm, shared/lib/builtins.ts), every read counts.
+
 /** Segment's cache when the runtime has one; undefined otherwise (the caller keeps its own). */
 export function segmentCache(): FunctionCache | undefined {
-  return typeof cache === 'object' && cache !== null && typeof cache.load === 'function' ? cache : undefined
+  const runtime = typeof cache === 'object' ? cache : undefined
+  return typeof runtime?.load === 'function' ? runtime : undefined
 }
 
 export function segmentCrypto(): SegmentCrypto | undefined {
-  return typeof crypto === 'object' && crypto !== null ? crypto : undefined
+  const runtime = typeof crypto === 'object' ? crypto : undefined
+  return runtime ?? undefined
 }
 
 /** Segment's error classes: the delivery fails for good, except RetryError (retried). */

@@ -1,5 +1,6 @@
 // LaunchDarkly audit-log webhook entries (design §3.7) as Segment track calls.
 
+import { assign, isArray, NativeDate } from './lib/builtins'
 import { PayloadError } from './errors'
 import { describe, isFiniteNumber, isNonEmptyString, JsonObject, own, ownAt } from './lib/json'
 import { auditMessageId, Hash } from './message-id'
@@ -9,7 +10,7 @@ import { SegmentCall } from './segment'
 export const AUDIT_ANONYMOUS_ID = 'launchdarkly-audit-log'
 
 export function isAuditEntry(value: JsonObject): boolean {
-  return own(value, '_id') !== undefined && own(value, 'date') !== undefined && Array.isArray(own(value, 'accesses'))
+  return own(value, '_id') !== undefined && own(value, 'date') !== undefined && isArray(own(value, 'accesses'))
 }
 
 /** `flag` → `Flag`, `custom-role` → `Custom Role`, `relayProxyConfig` → `Relay Proxy Config`. */
@@ -17,7 +18,7 @@ function titleCase(kind: string): string {
   return kind
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .split(/[\s_-]+/)
-    .filter(Boolean)
+    .filter((word) => word)
     .map((word) => word[0].toUpperCase() + word.slice(1))
     .join(' ')
 }
@@ -48,7 +49,8 @@ export function auditEntryToCall(entry: JsonObject, hash?: Hash): SegmentCall {
   const date = own(entry, 'date')
   const kind = own(entry, 'kind')
   if (!isNonEmptyString(id)) throw invalid('_id', 'a non-empty string', id)
-  if (!isFiniteNumber(date) || Number.isNaN(new Date(date).getTime())) throw invalid('date', 'epoch milliseconds', date)
+  if (!isFiniteNumber(date) || !isFiniteNumber(new NativeDate(date).getTime()))
+    throw invalid('date', 'epoch milliseconds', date)
   if (!isNonEmptyString(kind)) throw invalid('kind', 'a non-empty string', kind)
 
   const actions: string[] = []
@@ -68,7 +70,7 @@ export function auditEntryToCall(entry: JsonObject, hash?: Hash): SegmentCall {
     const value = own(entry, field)
     if (typeof value === 'string') properties[field] = value
   }
-  Object.assign(properties, { actions, resources }, resourceKeys(resources[0]))
+  assign(properties, { actions, resources }, resourceKeys(resources[0]))
   const memberId = ownAt(entry, 'member', '_id')
   if (typeof memberId === 'string') properties.memberId = memberId
 
@@ -78,7 +80,7 @@ export function auditEntryToCall(entry: JsonObject, hash?: Hash): SegmentCall {
       event: `${titleCase(kind)} Changed`,
       anonymousId: AUDIT_ANONYMOUS_ID,
       properties,
-      timestamp: new Date(date).toISOString(),
+      timestamp: new NativeDate(date).toISOString(),
       messageId: auditMessageId(id, hash)
     }
   }

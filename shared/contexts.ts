@@ -1,6 +1,7 @@
 // Contexts (design §3.5): every way an event names who it is about, reduced to
 // `contextKeys` ({kind: key}), plus Segment's userId / anonymousId.
 
+import { defineProperty, keysOf, toJson } from './lib/builtins'
 import { EventRejection } from './errors'
 import { describe, isObject, own, JsonObject } from './lib/json'
 
@@ -21,27 +22,40 @@ function isValidKind(kind: unknown): kind is string {
   return typeof kind === 'string' && KIND_PATTERN.test(kind) && kind !== 'kind' && kind !== 'multi'
 }
 
-/** Where a check looks; a function when the text is built from input, to build it only on failure. */
-type Place = string | (() => string)
-const placeText = (where: Place): string => (typeof where === 'string' ? where : where())
+// The checks below are inline where they run per kind of an event: the texts of their
+// failures (some built from input) are made only when they fail.
 
-function checkKind(kind: unknown, where: Place): string {
-  if (!isValidKind(kind))
-    throw new EventRejection(`${placeText(where)} is not a valid context kind (${describeKind(kind)})`)
+function invalidKind(where: string, kind: unknown): EventRejection {
+  return new EventRejection(`${where} is not a valid context kind (${describeKind(kind)})`)
+}
+
+function checkKind(kind: unknown, where: string): string {
+  if (!isValidKind(kind)) throw invalidKind(where, kind)
   return kind
 }
 
 function describeKind(kind: unknown): string {
-  return typeof kind === 'string' ? JSON.stringify(kind.slice(0, 64)) : describe(kind)
+  return typeof kind === 'string' ? toJson(kind.slice(0, 64)) : describe(kind)
 }
 
-function checkKey(key: unknown, kind: string, where: Place): string {
-  if (typeof key !== 'string' || key.length === 0) {
-    throw new EventRejection(
-      `${placeText(where)} for kind "${kind}" must be a non-empty string, found ${describe(key)}`
-    )
-  }
+function isKey(key: unknown): key is string {
+  return typeof key === 'string' && key.length > 0
+}
+
+function invalidKey(where: string, kind: string, key: unknown): EventRejection {
+  return new EventRejection(`${where} for kind "${kind}" must be a non-empty string, found ${describe(key)}`)
+}
+
+function checkKey(key: unknown, kind: string, where: string): string {
+  if (!isKey(key)) throw invalidKey(where, kind, key)
   return key
+}
+
+/** Sets a kind's key by plain assignment, except "__proto__", which assignment would treat as the prototype. */
+function setKey(keys: ContextKeys, kind: string, key: string): void {
+  if (kind === '__proto__')
+    defineProperty(keys, kind, { value: key, enumerable: true, writable: true, configurable: true })
+  else keys[kind] = key
 }
 
 /**
@@ -79,49 +93,47 @@ export function contextKeysOf(event: JsonObject): ContextKeys {
  */
 export function checkedContextKeys(value: unknown, where: string): ContextKeys {
   if (!isObject(value)) throw new EventRejection(`${where} must be an object, found ${describe(value)}`)
-  const kinds = Object.keys(value)
-  const entries = kinds.map((kind): [string, string] => {
-    checkKind(kind, () => `${where} key ${describeKind(kind)}`)
-    const key = checkKey(value[kind], kind, () => `${where} key`)
-    return [kind === ANONYMOUS_USER ? 'user' : kind, key]
-  })
-  if (entries.length === 0) throw new EventRejection(`${where} is empty`)
+  const kinds = keysOf(value)
+  const keys: ContextKeys = {}
+  for (let i = 0; i < kinds.length; i++) {
+    const kind = kinds[i]
+    if (!isValidKind(kind)) throw invalidKind(`${where} key ${describeKind(kind)}`, kind)
+    const key = value[kind]
+    if (!isKey(key)) throw invalidKey(`${where} key`, kind, key)
+    setKey(keys, kind === ANONYMOUS_USER ? 'user' : kind, key)
+  }
+  if (kinds.length === 0) throw new EventRejection(`${where} is empty`)
   if (kinds.includes(ANONYMOUS_USER) && kinds.includes('user'))
     throw new EventRejection(
       `${where} has both "user" and "anonymousUser" (the legacy name of an anonymous user, read as "user")`
     )
-  // fromEntries defines own properties, so a "__proto__" kind cannot reach the prototype.
-  return Object.fromEntries(entries)
-}
-
-/**
- * `{kind: key}` by plain assignment, cheaper than Object.fromEntries for the usual single
- * kind. Not for "__proto__", which assignment would treat as the prototype.
- */
-function oneKind(kind: string, key: string): ContextKeys {
-  if (kind === '__proto__') return Object.fromEntries([[kind, key]])
-  const keys: ContextKeys = {}
-  keys[kind] = key
   return keys
 }
 
 function fromContext(context: unknown): ContextKeys {
   if (!isObject(context)) throw new EventRejection(`context must be an object, found ${describe(context)}`)
   const kind = own(context, 'kind') ?? 'user'
+  const keys: ContextKeys = {}
   if (kind !== 'multi') {
     const single = checkKind(kind, 'context.kind')
-    return oneKind(single, checkKey(own(context, 'key'), single, 'context.key'))
+    setKey(keys, single, checkKey(own(context, 'key'), single, 'context.key'))
+    return keys
   }
-  const entries = Object.keys(context)
-    .filter((k) => k !== 'kind' && k !== '_meta')
-    .map((k): [string, string] => {
-      const part = context[k]
-      checkKind(k, () => `multi-kind context kind ${describeKind(k)}`)
-      if (!isObject(part)) throw new EventRejection(`context.${k} must be an object, found ${describe(part)}`)
-      return [k, checkKey(own(part, 'key'), k, () => `context.${k}.key`)]
-    })
-  if (entries.length === 0) throw new EventRejection('multi-kind context has no kinds')
-  return Object.fromEntries(entries)
+  const kinds = keysOf(context)
+  let count = 0
+  for (let i = 0; i < kinds.length; i++) {
+    const k = kinds[i]
+    if (k === 'kind' || k === '_meta') continue
+    const part = context[k]
+    if (!isValidKind(k)) throw invalidKind(`multi-kind context kind ${describeKind(k)}`, k)
+    if (!isObject(part)) throw new EventRejection(`context.${k} must be an object, found ${describe(part)}`)
+    const key = own(part, 'key')
+    if (!isKey(key)) throw invalidKey(`context.${k}.key`, k, key)
+    setKey(keys, k, key)
+    count++
+  }
+  if (count === 0) throw new EventRejection('multi-kind context has no kinds')
+  return keys
 }
 
 function escapeKey(key: string): string {
@@ -130,14 +142,16 @@ function escapeKey(key: string): string {
 
 /** LaunchDarkly's canonical key: the key for a lone user, else sorted `kind:key` pairs. */
 export function canonicalKey(keys: ContextKeys): string {
-  const kinds = Object.keys(keys).sort()
+  const kinds = keysOf(keys).sort()
   if (kinds.length === 1 && kinds[0] === 'user') return keys.user
   return kinds.map((kind) => `${kind}:${escapeKey(keys[kind])}`).join(':')
 }
 
-/** Segment identity: userId from the user kind, else an anonymousId (never both). */
-export function identityOf(keys: ContextKeys): { userId: string } | { anonymousId: string } {
+/**
+ * Sets Segment's identity on a message: userId from the user kind, else an anonymousId
+ * (never both); returns it. Onto the message rather than as an object: once per event.
+ */
+export function identify(message: JsonObject, keys: ContextKeys): string {
   const user = own(keys, 'user')
-  if (typeof user === 'string') return { userId: user }
-  return { anonymousId: canonicalKey(keys) }
+  return typeof user === 'string' ? (message.userId = user) : (message.anonymousId = canonicalKey(keys))
 }

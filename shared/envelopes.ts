@@ -3,6 +3,7 @@
 // environment when it had one. A bad element becomes a per-item rejection; only a body
 // that is no form at all throws.
 
+import { fromJson, hasOwnProperty, isArray, keysOf, toJson } from './lib/builtins'
 import { isAuditEntry } from './audit'
 import { decodeBase64Utf8 } from './lib/base64'
 import { isJsonText } from './lib/json-syntax'
@@ -33,9 +34,9 @@ export function positionOf(form: Envelope['form'], index: number): string {
 
 function found(value: unknown): string {
   if (!isObject(value)) return `a JSON ${describe(value)}`
-  const keys = Object.keys(value)
+  const keys = keysOf(value)
   if (keys.length === 0) return 'an empty object'
-  const shown = keys.slice(0, 8).map((k) => JSON.stringify(k.slice(0, 32)))
+  const shown = keys.slice(0, 8).map((k) => toJson(k.slice(0, 32)))
   return `an object with keys ${shown.join(', ')}${keys.length > 8 ? ', …' : ''}`
 }
 
@@ -69,13 +70,13 @@ function toItem(value: unknown, index: number): Item {
 }
 
 function isEmpty(value: JsonObject): boolean {
-  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) return false
+  for (const key in value) if (hasOwnProperty.call(value, key)) return false
   return true
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
-    return { ok: true, value: JSON.parse(text) }
+    return { ok: true, value: fromJson(text) }
   } catch {
     return { ok: false }
   }
@@ -90,7 +91,7 @@ function unexpected(found: string, expected = EXPECTED_FORMS): PayloadError {
 const PUBSUB_EVENTS = 'Pub/Sub message.data to hold LaunchDarkly events'
 
 function startOf(text: string): string {
-  return JSON.stringify(text.trimStart().slice(0, 24))
+  return toJson(text.trimStart().slice(0, 24))
 }
 
 /** Reads one delivery body. Throws PayloadError when it is no known form. */
@@ -130,7 +131,7 @@ function fromText(text: string, pubsub: boolean): Envelope {
 }
 
 function fromValue(value: unknown, pubsub: boolean): Envelope {
-  if (Array.isArray(value)) {
+  if (isArray(value)) {
     return { form: 'array', items: value.map(toItem), pubsub }
   }
   if (!isObject(value)) throw unexpected(found(value))

@@ -3,17 +3,20 @@
 // this file, never a file beside it). Pure: no I/O, no Segment or LaunchDarkly runtime
 // objects.
 //
+// The language's built-ins the function bundles call on a delivery's path are read once,
+// from lib/builtins.ts (why: there), never as globals inside a function.
+//
 // Module-level state: four memos kept for speed, each bounded and none holding
 // settings, so that a warm runtime shared by deliveries stays correct:
 // * conversions.ts remembers the last second of a creationDate it formatted;
 // * envelopes.ts keeps the reason text for each type of non-object element (a handful);
-// * lib/json.ts keeps the quoted form of up to 1,024 short object keys;
-// * lib/sha256.ts reuses one scratch buffer of at most 64 KiB.
+// * lib/canonical-json.ts and lib/sha256.ts each reuse one buffer of at most 64 KiB.
 
 export * from './errors'
 export * from './kinds'
 export * from './schema'
 export { isReadBack, reverseOf, SCHEMA_REVERSE } from './schema-reverse'
+export { SCHEMA_FORWARD } from './schema-forward'
 export type { ReverseRule } from './schema-reverse'
 export { ALIAS_TEXT, SCHEMA_TEXT, textOf } from './schema-text'
 export { ruleFor, trackingPlan } from './tracking-plan'
@@ -21,18 +24,20 @@ export type { TrackingPlan, TrackingPlanRule } from './tracking-plan'
 export type { PropertyText } from './schema-text'
 export * from './segment'
 export * from './functions-contract'
-export { canonicalJson, describe, isObject, jsonSurelyWithin, own, ownAt, MAX_DEPTH } from './lib/json'
+export * from './lib/builtins'
+export { describe, isObject, jsonSurelyWithin, own, ownAt, MAX_DEPTH } from './lib/json'
+export { canonicalJsonBytes } from './lib/canonical-json'
 export { isJsonText } from './lib/json-syntax'
 export type { JsonObject } from './lib/json'
 export { hexOf, sha256Hex, sha256From } from './lib/sha256'
-export type { HashingCrypto } from './lib/sha256'
+export type { HashingCrypto, Sha256 } from './lib/sha256'
 export { utf8Length } from './lib/utf8'
 export { explanationOf, firstAndMore, parseJsonOrUndefined } from './lib/text'
 export type { Settled, Settlement } from './settlement'
 export { redact } from './lib/redact'
 export { ttlCache } from './lib/ttl-cache'
 export type { TtlCache, TtlEntries } from './lib/ttl-cache'
-export { contextKeysOf, canonicalKey, identityOf, checkedContextKeys } from './contexts'
+export { contextKeysOf, canonicalKey, identify, checkedContextKeys } from './contexts'
 export type { ContextKeys } from './contexts'
 export { MessageIds, auditMessageId, payloadIdFor } from './message-id'
 export type { Hash } from './message-id'

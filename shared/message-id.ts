@@ -1,14 +1,17 @@
 // Deterministic ids (design §3.9): a retried or replayed delivery produces the same
 // messageIds, so Segment drops the duplicates; distinct events never share one.
 
+import { NativeMap } from './lib/builtins'
 import { EventRejection } from './errors'
-import { canonicalJson, JsonObject, MAX_DEPTH, TooDeep } from './lib/json'
-import { sha256Hex } from './lib/sha256'
+import { canonicalJsonBytes, TooDeep } from './lib/canonical-json'
+import { JsonObject, MAX_DEPTH } from './lib/json'
+import { Sha256, sha256Hex } from './lib/sha256'
 
-export type Hash = (text: string) => string
+/** SHA-256 as lowercase hex, of bytes or of a text's UTF-8 (lib/sha256.ts, or the runtime's). */
+export type Hash = Sha256
 
-function idFrom(text: string, hash: Hash): string {
-  return 'ld-' + hash(text).slice(0, 32)
+function idFrom(data: string | Uint8Array, hash: Hash): string {
+  return 'ld-' + hash(data).slice(0, 32)
 }
 
 const UNSAFE = /[%|]/
@@ -23,10 +26,13 @@ function escaped(part: string): string {
   return UNSAFE.test(part) ? part.replace(/%/g, '%25').replace(/\|/g, '%7C') : part
 }
 
-/** `prefix` + canonical JSON of an event + `suffix`; untrusted input may nest deeper than the walk allows. */
-function canonicalEvent(prefix: string, event: JsonObject, suffix: string): string {
+/**
+ * The UTF-8 of `prefix` + canonical JSON of an event + `suffix`, until the next call;
+ * untrusted input may nest deeper than the walk allows.
+ */
+function canonicalEvent(prefix: string, event: JsonObject, suffix: string): Uint8Array {
   try {
-    return canonicalJson(event, prefix, suffix)
+    return canonicalJsonBytes(event, prefix, suffix)
   } catch (error) {
     if (error instanceof TooDeep) throw new EventRejection(`event is nested more than ${MAX_DEPTH} levels deep`)
     throw error
@@ -36,11 +42,12 @@ function canonicalEvent(prefix: string, event: JsonObject, suffix: string): stri
 /** Ids for the events of one delivery; counts repeats of identical events. */
 export class MessageIds {
   /**
-   * Identical events seen so far, keyed by the first one's digest rather than by its
-   * canonical text: a short key, and the text is garbage at once instead of living as
-   * long as the delivery. Two texts with one digest would share ids anyway.
+   * Identical events seen so far, keyed by the first one's id rather than by its canonical
+   * text: a short key (shorter than the whole digest, and made anyway), and the text is
+   * garbage at once instead of living as long as the delivery. Two texts whose digests
+   * began alike for 128 bits would share an id anyway.
    */
-  readonly #repeats = new Map<string, number>()
+  readonly #repeats = new NativeMap<string, number>()
   readonly #hash: Hash
   #environment = ''
   #prefix = '|'
@@ -57,12 +64,11 @@ export class MessageIds {
       this.#environment = environment
       this.#prefix = escaped(environment) + '|'
     }
-    // Written in one piece with the first count, the usual case, to be hashed as it is.
-    const text = canonicalEvent(this.#prefix, event, '|0')
-    const digest = this.#hash(text)
-    const n = this.#repeats.get(digest)
-    this.#repeats.set(digest, n === undefined ? 1 : n + 1)
-    return n === undefined ? 'ld-' + digest.slice(0, 32) : idFrom(text.slice(0, -1) + n, this.#hash)
+    // Written with the first count, the usual case; a repeat is written again with its own.
+    const first = idFrom(canonicalEvent(this.#prefix, event, '|0'), this.#hash)
+    const n = this.#repeats.get(first)
+    this.#repeats.set(first, n === undefined ? 1 : n + 1)
+    return n === undefined ? first : idFrom(canonicalEvent(this.#prefix, event, '|' + n), this.#hash)
   }
 }
 

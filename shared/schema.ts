@@ -1,14 +1,13 @@
 // The export schema, declared once. Each entry is one property of LaunchDarkly's Segment
 // Data Export: where it sits in a Segment message, which LaunchDarkly field it comes
-// from, which kinds carry it, its type and how it converts. The LaunchDarkly → Segment
-// mapping, the Segment → LaunchDarkly mapping, the destination's fields and defaults, and
-// the README's mapping table are all read from this list. Two concerns the source
-// function never needs are keyed by property name in files of their own, so that its
-// bundle leaves them out: what people read about each property (schema-text.ts), and
-// the way back to LaunchDarkly (schema-reverse.ts).
+// from, which kinds carry it and its type. The LaunchDarkly → Segment mapping, the
+// Segment → LaunchDarkly mapping, the destination's fields and defaults, and the README's
+// mapping table are all read from this list. What each bundle needs of a property beyond
+// it is keyed by property name in a file of its own, so that a bundle leaves out what it
+// never uses: how its value converts on the way to Segment (schema-forward.ts, only the
+// source function's), what people read about it (schema-text.ts) and the way back to
+// LaunchDarkly (schema-reverse.ts), neither of which the source function carries.
 
-import * as convert from './conversions'
-import type { Conversion } from './conversions'
 import { EXPORT_KINDS, ExportKind } from './kinds'
 
 /** Value types, as the destination declares them to Segment. */
@@ -23,8 +22,6 @@ export interface SchemaProperty {
   readonly ld: string | null
   readonly kinds: readonly ExportKind[]
   readonly type: PropertyType
-  /** LaunchDarkly → Segment (schema-reverse.ts has the way back). */
-  readonly convert: Conversion
 }
 
 /** As declared: `segment` only for a top-level field; any other property is `properties.<name>`. */
@@ -53,134 +50,115 @@ const DECLARED = declared([
     segment: 'timestamp',
     ld: 'creationDate',
     kinds: ALL,
-    type: 'datetime',
-    convert: convert.isoFromEpochMillis
+    type: 'datetime'
   },
   {
     name: 'environment',
     ld: null,
     kinds: ALL,
-    type: 'string',
-    convert: convert.fromSource((e) => e.environment)
+    type: 'string'
   },
   {
     name: 'project',
     ld: null,
     kinds: ALL,
-    type: 'string',
-    convert: convert.fromSource((e) => e.project)
+    type: 'string'
   },
   {
     name: 'key',
     ld: 'key',
     kinds: ALL,
-    type: 'string',
-    convert: convert.required('string', 'key', 'flag or metric key')
+    type: 'string'
   },
   {
     name: 'contextKeys',
     ld: 'contextKeys',
     kinds: ALL,
-    type: 'object',
-    convert: convert.contextKeys
+    type: 'object'
   },
   {
     name: 'eventId',
     ld: 'id',
     kinds: ALL,
-    type: 'string',
-    convert: convert.eventId
+    type: 'string'
   },
   {
     name: 'version',
     ld: null,
     kinds: ALL,
-    type: 'integer',
-    convert: convert.fromSource((e) => e.schemaVersion)
+    type: 'integer'
   },
   {
     name: 'value',
     ld: 'value',
     kinds: FEATURE,
-    type: 'json',
-    convert: convert.anyJson('value')
+    type: 'json'
   },
   {
     name: 'flagVersion',
     ld: 'version',
     kinds: FEATURE,
-    type: 'integer',
-    convert: convert.optional('integer', 'version')
+    type: 'integer'
   },
   {
     name: 'variation',
     ld: 'variation',
     kinds: FEATURE,
-    type: 'integer',
-    convert: convert.optional('integer', 'variation')
+    type: 'integer'
   },
   {
     name: 'variationName',
     ld: 'variationName',
     kinds: FEATURE,
-    type: 'string',
-    convert: convert.variationName
+    type: 'string'
   },
   {
     name: 'reasonKind',
     ld: 'reason.kind',
     kinds: FEATURE,
-    type: 'string',
-    convert: convert.optional('string', 'reason.kind')
+    type: 'string'
   },
   {
     name: 'inExperiment',
     ld: 'reason.inExperiment',
     kinds: FEATURE,
-    type: 'boolean',
-    convert: convert.inExperiment
+    type: 'boolean'
   },
   {
     name: 'prereqOf',
     ld: 'prereqOf',
     kinds: FEATURE,
-    type: 'string',
-    convert: convert.optional('string', 'prereqOf')
+    type: 'string'
   },
   {
     name: 'default',
     ld: 'default',
     kinds: FEATURE,
-    type: 'boolean',
-    convert: convert.servedFallback
+    type: 'boolean'
   },
   {
     name: 'url',
     ld: 'url',
     kinds: ['click', 'pageview'],
-    type: 'string',
-    convert: convert.optional('string', 'url')
+    type: 'string'
   },
   {
     name: 'selector',
     ld: 'selector',
     kinds: ['click'],
-    type: 'string',
-    convert: convert.optional('string', 'selector')
+    type: 'string'
   },
   {
     name: 'metricValue',
     ld: 'metricValue',
     kinds: ['custom'],
-    type: 'number',
-    convert: convert.finiteOrOmitted
+    type: 'number'
   },
   {
     name: 'data',
     ld: 'data',
     kinds: ['custom'],
-    type: 'json',
-    convert: convert.customData
+    type: 'json'
   }
 ] as const)
 

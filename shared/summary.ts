@@ -4,6 +4,7 @@
 // listed exactly, the rest are counted per reason, and every text in it is short.
 
 import { PayloadError } from './errors'
+import { keysOf, NativeMap } from './lib/builtins'
 import { own } from './lib/json'
 import { redact } from './lib/redact'
 import { firstAndMore } from './lib/text'
@@ -59,7 +60,7 @@ export class SummaryTally {
   #skippedKinds = 0
   readonly #rejected: Rejection[] = []
   #moreCount = 0
-  readonly #byReason = new Map<string, number>()
+  readonly #byReason = new NativeMap<string, number>()
 
   skip(kind: string): void {
     let key = kind.length <= MAX_KIND_LENGTH ? kind : OTHER_SKIPPED_KINDS
@@ -113,7 +114,7 @@ export function describeRejections(summary: DeliverySummary): string {
 
 /** The skipped kinds with their counts, `index=2 summary=1`; empty when none was skipped. */
 export function skippedKinds(summary: DeliverySummary): string {
-  return Object.keys(summary.skipped)
+  return keysOf(summary.skipped)
     .map((kind) => `${kind}=${summary.skipped[kind]}`)
     .join(' ')
 }

@@ -5,15 +5,17 @@
 // with the names in hand, and decides the delivery's outcome.
 
 import { auditEntryToCall } from './audit'
-import { ContextKeys, contextKeysOf, identityOf } from './contexts'
-import { Conversion, isoFromEpochMillis, SourceEvent } from './conversions'
+import { ContextKeys, contextKeysOf, identify } from './contexts'
+import { isoFromEpochMillis } from './conversions'
 import { Envelope, Item, positionOf, readEnvelope } from './envelopes'
 import { EventRejection } from './errors'
-import { describe, isNonEmptyString, isObject, JsonObject, jsonSurelyWithin, own } from './lib/json'
+import { isInteger, NativeMap, NativeSet, toJson } from './lib/builtins'
+import { describe, isNonEmptyString, JsonObject, jsonSurelyWithin, own } from './lib/json'
 import { utf8Length } from './lib/utf8'
-import { EXPORT_KINDS, ExportKind, isExportKind, isSkippedKind, SEGMENT_CALL } from './kinds'
+import { ExportKind, isExportKind, isSkippedKind, SEGMENT_CALL } from './kinds'
 import { Hash, MessageIds } from './message-id'
-import { EXPORT_SCHEMA_VERSION, propertiesOf } from './schema'
+import { EXPORT_SCHEMA_VERSION } from './schema'
+import { ForwardEvent, writeProperties } from './schema-forward'
 import { SegmentCall } from './segment'
 import { MAX_MESSAGE_BYTES } from './functions-contract'
 import { DeliverySummary, describeRejections, NothingExported, skippedKinds, SummaryTally } from './summary'
@@ -89,7 +91,7 @@ export function readDelivery(body: string, settings: ExportSettings = {}): ReadD
     }
   }
   // Flags by project, then key: no key text built per event.
-  const named = new Map<string, Set<string>>()
+  const named = new NativeMap<string, Set<string>>()
   const flags: FlagRef[] = []
   const items = envelope.items.map((item): ReadItem => {
     try {
@@ -97,7 +99,7 @@ export function readDelivery(body: string, settings: ExportSettings = {}): ReadD
       if ('flagKey' in read && read.flagKey !== undefined) {
         const { project, flagKey } = read
         let keys = named.get(project)
-        if (!keys) named.set(project, (keys = new Set()))
+        if (!keys) named.set(project, (keys = new NativeSet()))
         if (!keys.has(flagKey)) {
           keys.add(flagKey)
           flags.push({ project, flagKey })
@@ -128,9 +130,7 @@ export function convertDelivery(delivery: ReadDelivery, names?: VariationNames):
   for (const item of delivery.items) {
     if ('raw' in item || 'call' in item) {
       try {
-        const call = 'call' in item ? item.call : toCall(item, includeCustomData, ids, names)
-        checkSize(call)
-        calls.push(call)
+        calls.push('call' in item ? checkSize(item.call) : toCall(item, includeCustomData, ids, names))
       } catch (error) {
         if (!(error instanceof EventRejection)) throw error
         tally.reject(item.index, error.message)
@@ -154,16 +154,17 @@ export function convertDelivery(delivery: ReadDelivery, names?: VariationNames):
   return { calls, summary }
 }
 
-/** Segment's limit on one message (design §3.8). Throws EventRejection. */
-function checkSize(call: SegmentCall): void {
+/** The call, within Segment's limit on one message (design §3.8). Throws EventRejection. */
+function checkSize(call: SegmentCall): SegmentCall {
   // Written out only when a cheap upper bound cannot rule the limit out.
-  if (jsonSurelyWithin(call.message, MAX_MESSAGE_BYTES)) return
-  const bytes = utf8Length(JSON.stringify(call.message))
+  if (jsonSurelyWithin(call.message, MAX_MESSAGE_BYTES)) return call
+  const bytes = utf8Length(toJson(call.message))
   if (bytes > MAX_MESSAGE_BYTES) {
     throw new EventRejection(
       `the Segment message would be ${bytes} bytes, over Segment's limit of ${MAX_MESSAGE_BYTES} bytes (32 KB)`
     )
   }
+  return call
 }
 
 /**
@@ -178,8 +179,7 @@ function readItem(item: Item, settings: ExportSettings): ReadItem {
   // tens of thousands of these.
   if (typeof kind !== 'string') return { index, rejection: `kind must be a string, found ${describe(kind)}` }
   if (isSkippedKind(kind)) return { index, skipped: kind }
-  if (kind !== 'alias' && !isExportKind(kind))
-    return { index, rejection: `unknown kind ${JSON.stringify(kind.slice(0, 40))}` }
+  if (kind !== 'alias' && !isExportKind(kind)) return { index, rejection: `unknown kind ${toJson(kind.slice(0, 40))}` }
 
   const environment = origin(record, 'environment', settings.environmentId)
   // Both named at once when both are missing: a newcomer fixes both in one go.
@@ -208,7 +208,7 @@ function needsName(event: JsonObject): boolean {
   const carried = own(event, 'variationName')
   if (typeof carried === 'string' && carried !== '') return false
   const variation = own(event, 'variation')
-  return isNonEmptyString(own(event, 'key')) && Number.isInteger(variation) && (variation as number) >= 0
+  return isNonEmptyString(own(event, 'key')) && isInteger(variation) && (variation as number) >= 0
 }
 
 /**
@@ -233,7 +233,7 @@ function origin(
 function recordVersion(record: JsonObject): number {
   const version = own(record, 'version')
   if (version === undefined || version === null) return EXPORT_SCHEMA_VERSION
-  if (Number.isInteger(version) && (version as number) >= 0) return version as number
+  if (isInteger(version) && (version as number) >= 0) return version as number
   throw new EventRejection(`record version must be a non-negative integer, found ${describe(version)}`)
 }
 
@@ -243,44 +243,12 @@ function noOrigin(project: string | undefined): string {
     : 'no environment: the payload carries none and the environmentId setting is empty'
 }
 
-/** How toCall reads one schema property. */
-interface PropertyReader {
-  readonly name: string
-  readonly timestamp: boolean
-  /** The LaunchDarkly field's path; empty for properties that only exist in the export. */
-  readonly path: readonly string[]
-  /** Whether the path can be read with plain property access (no part is a name objects inherit). */
-  readonly direct: boolean
-  readonly convert: Conversion
-}
-
-const READERS = new Map<ExportKind, readonly PropertyReader[]>(
-  EXPORT_KINDS.map((kind) => [
-    kind,
-    propertiesOf(kind).map((property) => {
-      const path = property.ld === null ? [] : property.ld.split('.')
-      return {
-        name: property.name,
-        timestamp: property.segment === 'timestamp',
-        path,
-        direct: path.every((part) => !(part in Object.prototype)),
-        convert: property.convert
-      }
-    })
-  ])
-)
-
-/** The value at a reader's path in an event; own properties only. */
-function readField(event: JsonObject, reader: PropertyReader): unknown {
-  const { path } = reader
-  if (path.length === 0) return undefined
-  let at: unknown = event
-  for (let i = 0; i < path.length; i++) {
-    if (!isObject(at)) return undefined
-    at = reader.direct ? at[path[i]] : own(at, path[i])
-  }
-  return at
-}
+/**
+ * What a message holds besides its properties, at most, in bytes of JSON: its keys, quotes
+ * and commas, the event name, the timestamp (27 characters for the widest year) and the
+ * messageId (35), all ASCII.
+ */
+const MESSAGE_FRAME_BYTES = 160
 
 /** The Segment call of one event, its properties read from the schema. Throws EventRejection. */
 function toCall(
@@ -290,40 +258,31 @@ function toCall(
   names: VariationNames | undefined
 ): SegmentCall {
   const { kind, raw } = read
-  if (kind === 'alias') return aliasCall(raw, read.environment, ids)
-  const name =
-    read.flagKey !== undefined && names ? names(read.project, read.flagKey, read.variation as number) : undefined
-  const source: SourceEvent = {
-    raw,
-    environment: read.environment,
-    project: read.project,
-    contextKeys: read.contextKeys as ContextKeys,
-    schemaVersion: read.schemaVersion,
-    includeCustomData,
-    variationName: name === '' ? undefined : name
-  }
-  let timestamp = ''
-  const properties: JsonObject = {}
-  const readers = READERS.get(kind) as readonly PropertyReader[]
-  for (let i = 0; i < readers.length; i++) {
-    const reader = readers[i]
-    const value = reader.convert(readField(raw, reader), source)
-    if (value === undefined) continue
-    if (reader.timestamp) timestamp = value as string
-    else properties[reader.name] = value
-  }
-  const messageId = ids.forEvent(read.environment, raw, properties.eventId as string | undefined)
+  if (kind === 'alias') return checkSize(aliasCall(raw, read.environment, ids))
   const shape = SEGMENT_CALL[kind]
   // Field by field rather than spreads: this runs once per event.
-  const identity = identityOf(source.contextKeys)
   const message: JsonObject = {}
   if (shape.event) message.event = shape.event
-  if ('userId' in identity) message.userId = identity.userId
-  else message.anonymousId = identity.anonymousId
-  message.properties = properties
-  message.timestamp = timestamp
-  message.messageId = messageId
-  return { type: shape.type, message } as SegmentCall
+  const identity = identify(message, read.contextKeys as ContextKeys)
+  const name =
+    read.flagKey !== undefined && names ? names(read.project, read.flagKey, read.variation as number) : undefined
+  const bytes = writeProperties(
+    message,
+    kind,
+    read as ReadEvent & ForwardEvent,
+    includeCustomData,
+    name === '' ? undefined : name,
+    MAX_MESSAGE_BYTES
+  )
+  message.messageId = ids.forEvent(
+    read.environment,
+    raw,
+    (message.properties as JsonObject).eventId as string | undefined
+  )
+  const call = { type: shape.type, message } as SegmentCall
+  // The bound summed over the properties as they were set: the message is walked, and
+  // written, only when it may be over the limit.
+  return bytes + MESSAGE_FRAME_BYTES + identity.length * 6 <= MAX_MESSAGE_BYTES ? call : checkSize(call)
 }
 
 /** Legacy SDKs' alias events link an anonymous key to a known one. */

@@ -51,6 +51,20 @@ describe.each(FUNCTIONS.map((fn) => [fn.output, fn] as const))('dist/%s.js', (_o
     expect(problemsOf(code, fn)).toEqual([])
   })
 
+  test(`stays within its budget of ${fn.budgetBytes} bytes (issue 22)`, () => {
+    expect(Buffer.byteLength(codeOf(fn))).toBeLessThanOrEqual(fn.budgetBytes)
+  })
+
+  test('its internal property names are minified everywhere: none is left as a property or a quoted name', () => {
+    const code = codeOf(fn)
+    expect(fn.internalProperties.length).toBeGreaterThan(0)
+    const left = fn.internalProperties.filter((name) =>
+      new RegExp(`\\.${name}\\b|[{,]${name}:|["'\`]${name}["'\`]`).test(code)
+    )
+    // One left means the name is also read or written as data, where minifying it would break.
+    expect(left).toEqual([])
+  })
+
   test('its settings file is the declaration, and none of the UI text is in the bundle', () => {
     const settings = JSON.parse(readFileSync(path.join(DIST, `${fn.output}.settings.json`), 'utf8')) as unknown
     expect(settings).toEqual(fn.settings)

@@ -1,6 +1,7 @@
 // design §3.5: every way an event names its context, identities and canonical keys.
 
-import { canonicalKey, contextKeysOf, EventRejection, identityOf } from '../../shared'
+import { canonicalKey, contextKeysOf, EventRejection, identify } from '../../shared'
+import type { ContextKeys } from '../../shared'
 
 describe('contextKeysOf', () => {
   test.each([
@@ -104,7 +105,14 @@ describe('canonicalKey', () => {
   })
 })
 
-describe('identityOf', () => {
+/** The identity fields `identify` sets on an empty message. */
+function identityOf(keys: ContextKeys): Record<string, unknown> {
+  const message = {}
+  identify(message, keys)
+  return message
+}
+
+describe('identify', () => {
   test('the user kind gives the userId', () => {
     expect(identityOf({ org: 'o1', user: 'u1' })).toEqual({ userId: 'u1' })
   })

@@ -113,7 +113,7 @@ describe('creationDate', () => {
 })
 
 describe('message ids', () => {
-  const nodeSha = (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest('hex')
+  const nodeSha = (data: string | Uint8Array) => crypto.createHash('sha256').update(data).digest('hex')
   const id = (text: string) => 'ld-' + nodeSha(text).slice(0, 32)
 
   test('repeats of an identical event, interleaved with others, count from 0 each', () => {

@@ -4,7 +4,7 @@ import { createHash } from 'crypto'
 import fc from 'fast-check'
 import {
   auditMessageId,
-  canonicalJson,
+  canonicalJsonBytes,
   convertDelivery,
   MessageIds,
   payloadIdFor,
@@ -12,7 +12,8 @@ import {
   sha256Hex
 } from '../../shared'
 
-const nodeSha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
+const nodeSha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex')
+const canonicalJson = (value: unknown): string => Buffer.from(canonicalJsonBytes(value)).toString('utf8')
 
 test('sha256Hex agrees with Node for ASCII, multi-byte text, surrogate pairs and block edges', () => {
   for (const text of [

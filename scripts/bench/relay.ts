@@ -1,8 +1,11 @@
 // The relay's throughput against a floor (`runtimeVsFloorRatio`): the relay as it runs in
 // production (`node dist/runtime/server.js`, one log line per request to stdout, the
-// NDJSON sink) on /bulk with the captured SDK body, against a minimal server that only
-// parses the body and appends one line per event to a file. Same load tool (autocannon),
-// same connections, the two alternated in one run, each server a process of its own.
+// NDJSON sink) on /bulk with SDK event batches made from the captured SDK request, against
+// a minimal server that parses the body, appends one line per event and syncs before it
+// answers, with group commit as the relay's append log has it (floor.ts). Same load tool
+// (autocannon), same connections, the two alternated round by round, each server a
+// process of its own. Measured at 1, 10 and 50 connections with bodies of about 1 KiB and
+// 64 KiB; the headline ratio is the one at 10 connections and 64 KiB.
 //
 // On a shared machine, requests per wall-clock second swing with other processes' load;
 // so each round counts requests per CPU second of the server process (as the other
@@ -15,49 +18,77 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import fixture from '../../__tests__/fixtures/node-server-sdk-bulk.json'
-import type { Section } from './section'
+import { FLOOR_SERVER } from './floor'
+import type { Row, Section } from './section'
 import { median, n, round as roundTo } from './stats'
 import { TARGETS } from './targets'
 
-const CONNECTIONS = 10
 const ROUND_SECONDS = 2
-const ROUNDS = 7
 const ROOT = path.join(__dirname, '..', '..')
 const RELAY = path.join(ROOT, 'dist', 'runtime', 'server.js')
 
-/** The floor: read, parse, append one line per event, answer. Nothing else. */
-const FLOOR = `
-const { createServer } = require('http')
-const { appendFile } = require('fs')
-const file = require('path').join(process.argv[1], 'floor.ndjson')
-const server = createServer((req, res) => {
-  const chunks = []
-  req.on('data', (chunk) => chunks.push(chunk))
-  req.on('end', () => {
-    const lines = JSON.parse(Buffer.concat(chunks).toString('utf8')).map((e) => JSON.stringify(e)).join('\\n') + '\\n'
-    appendFile(file, lines, () => {
-      res.writeHead(202, { 'Content-Type': 'application/json' })
-      res.end('{}')
-    })
-  })
-})
-server.listen(0, '127.0.0.1', () => console.log('floor on http://127.0.0.1:' + server.address().port))
-`
+/** A load: connections and body size; the headline's gets more rounds. */
+interface Load {
+  readonly connections: number
+  readonly kib: number
+  readonly rounds: number
+}
 
-export interface RelayResult {
-  /** Median of the rounds' ratios of requests per CPU second, with the extremes. */
+const HEADLINE: Load = { connections: 10, kib: 64, rounds: 7 }
+const LOADS: readonly Load[] = [1, 10, 50].flatMap((connections) =>
+  [1, 64].map((kib) =>
+    connections === HEADLINE.connections && kib === HEADLINE.kib ? HEADLINE : { connections, kib, rounds: 3 }
+  )
+)
+
+/** What one server did under one load, over its rounds. */
+export interface ServerFigures {
+  /** Requests per wall-clock second, over all rounds. */
+  requestsPerSecond: number
+  /** CPU microseconds per request of the server process (all its threads), median of the rounds. */
+  cpuUsPerRequest: number
+  /** Latency in milliseconds as autocannon measures it, medians of the rounds' percentiles. */
+  p50Ms: number
+  p99Ms: number
+}
+
+export interface LoadResult extends Load {
+  /** Bytes and LaunchDarkly events of the body posted. */
+  bytes: number
+  events: number
+  /** Median of the rounds' ratios of requests per CPU second (relay ÷ floor), with the extremes. */
   ratio: number
   minRatio: number
   maxRatio: number
-  /** Requests per wall-clock second, over all rounds. */
-  relayRps: number
-  floorRps: number
-  /** CPU microseconds per request of each server process, median over the rounds. */
-  relayCpuUs: number
-  floorCpuUs: number
-  connections: number
-  rounds: number
+  relay: ServerFigures
+  floor: ServerFigures
+}
+
+export interface RelayResult {
+  loads: LoadResult[]
   roundSeconds: number
+}
+
+/**
+ * An SDK /bulk body of at most `bytes`: the captured request's events in their order,
+ * over and over, each round of them a second later (so that no two are identical).
+ */
+export function sdkBody(bytes: number): { body: string; events: number } {
+  const parts: string[] = []
+  let size = 2
+  for (let i = 0; ; i++) {
+    const event = fixture.body[i % fixture.body.length]
+    const later = Math.floor(i / fixture.body.length) * 1000
+    // Summary events carry no creationDate.
+    const text = JSON.stringify(
+      event.creationDate === undefined ? event : { ...event, creationDate: event.creationDate + later }
+    )
+    const added = text.length + (parts.length ? 1 : 0)
+    if (size + added > bytes) break
+    parts.push(text)
+    size += added
+  }
+  return { body: `[${parts.join(',')}]`, events: parts.length }
 }
 
 interface Server {
@@ -96,34 +127,70 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12])
 }
 
-/** Requests answered (every one must be a 2xx) in `seconds` of load. */
-async function load(url: string, seconds: number): Promise<number> {
-  const result = await autocannon({
-    url: `${url}/bulk`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(fixture.body),
-    connections: CONNECTIONS,
-    duration: seconds
-  })
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${url}: ${result.non2xx} answers other than 2xx, ${result.errors} errors`)
-  return result['2xx']
+interface Round {
+  requests: number
+  ticks: number
+  p50: number
+  p99: number
 }
 
-async function round(server: Server): Promise<{ requests: number; ticks: number }> {
+/** One round of load on a server; every answer must be a 2xx. */
+async function round(server: Server, body: string, connections: number, seconds: number): Promise<Round> {
   const pid = server.child.pid as number
   const before = cpuTicks(pid)
-  const requests = await load(server.url, ROUND_SECONDS)
-  return { requests, ticks: cpuTicks(pid) - before }
+  const result = await autocannon({
+    url: `${server.url}/bulk`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration: seconds
+  })
+  const ticks = cpuTicks(pid) - before
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${server.url}: ${result.non2xx} answers other than 2xx, ${result.errors} errors`)
+  return { requests: result['2xx'], ticks, p50: result.latency.p50, p99: result.latency.p99 }
 }
 
-export async function benchRelay(): Promise<RelayResult> {
+function figures(rounds: readonly Round[], seconds: number): ServerFigures {
+  return {
+    requestsPerSecond: rounds.reduce((sum, r) => sum + r.requests, 0) / (rounds.length * seconds),
+    cpuUsPerRequest: median(rounds.map((r) => (r.ticks * MICROSECONDS_PER_TICK) / r.requests)),
+    p50Ms: median(rounds.map((r) => r.p50)),
+    p99Ms: median(rounds.map((r) => r.p99))
+  }
+}
+
+async function measure(relay: Server, floor: Server, load: Load): Promise<LoadResult> {
+  const { body, events } = sdkBody(load.kib * 1024)
+  // A warm-up second for each, at this load.
+  await round(floor, body, load.connections, 1)
+  await round(relay, body, load.connections, 1)
+  const relayRounds: Round[] = []
+  const floorRounds: Round[] = []
+  for (let i = 0; i < load.rounds; i++) {
+    floorRounds.push(await round(floor, body, load.connections, ROUND_SECONDS))
+    relayRounds.push(await round(relay, body, load.connections, ROUND_SECONDS))
+  }
+  const ratios = relayRounds.map((r, i) => r.requests / r.ticks / (floorRounds[i].requests / floorRounds[i].ticks))
+  return {
+    ...load,
+    bytes: Buffer.byteLength(body),
+    events,
+    ratio: median(ratios),
+    minRatio: Math.min(...ratios),
+    maxRatio: Math.max(...ratios),
+    relay: figures(relayRounds, ROUND_SECONDS),
+    floor: figures(floorRounds, ROUND_SECONDS)
+  }
+}
+
+export async function benchRelay(loads: readonly Load[] = LOADS): Promise<RelayResult> {
   if (!existsSync(RELAY)) throw new Error(`${RELAY} is missing: run \`npm run build\` first`)
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ld-bench-relay-'))
   const servers: ChildProcess[] = []
   try {
-    const floor = await serve(['-e', FLOOR, dataDir], {})
+    const floor = await serve(['-e', FLOOR_SERVER, dataDir], {})
     servers.push(floor.child)
     const relay = await serve([RELAY], {
       PORT: '0',
@@ -132,35 +199,9 @@ export async function benchRelay(): Promise<RelayResult> {
       LD_ENVIRONMENT_ID: 'bench-environment'
     })
     servers.push(relay.child)
-    await load(floor.url, 1)
-    await load(relay.url, 1)
-    const ratios: number[] = []
-    const relayCpuUs: number[] = []
-    const floorCpuUs: number[] = []
-    let floorRequests = 0
-    let relayRequests = 0
-    for (let n = 0; n < ROUNDS; n++) {
-      const f = await round(floor)
-      const r = await round(relay)
-      floorRequests += f.requests
-      relayRequests += r.requests
-      ratios.push(r.requests / r.ticks / (f.requests / f.ticks))
-      relayCpuUs.push((r.ticks * MICROSECONDS_PER_TICK) / r.requests)
-      floorCpuUs.push((f.ticks * MICROSECONDS_PER_TICK) / f.requests)
-    }
-    const seconds = ROUNDS * ROUND_SECONDS
-    return {
-      ratio: median(ratios),
-      minRatio: Math.min(...ratios),
-      maxRatio: Math.max(...ratios),
-      relayRps: relayRequests / seconds,
-      floorRps: floorRequests / seconds,
-      relayCpuUs: median(relayCpuUs),
-      floorCpuUs: median(floorCpuUs),
-      connections: CONNECTIONS,
-      rounds: ROUNDS,
-      roundSeconds: ROUND_SECONDS
-    }
+    const results: LoadResult[] = []
+    for (const load of loads) results.push(await measure(relay, floor, load))
+    return { loads: results, roundSeconds: ROUND_SECONDS }
   } finally {
     for (const child of servers) {
       child.removeAllListeners('exit')
@@ -170,32 +211,68 @@ export async function benchRelay(): Promise<RelayResult> {
   }
 }
 
-export const relaySection: Section<'runtimeVsFloorRatio'> = {
-  keys: ['runtimeVsFloorRatio'],
+const at = (r: LoadResult): string => `${r.connections} conn, ${r.kib} KiB`
+const show = (f: ServerFigures, events: number): string =>
+  `${n(f.requestsPerSecond)} req/s, ${n(f.requestsPerSecond * events)} events/s, ${n(
+    f.cpuUsPerRequest
+  )} µs CPU/req, p50 ${roundTo(f.p50Ms, 1)} / p99 ${roundTo(f.p99Ms, 1)} ms`
+
+type Key = 'runtimeVsFloorRatio' | 'relayCpuPerRequestUs' | 'relayOneConnectionCpuPerRequestUs'
+
+export const relaySection: Section<Key> = {
+  keys: ['runtimeVsFloorRatio', 'relayCpuPerRequestUs', 'relayOneConnectionCpuPerRequestUs'],
   async run(progress) {
-    progress('relay vs a floor server (parse and append only): autocannon on /bulk, alternated rounds')
-    const relay = await benchRelay()
-    const ratio = roundTo(relay.ratio, 2)
+    progress(
+      'relay vs a floor server (parse, append, group fdatasync): autocannon on /bulk at 1, 10 and 50 connections, 1 and 64 KiB, alternated rounds'
+    )
+    const { loads, roundSeconds } = await benchRelay()
+    const headline = loads.find((r) => r.connections === HEADLINE.connections && r.kib === HEADLINE.kib) as LoadResult
+    const single = loads.find((r) => r.connections === 1 && r.kib === 1) as LoadResult
+    const ratio = roundTo(headline.ratio, 2)
+    const rows: Row[] = [
+      {
+        key: 'runtimeVsFloorRatio',
+        measure: `relay (node dist/runtime/server.js) on /bulk ÷ a floor server that parses, appends and syncs with group commit, requests per CPU second, ${at(
+          headline
+        )} (${headline.events} events; median of ${headline.rounds} alternated rounds)`,
+        value: `${ratio} (${roundTo(headline.minRatio, 2)}–${roundTo(headline.maxRatio, 2)})`,
+        bar: `≥ ${TARGETS.runtimeVsFloorRatio}`,
+        ok: headline.ratio >= TARGETS.runtimeVsFloorRatio
+      },
+      {
+        key: 'relayCpuPerRequestUs',
+        measure: `the relay's CPU per request (all its threads), ${at(headline)}; the floor's: ${n(
+          headline.floor.cpuUsPerRequest
+        )} µs`,
+        value: `${n(headline.relay.cpuUsPerRequest)} µs`
+      },
+      {
+        key: 'relayOneConnectionCpuPerRequestUs',
+        measure: `the same at ${at(single)} (${single.events} events); the floor's: ${n(
+          single.floor.cpuUsPerRequest
+        )} µs`,
+        value: `${n(single.relay.cpuUsPerRequest)} µs`
+      }
+    ]
     return {
-      json: { runtimeVsFloorRatio: ratio },
-      rows: [
-        {
-          key: 'runtimeVsFloorRatio',
-          measure: `relay (node dist/runtime/server.js) on /bulk ÷ a server that only parses and appends, requests per CPU second, ${relay.connections} connections (median of ${relay.rounds} alternated rounds)`,
-          value: `${ratio} (${roundTo(relay.minRatio, 2)}–${roundTo(relay.maxRatio, 2)})`,
-          bar: `≥ ${TARGETS.runtimeVsFloorRatio}`,
-          ok: relay.ratio >= TARGETS.runtimeVsFloorRatio
-        }
-      ],
+      json: {
+        runtimeVsFloorRatio: ratio,
+        relayCpuPerRequestUs: Math.round(headline.relay.cpuUsPerRequest),
+        relayOneConnectionCpuPerRequestUs: Math.round(single.relay.cpuUsPerRequest)
+      },
+      rows,
       notes: [
-        `relay vs floor, wall clock: ${n(Math.round(relay.relayRps))} vs ${n(
-          Math.round(relay.floorRps)
-        )} requests/s, ratio ${roundTo(relay.relayRps / relay.floorRps, 2)} (${relay.rounds} rounds of ${
-          relay.roundSeconds
-        } s each; the load tool shares the machine's cores, hence CPU seconds for the headline ratio)`,
-        `relay vs floor, CPU per request: ${Math.round(relay.relayCpuUs)} vs ${Math.round(
-          relay.floorCpuUs
-        )} µs (median of the rounds; the relay's includes its fsync, the floor does none)`
+        `relay vs floor (rounds of ${roundSeconds} s; wall-clock rates share the machine's cores with the load tool, hence CPU for the ratio):`,
+        ...loads.map(
+          (r) =>
+            `  ${at(r).padEnd(17)} ${n(r.bytes).padStart(6)} bytes, ${r.events} events: ratio ${roundTo(
+              r.ratio,
+              2
+            )} (${roundTo(r.minRatio, 2)}–${roundTo(r.maxRatio, 2)}, ${r.rounds} rounds)\n    relay: ${show(
+              r.relay,
+              r.events
+            )}\n    floor: ${show(r.floor, r.events)}`
+        )
       ]
     }
   }

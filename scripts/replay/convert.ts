@@ -3,8 +3,8 @@
 // (design §4). Only the reporting differs: the function fails a delivery whose events
 // were all rejected (design §3.8), while a replay reports each record on its own line.
 
-import { createHash } from 'node:crypto'
-import { convertDelivery, NothingExported, PayloadError, readDelivery } from '../../shared'
+import * as nodeCrypto from 'node:crypto'
+import { convertDelivery, NothingExported, PayloadError, readDelivery, sha256From, sha256Hex } from '../../shared'
 import type { ExportSettings, ReadDelivery, VariationNames } from '../../shared'
 import type { SourceSettings } from '../../sources/launchdarkly/settings'
 import type { Delivery, Rejected, ReplayCall } from './deliveries'
@@ -18,8 +18,8 @@ export interface Converted {
   readonly rejected: readonly Rejected[]
 }
 
-/** Node's SHA-256: the function uses the runtime's when it has one; the output is the same. */
-const nodeSha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
+/** Node's SHA-256, as the function takes it from the runtime: the same output as shared/'s own, faster. */
+const nodeSha256 = sha256From(nodeCrypto) ?? sha256Hex
 
 export function exportSettingsOf(settings: SourceSettings): ExportSettings {
   return {

@@ -1,5 +1,7 @@
 // Base64 → UTF-8 text without atob/Buffer, for Pub/Sub push bodies (design §3.1).
 
+import { Bytes, floor, fromCharCode } from './builtins'
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const LOOKUP = new Int16Array(128).fill(-1)
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i
@@ -11,7 +13,7 @@ LOOKUP['_'.charCodeAt(0)] = 63
 export function decodeBase64Utf8(input: string): string | undefined {
   const text = input.replace(/[\s=]+$/g, '').replace(/\s+/g, '')
   if (text.length % 4 === 1) return undefined
-  const bytes = new Uint8Array(Math.floor((text.length * 3) / 4))
+  const bytes = new Bytes(floor((text.length * 3) / 4))
   let buffer = 0
   let bits = 0
   let o = 0
@@ -41,7 +43,7 @@ function decodeUtf8(bytes: Uint8Array): string {
   let out = ''
   let chunk: number[] = []
   const flush = () => {
-    out += String.fromCharCode.apply(null, chunk)
+    out += fromCharCode(...chunk)
     chunk = []
   }
   for (let i = 0; i < bytes.length; ) {

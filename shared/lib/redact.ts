@@ -1,5 +1,7 @@
 // Keeping secrets out of text that leaves the process: log lines, error messages, answers.
 
+import { Bytes, min } from './builtins'
+
 const REDACTED = '[redacted]'
 
 /** Shorter shared runs are too common in ordinary text to mean anything. */
@@ -12,10 +14,11 @@ const MIN_LEAK = 8
  * where it occurs whole). A mangled message beats a leaked secret.
  */
 export function redact(text: string, secrets: readonly string[]): string {
+  if (secrets.length === 0) return text
   // Marked on the original text first, so that replacements cannot interact.
-  const hidden = new Uint8Array(text.length)
+  const hidden = new Bytes(text.length)
   for (const secret of secrets) {
-    const run = Math.min(secret.length, MIN_LEAK)
+    const run = min(secret.length, MIN_LEAK)
     if (run === 0) continue
     for (let start = 0; start + run <= secret.length; start++) {
       const seed = secret.slice(start, start + run)

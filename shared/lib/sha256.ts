@@ -1,7 +1,11 @@
 // SHA-256 in plain TypeScript. shared/ must run unchanged inside a Segment Function,
 // an Actions destination and Node, so it cannot lean on any one runtime's crypto.
 
+import { Bytes } from './builtins'
 import { encodeUtf8Into } from './utf8'
+
+/** Lowercase hex SHA-256 of bytes, or of the UTF-8 encoding of a text. */
+export type Sha256 = (data: string | Uint8Array) => string
 
 // The constants of FIPS 180-4 §4.2.2 and §5.3.3, computed rather than written out (which
 // would take 700 bytes of the deployed function): the first 32 bits of the fractional parts
@@ -38,21 +42,22 @@ const SCRATCH_MAX = 64 * 1024
 let scratch = new Uint8Array(4096)
 let scratchView = new DataView(scratch.buffer)
 
-/** Lowercase hex SHA-256 of the UTF-8 encoding of `text`. */
-export function sha256Hex(text: string): string {
+/** Lowercase hex SHA-256 of bytes, or of the UTF-8 encoding of a text. */
+export function sha256Hex(data: string | Uint8Array): string {
+  const text = typeof data === 'string'
   // Room for the worst-case encoding, the 0x80 marker, the length and a full padding block.
-  const room = ((text.length * 3 + 72 + 63) >> 6) << 6
-  let data = scratch
+  const room = (((text ? data.length * 3 : data.length) + 72 + 63) >> 6) << 6
+  let bytes = scratch
   let view = scratchView
-  if (room > data.length) {
-    data = new Uint8Array(room)
-    view = new DataView(data.buffer)
-    if (room <= SCRATCH_MAX) [scratch, scratchView] = [data, view]
+  if (room > bytes.length) {
+    bytes = new Bytes(room)
+    view = new DataView(bytes.buffer)
+    if (room <= SCRATCH_MAX) [scratch, scratchView] = [bytes, view]
   }
-  const length = encodeUtf8Into(text, data)
+  const length = text ? encodeUtf8Into(data, bytes) : (bytes.set(data), data.length)
   const blocks = ((length + 9 + 63) >> 6) << 6
-  data.fill(0, length, blocks)
-  data[length] = 0x80
+  bytes.fill(0, length, blocks)
+  bytes[length] = 0x80
   // The length in bits, big-endian, in the last 8 bytes (setUint32 keeps the low 32 bits).
   view.setUint32(blocks - 8, length / 0x20000000)
   view.setUint32(blocks - 4, length * 8)
@@ -115,8 +120,8 @@ export function sha256Hex(text: string): string {
 /** The parts of a runtime's `crypto` (Node's module) that a SHA-256 can come from. */
 export interface HashingCrypto {
   /** One-shot (Node ≥ 20.12): no Hash object per call. */
-  hash?(algorithm: 'sha256', data: string, encoding: 'hex'): string
-  createHash?(algorithm: 'sha256'): { update(data: string): { digest(encoding: 'hex'): string } }
+  hash?(algorithm: 'sha256', data: string | Uint8Array, encoding: 'hex'): string
+  createHash?(algorithm: 'sha256'): { update(data: string | Uint8Array): { digest(encoding: 'hex'): string } }
 }
 
 /**
@@ -124,10 +129,10 @@ export interface HashingCrypto {
  * sha256Hex, several times faster. Undefined when the runtime has neither API (shared/
  * then uses sha256Hex).
  */
-export function sha256From(crypto: HashingCrypto | undefined): ((text: string) => string) | undefined {
+export function sha256From(crypto: HashingCrypto | undefined): Sha256 | undefined {
   const hash = crypto?.hash
-  if (typeof hash === 'function') return (text) => hash.call(crypto, 'sha256', text, 'hex')
+  if (typeof hash === 'function') return (data) => hash.call(crypto, 'sha256', data, 'hex')
   const createHash = crypto?.createHash
-  if (typeof createHash === 'function') return (text) => createHash.call(crypto, 'sha256').update(text).digest('hex')
+  if (typeof createHash === 'function') return (data) => createHash.call(crypto, 'sha256').update(data).digest('hex')
   return undefined
 }

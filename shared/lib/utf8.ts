@@ -3,11 +3,11 @@
 // surrogates count and encode as U+FFFD, as TextEncoder does.
 
 /**
- * Writes the UTF-8 encoding of `text` into `out` (which must hold text.length * 3 bytes)
- * and returns its length.
+ * Writes the UTF-8 encoding of `text` into `out` from `start` (there must be room for
+ * text.length * 3 bytes) and returns where it ends.
  */
-export function encodeUtf8Into(text: string, out: Uint8Array): number {
-  let o = 0
+export function encodeUtf8Into(text: string, out: Uint8Array, start = 0): number {
+  let o = start
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i)
     if (c < 0x80) {

@@ -2,7 +2,7 @@
 // failure is a SourceError naming the class; onRequest turns it into the runtime's class
 // at the boundary, after taking every secret out of its message.
 
-import { EXPECTED_FORMS, NothingExported, PayloadError, redact, redactSummary } from '../../shared'
+import { assign, EXPECTED_FORMS, NothingExported, PayloadError, redact, redactSummary } from '../../shared'
 import type { SegmentErrorName } from '../../shared'
 import { ApiUnavailable } from './launchdarkly-api'
 import { segmentError } from '../../segment-functions/globals'
@@ -24,7 +24,7 @@ export const UNREADABLE_BODY = `Expected ${EXPECTED_FORMS}; found a body that co
 export function toSegmentError(error: unknown, secrets: readonly string[]): Error {
   const [name, message] = classify(error)
   const failure = segmentError(name, redact(message, secrets))
-  if (error instanceof NothingExported) Object.assign(failure, { summary: redactSummary(error.summary, secrets) })
+  if (error instanceof NothingExported) assign(failure, { summary: redactSummary(error.summary, secrets) })
   return failure
 }
 

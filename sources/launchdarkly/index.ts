@@ -3,7 +3,7 @@
 // Segment calls out. The conversion is shared/'s; this module authenticates, looks up
 // variation names, emits, logs the summary line and fails only with Segment's errors.
 
-import { convertDelivery, readDelivery, redact, redactSummary, summaryLine } from '../../shared'
+import { convertDelivery, now, readDelivery, redact, redactSummary, summaryLine } from '../../shared'
 import type { DeliverySummary, FunctionRequest } from '../../shared'
 import { checkIngestToken, checkSignature, SIGNATURE_HEADER, signatureOf } from './auth'
 import { nodeSha256 } from '../../segment-functions/crypto'
@@ -62,7 +62,7 @@ async function deliver(
       baseUrl: settings.apiBaseUrl,
       accessToken: settings.accessToken ?? '',
       fetch: segmentFetch,
-      now: Date.now
+      now
     }),
     cache: warmCache()
   })

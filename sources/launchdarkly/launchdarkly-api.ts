@@ -2,6 +2,7 @@
 // into what the caller acts on: a body, "no such thing", a refusal (bad token: not worth
 // retrying), or unavailability (worth retrying: Segment retries on RetryError).
 
+import { min } from '../../shared'
 import type { Fetch } from '../../segment-functions/globals'
 import { TimedOut, withTimeLimit } from '../../segment-functions/time-limit'
 
@@ -56,7 +57,7 @@ export function apiClient(options: ApiClientOptions): ApiClient {
     async get(path) {
       const what = `GET ${path}`
       try {
-        return await withTimeLimit(Math.min(REQUEST_TIMEOUT_MS, deadline - options.now()), async (limits) => {
+        return await withTimeLimit(min(REQUEST_TIMEOUT_MS, deadline - options.now()), async (limits) => {
           const response = await options.fetch(options.baseUrl + path, {
             method: 'GET',
             headers: { Authorization: options.accessToken, Accept: 'application/json' },

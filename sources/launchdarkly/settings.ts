@@ -36,7 +36,7 @@ type Raw = Record<string, unknown>
 /** Segment sends settings as strings; a pasted value often carries stray whitespace. */
 function text(raw: Raw, name: string): string | undefined {
   const value = own(raw, name)
-  const trimmed = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : ''
+  const trimmed = typeof value === 'string' ? value.trim() : typeof value === 'number' ? '' + value : ''
   return trimmed === '' ? undefined : trimmed
 }
 

@@ -7,7 +7,7 @@
 // (the delivery is retried). A refused token, or an answer that cannot be read, must not
 // hold events back forever: the events go out without names and a warning is logged.
 
-import { ownAt, sha256Hex } from '../../shared'
+import { isArray, NativeMap, NativeSet, ownAt, sha256Hex, toJson } from '../../shared'
 import type { FlagRef, FunctionCache, VariationNames } from '../../shared'
 import { nodeSha256 } from '../../segment-functions/crypto'
 import { ApiClient } from './launchdarkly-api'
@@ -47,14 +47,14 @@ type Names = Array<string | null>
 export async function lookupVariationNames(flags: readonly FlagRef[], context: LookupContext): Promise<NameLookup> {
   const { settings, api, cache } = context
   if (settings.accessToken === undefined || flags.length === 0) return { warnings: [] }
-  const warnings = new Set<string>()
+  const warnings = new NativeSet<string>()
   // Two configurations in one warm runtime (another API, another token, so other projects
   // and flags) never share names; the token itself never becomes part of a key.
   const scope = `${settings.apiBaseUrl}|${(nodeSha256() ?? sha256Hex)(settings.accessToken).slice(0, 32)}`
 
   // Each project's key and each flag's names, asked for once per delivery; an answer that
   // says why they are unknown becomes a warning.
-  const asked = new Map<string, Promise<unknown>>()
+  const asked = new NativeMap<string, Promise<unknown>>()
   const once = <T>(id: string, load: () => Promise<T>): Promise<T | undefined> => {
     let answer = asked.get(id)
     if (!answer) {
@@ -68,7 +68,7 @@ export async function lookupVariationNames(flags: readonly FlagRef[], context: L
     return answer as Promise<T | undefined>
   }
 
-  const found = new Map<string, Names>()
+  const found = new NativeMap<string, Names>()
   await Promise.all(
     flags.map(async ({ project, flagKey }) => {
       if (!KEY_PATTERN.test(flagKey)) return
@@ -96,7 +96,7 @@ async function fetchNames(api: ApiClient, path: string): Promise<Names> {
   if (result.outcome === 'not-found') return []
   if (result.outcome === 'refused') throw refusal(result.status, path)
   const variations = ownAt(result.body, 'variations')
-  if (!Array.isArray(variations))
+  if (!isArray(variations))
     throw new NamesUnavailable(`the LaunchDarkly API answered GET ${path} with something other than a flag`)
   return variations.map((variation) => {
     const name = ownAt(variation, 'name')
@@ -123,9 +123,7 @@ async function resolveProjectKey(
   )
   if (key === '') {
     throw new NamesUnavailable(
-      `project ID ${JSON.stringify(
-        project
-      )} is not among the projects the access token can read; set the projectKey setting`
+      `project ID ${toJson(project)} is not among the projects the access token can read; set the projectKey setting`
     )
   }
   return key
@@ -140,8 +138,8 @@ export async function findProjectKey(api: ApiClient, projectId: string): Promise
     if (result.outcome === 'not-found') return ''
     const body = result.body
     // The API answers {items: [...], _links}; a bare array is read the same way.
-    const items = Array.isArray(body) ? body : ownAt(body, 'items')
-    if (!Array.isArray(items))
+    const items = isArray(body) ? body : ownAt(body, 'items')
+    if (!isArray(items))
       throw new NamesUnavailable(
         'the LaunchDarkly API answered GET /api/v2/projects with something other than a list of projects'
       )

@@ -1,7 +1,7 @@
 // A cache that lives as long as the warm instance: Segment's `cache` when the runtime
 // offers it, else shared/'s TTL cache over a module-level map with the same contract.
 
-import { ttlCache } from '../../shared'
+import { now, ttlCache } from '../../shared'
 import type { FunctionCache, TtlEntries } from '../../shared'
 import { segmentCache } from '../../segment-functions/globals'
 
@@ -27,7 +27,7 @@ function forgettingFailures(cache: FunctionCache): FunctionCache {
   }
 }
 
-export function warmCache(now: () => number = Date.now): FunctionCache {
+export function warmCache(clock: () => number = now): FunctionCache {
   const cache = segmentCache()
-  return cache ? forgettingFailures(cache) : ttlCache(now, entries, MAX_ENTRIES)
+  return cache ? forgettingFailures(cache) : ttlCache(clock, entries, MAX_ENTRIES)
 }
