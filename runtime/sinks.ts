@@ -45,10 +45,10 @@ export const NDJSON_FILE = 'segment-events.ndjson'
 export const OUTBOX_DIR = 'outbox'
 
 export function lineOf(call: RecordedCall): string {
-  // The checked JSON text, with the type in front: the same as stringifying `{type, ...message}`
-  // when the message has no `type` of its own (a text without the key anywhere has none).
+  // The checked JSON text with the type in front (no second serialization): the same as
+  // stringifying `{type, ...message}` when the message has no `type` of its own.
   const json = call.json
-  if (json !== undefined && json.length > 2 && (!json.includes('"type":') || !('type' in call.message)))
+  if (json !== undefined && json.length > 2 && call.ownType === false)
     return `{"type":${JSON.stringify(call.type)},${json.slice(1)}`
   return JSON.stringify({ type: call.type, ...call.message })
 }

@@ -9,7 +9,7 @@ import { join } from 'path'
 import fixture from '../fixtures/node-server-sdk-bulk.json'
 import { SDK_FIXTURE_SETTINGS } from '../fixtures/node-server-sdk-bulk.expected'
 import { AppendFile, AppendLog } from '../../runtime/append-log'
-import { runtimeWith, TestRuntime } from './helpers'
+import { bodyAt, runtimeWith, TestRuntime } from './helpers'
 
 const BODY = JSON.stringify(fixture.body)
 
@@ -102,6 +102,49 @@ test('concurrent appends are grouped, and a failed group leaves none of its appe
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('group commit: 10 concurrent deliveries share a few fsyncs, and no 202 is sent before its lines are synced', async () => {
+  // A disk whose fsync takes 40 ms: what it has synced is counted in bytes.
+  let synced = 0
+  let syncs = 0
+  const openFile = async (path: string, mode?: number): Promise<AppendFile> => {
+    const handle = await open(path, 'a+', mode)
+    return {
+      write: (buffer, offset, length, position) => handle.write(buffer, offset, length, position),
+      read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
+      async sync() {
+        const { size } = await handle.stat()
+        await new Promise((resolve) => setTimeout(resolve, 40))
+        await handle.sync()
+        if (path.endsWith('segment-events.ndjson')) [syncs, synced] = [syncs + 1, size]
+      },
+      truncate: (length) => handle.truncate(length),
+      stat: () => handle.stat(),
+      close: () => handle.close()
+    }
+  }
+  runtime = await runtimeWith(SDK_FIXTURE_SETTINGS, {}, { openFile })
+  const file = join(runtime.dataDir, 'segment-events.ndjson')
+  const linesSyncedAtAnswer: number[] = []
+  const statuses = await Promise.all(
+    Array.from({ length: 10 }, async (_, i) => {
+      const res = await fetch(`${runtime.url}/bulk`, {
+        method: 'POST',
+        body: bodyAt(i),
+        headers: { 'Content-Type': 'application/json' }
+      })
+      const onDisk = readFileSync(file).subarray(0, synced).toString('utf8')
+      linesSyncedAtAnswer.push(onDisk.split('\n').length - 1)
+      return res.status
+    })
+  )
+  expect(statuses).toEqual(Array(10).fill(202))
+  // Each delivery is the fixture's 15 calls: the n-th answer finds at least n × 15 lines synced.
+  expect(linesSyncedAtAnswer.every((lines, n) => lines >= (n + 1) * 15)).toBe(true)
+  expect(runtime.lines()).toHaveLength(150)
+  expect(syncs).toBeGreaterThanOrEqual(2)
+  expect(syncs).toBeLessThanOrEqual(5)
 })
 
 test('a torn last line (a process killed mid-write, never acknowledged) is cut off when the file is opened', async () => {

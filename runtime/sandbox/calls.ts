@@ -16,6 +16,8 @@ export interface RecordedCall {
   readonly json?: string
   /** A track call's `event`, as checked (not an own property): counting calls by event needs no parse. */
   readonly event?: string
+  /** Whether the message had a `type` of its own, as checked: if not, its line is `json` with the type in front. */
+  readonly ownType?: boolean
 }
 
 /** A call as recorded: its message is parsed from the checked text only when read. */
@@ -24,6 +26,7 @@ export class SegmentCall implements RecordedCall {
   declare readonly message: Record<string, unknown>
   readonly #json: string
   readonly #event: string | undefined
+  readonly #ownType: boolean
   #message: Record<string, unknown> | undefined
 
   /** One getter for every call (a getter per call, or defineProperties, costs as much as the parse). */
@@ -35,10 +38,11 @@ export class SegmentCall implements RecordedCall {
     configurable: true
   }
 
-  constructor(type: SegmentCallType, json: string, event: string | undefined) {
+  constructor(type: SegmentCallType, json: string, event: string | undefined, ownType = false) {
     this.type = type
     this.#json = json
     this.#event = event
+    this.#ownType = ownType
     // Own and enumerable, as on a plain object: a call compares and serialises as {type, message}.
     Object.defineProperty(this, 'message', SegmentCall.#MESSAGE)
   }
@@ -49,6 +53,10 @@ export class SegmentCall implements RecordedCall {
 
   get event(): string | undefined {
     return this.#event
+  }
+
+  get ownType(): boolean {
+    return this.#ownType
   }
 }
 

@@ -158,7 +158,8 @@ function segmentRecorder(state: InstanceState, realmError: (message: string) => 
         const checked = checkMessage(type, message)
         if ('problem' in checked) throw realmError(`Segment.${type}: ${checked.problem}`)
         const event = type === 'track' ? (message as { event: string }).event : undefined
-        current.calls.push(new SegmentCall(type, checked.json, event))
+        const ownType = Object.prototype.hasOwnProperty.call(message, 'type')
+        current.calls.push(new SegmentCall(type, checked.json, event, ownType))
       }
     ])
   )

@@ -58,7 +58,9 @@ describe('Segment calls', () => {
       '{"anonymousId":"a1","type":"own"}',
       undefined
     ])
-    // The sink's line is {type, ...message}, a message's own `type` included.
+    // The sink's line is {type, ...message}, a message's own `type` included; only a message
+    // with a `type` of its own is serialized a second time for it.
+    expect([track.ownType, page.ownType]).toEqual([false, true])
     expect(result.calls.map(lineOf)).toEqual(result.calls.map((c) => JSON.stringify({ type: c.type, ...c.message })))
     expect(lineOf(page)).toBe('{"type":"own","anonymousId":"a1"}')
   })
