@@ -1,6 +1,5 @@
 // The relay's throughput against a floor (`runtimeVsFloorRatio`): the relay as it runs in
-// production (`node dist/runtime/server.js`, one log line per request to stdout, the
-// NDJSON sink) on /bulk with SDK event batches made from the captured SDK request, against
+// production (`node dist/runtime/server.js` at its default log level, the NDJSON sink) on /bulk with SDK event batches made from the captured SDK request, against
 // a minimal server that parses the body, appends one line per event and syncs before it
 // answers, with group commit as the relay's append log has it (floor.ts). Same load tool
 // (autocannon), same connections, the two alternated round by round, each server a
