@@ -1,6 +1,7 @@
 // The relay's throughput against a floor (`runtimeVsFloorRatio`): the relay as it runs in
-// production (`node dist/runtime/server.js` at its default log level, the NDJSON sink) on /bulk with SDK event batches made from the captured SDK request, against
-// a minimal server that parses the body, appends one line per event and syncs before it
+// production (`node dist/runtime/server.js` at its default log level, the NDJSON sink)
+// on /bulk with SDK event batches made from the captured SDK request, against a minimal
+// server that parses the body, appends one line per event and syncs before it
 // answers, with group commit as the relay's append log has it (floor.ts). Same load tool
 // (autocannon), same connections, the two alternated round by round, each server a
 // process of its own. Measured at 1, 10 and 50 connections with bodies of about 1 KiB and
