@@ -9,6 +9,7 @@ import { failure, send } from './http/responses'
 import { STATUS_PATHS, targetOf } from './http/routes'
 import type { RelayMetrics } from './metrics'
 import { StartupError } from './startup'
+import { listenOn } from './http/listen'
 
 export class MetricsServer {
   private readonly server: Server
@@ -27,13 +28,7 @@ export class MetricsServer {
   /** Resolves with its URL, or throws a StartupError naming LD_METRICS_PORT. */
   async listen(config: RuntimeConfig): Promise<string> {
     try {
-      await new Promise<void>((resolve, reject) => {
-        this.server.once('error', reject)
-        this.server.listen(config.metricsPort, config.host, () => {
-          this.server.off('error', reject)
-          resolve()
-        })
-      })
+      await listenOn(this.server, config.metricsPort, config.host)
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
       throw new StartupError(

@@ -19,6 +19,7 @@ import { targetOf } from './http/routes'
 import type { Inspector } from './inspector'
 import type { Log } from './log'
 import { listenProblem, StartupError } from './startup'
+import { listenOn } from './http/listen'
 
 function newRecord(method: string, route: string): DeliveryRecord {
   const time = new Date().toISOString()
@@ -72,13 +73,7 @@ export class RelayServer {
   /** Listens as configured; resolves with the relay's URL, or throws a StartupError naming HOST or PORT. */
   async listen(config: RuntimeConfig): Promise<string> {
     try {
-      await new Promise<void>((resolve, reject) => {
-        this.server.once('error', reject)
-        this.server.listen(config.port, config.host, () => {
-          this.server.off('error', reject)
-          resolve()
-        })
-      })
+      await listenOn(this.server, config.port, config.host)
     } catch (error) {
       throw new StartupError(listenProblem(error as NodeJS.ErrnoException, config))
     }
